@@ -1,0 +1,121 @@
+// Fused layer kernels: embedding gather/scatter, batch norm, softmax and cross-entropy.
+// Each backward sits beside its forward. Per-feature statistics accumulate in double.
+import type { FloatArray, IntArray } from '../types.js';
+
+export function gatherRows(out: FloatArray, table: FloatArray, idx: IntArray, rowLen: number): void {
+  for (let b = 0; b < idx.length; b++) {
+    const src = idx[b] * rowLen;
+    const dst = b * rowLen;
+    for (let j = 0; j < rowLen; j++) out[dst + j] = table[src + j];
+  }
+}
+
+export function scatterAddRows(gradTable: FloatArray, g: FloatArray, idx: IntArray, rowLen: number): void {
+  for (let b = 0; b < idx.length; b++) {
+    const dst = idx[b] * rowLen;
+    const src = b * rowLen;
+    for (let j = 0; j < rowLen; j++) gradTable[dst + j] += g[src + j];
+  }
+}
+
+// x, out, xhat: [n×f]; meanOut, varOut, invStd, gain, bias: [f]
+export function batchNormTrain(out: FloatArray, xhat: FloatArray, meanOut: FloatArray, varOut: FloatArray, invStd: FloatArray,
+  x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number): void {
+  for (let j = 0; j < f; j++) {
+    let s = 0;
+    for (let i = 0, p = j; i < n; i++, p += f) s += x[p];
+    const mean = s / n;
+    let ss = 0;
+    for (let i = 0, p = j; i < n; i++, p += f) { const c = x[p] - mean; ss += c * c; }
+    const v = ss / (n - correction);
+    const is = 1 / Math.sqrt(v + eps);
+    meanOut[j] = mean;
+    varOut[j] = v;
+    invStd[j] = is;
+    const g = gain === null ? 1 : gain[j];
+    const b = bias === null ? 0 : bias[j];
+    for (let i = 0, p = j; i < n; i++, p += f) {
+      const xh = (x[p] - mean) * is;
+      xhat[p] = xh;
+      out[p] = g * xh + b;
+    }
+  }
+}
+
+export function batchNormEval(out: FloatArray, x: FloatArray, mean: FloatArray, varOrStd: FloatArray, isStd: boolean,
+  gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number): void {
+  for (let j = 0; j < f; j++) {
+    const sd = isStd ? varOrStd[j] : Math.sqrt(varOrStd[j] + eps);
+    const m = mean[j];
+    const g = gain === null ? 1 : gain[j];
+    const b = bias === null ? 0 : bias[j];
+    for (let i = 0, p = j; i < n; i++, p += f) out[p] = g * ((x[p] - m) / sd) + b;
+  }
+}
+
+export function batchNormBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null,
+  dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number): void {
+  for (let j = 0; j < f; j++) {
+    let sdy = 0;
+    let sdyx = 0;
+    for (let i = 0, p = j; i < n; i++, p += f) { sdy += dy[p]; sdyx += dy[p] * xhat[p]; }
+    if (dGain !== null) dGain[j] += sdyx;
+    if (dBias !== null) dBias[j] += sdy;
+    if (dx === null) continue;
+    const g = gain === null ? 1 : gain[j];
+    // dxhat = g·dy, so Σdxhat = g·sdy and Σdxhat·xhat = g·sdyx
+    const k = g * invStd[j];
+    const meanDy = sdy / n;
+    const proj = sdyx / (n - correction);
+    for (let i = 0, p = j; i < n; i++, p += f) dx[p] += k * (dy[p] - meanDy - xhat[p] * proj);
+  }
+}
+
+export function softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let mx = -Infinity;
+    for (let c = 0; c < cols; c++) if (x[o + c] > mx) mx = x[o + c];
+    let s = 0;
+    for (let c = 0; c < cols; c++) { const e = Math.exp(x[o + c] - mx); out[o + c] = e; s += e; }
+    const inv = 1 / s;
+    for (let c = 0; c < cols; c++) out[o + c] *= inv;
+  }
+}
+
+export function logSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let mx = -Infinity;
+    for (let c = 0; c < cols; c++) if (x[o + c] > mx) mx = x[o + c];
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += Math.exp(x[o + c] - mx);
+    const lse = mx + Math.log(s);
+    for (let c = 0; c < cols; c++) out[o + c] = x[o + c] - lse;
+  }
+}
+
+export function crossEntropyForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let mx = -Infinity;
+    for (let c = 0; c < cols; c++) if (logits[o + c] > mx) mx = logits[o + c];
+    let s = 0;
+    for (let c = 0; c < cols; c++) { const e = Math.exp(logits[o + c] - mx); probs[o + c] = e; s += e; }
+    const inv = 1 / s;
+    for (let c = 0; c < cols; c++) probs[o + c] *= inv;
+    // −log softmax[t] = lse − x[t], computed from the logits so large values stay exact
+    total += mx + Math.log(s) - logits[o + targets[r]];
+  }
+  return total / rows;
+}
+
+export function crossEntropyBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void {
+  const k = scale / rows;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) dlogits[o + c] += k * probs[o + c];
+    dlogits[o + targets[r]] -= k;
+  }
+}

@@ -1,0 +1,45 @@
+// Matmul in the three layouts a Linear layer needs. Loops are ordered so the innermost one walks
+// contiguous memory (i-k-j), which V8 turns into tight typed-array loops.
+import type { FloatArray } from '../types.js';
+
+/** out[m×n] (=|+=) a[m×k] · b[k×n] */
+export function matmul(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void {
+  if (!accumulate) out.fill(0, 0, m * n);
+  for (let i = 0; i < m; i++) {
+    const oi = i * n;
+    const ai = i * k;
+    for (let p = 0; p < k; p++) {
+      const av = a[ai + p];
+      const bp = p * n;
+      for (let j = 0; j < n; j++) out[oi + j] += av * b[bp + j];
+    }
+  }
+}
+
+/** out[k×n] (=|+=) a[m×k]ᵀ · b[m×n] */
+export function matmulTransA(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void {
+  if (!accumulate) out.fill(0, 0, k * n);
+  for (let i = 0; i < m; i++) {
+    const ai = i * k;
+    const bi = i * n;
+    for (let p = 0; p < k; p++) {
+      const av = a[ai + p];
+      const op = p * n;
+      for (let j = 0; j < n; j++) out[op + j] += av * b[bi + j];
+    }
+  }
+}
+
+/** out[m×k] (=|+=) a[m×n] · b[k×n]ᵀ */
+export function matmulTransB(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void {
+  for (let i = 0; i < m; i++) {
+    const ai = i * n;
+    const oi = i * k;
+    for (let p = 0; p < k; p++) {
+      const bp = p * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[ai + j] * b[bp + j];
+      out[oi + p] = accumulate ? out[oi + p] + s : s;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// The kernel interface: arithmetic on flat typed arrays, nothing else.
+// A kernel knows nothing of tensors, shapes beyond the sizes it is given, or autograd.
+// Layouts are row-major. "+=" kernels accumulate into their output (gradients).
+
+/** Storage a float kernel reads and writes: float32 in training, float64 for gradient checks. */
+export type FloatArray = Float32Array | Float64Array;
+/** Integer storage: indexes and targets. */
+export type IntArray = Int32Array;
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'log10' | 'tanh' | 'sqrt' | 'abs';
+
+export interface Backend {
+  readonly name: string;
+
+  // ---- matmul family: the three layouts of a Linear layer ----
+  /** out[m×n] (=|+=) a[m×k] · b[k×n] */
+  matmul(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void;
+  /** out[k×n] (=|+=) a[m×k]ᵀ · b[m×n]   (weight gradient: Xᵀ·dY) */
+  matmulTransA(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void;
+  /** out[m×k] (=|+=) a[m×n] · b[k×n]ᵀ   (input gradient: dY·Wᵀ) */
+  matmulTransB(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void;
+
+  // ---- elementwise ----
+  /**
+   * out[i] = a[ia] op b[ib] over an n-d index of `shape`; aStrides/bStrides are element strides
+   * with 0 on broadcast dimensions.
+   */
+  binary(op: BinaryOp, out: FloatArray, a: FloatArray, aStrides: readonly number[], b: FloatArray, bStrides: readonly number[], shape: readonly number[]): void;
+  /** out[i] = a[i] op s (or s op a[i] when reversed) */
+  binaryScalar(op: BinaryOp, out: FloatArray, a: FloatArray, s: number, reversed: boolean): void;
+  unary(op: UnaryOp, out: FloatArray, a: FloatArray): void;
+  /** out[i] (+)= a[i] * b[i] */
+  mulInto(out: FloatArray, a: FloatArray, b: FloatArray, accumulate: boolean): void;
+  /** out[i] += a[i] * s */
+  axpy(out: FloatArray, a: FloatArray, s: number): void;
+  /** dx[i] += dy[i] * (1 − y[i]²), y = tanh(x) */
+  tanhBackward(dx: FloatArray, dy: FloatArray, y: FloatArray): void;
+
+  // ---- reductions over the middle axis of an (outer × dim × inner) view ----
+  /** out[o,i] (=|+=) Σ_d a[o,d,i] */
+  sumAxis(out: FloatArray, a: FloatArray, outer: number, dim: number, inner: number, accumulate: boolean): void;
+  /** out[o,d,i] += g[o,i]   (the backward of sumAxis: broadcast back) */
+  broadcastAxis(out: FloatArray, g: FloatArray, outer: number, dim: number, inner: number, scale: number): void;
+  /** var[o,i] = Σ_d (a − mean)² / (dim − correction); mean written too */
+  varAxis(varOut: FloatArray, meanOut: FloatArray, a: FloatArray, outer: number, dim: number, inner: number, correction: number): void;
+
+  // ---- fused layers ----
+  /** out[b,:] = table[idx[b],:] */
+  gatherRows(out: FloatArray, table: FloatArray, idx: IntArray, rowLen: number): void;
+  /** gradTable[idx[b],:] += g[b,:] */
+  scatterAddRows(gradTable: FloatArray, g: FloatArray, idx: IntArray, rowLen: number): void;
+  /**
+   * Batch norm in training mode over x[n×f]: per feature mean and variance (divided by
+   * n − correction); xhat = (x − mean)·invStd with invStd = 1/sqrt(var + eps);
+   * out = gain·xhat + bias (gain/bias may be null). mean, var, xhat, invStd are written for the
+   * backward pass and the running estimates.
+   */
+  batchNormTrain(out: FloatArray, xhat: FloatArray, meanOut: FloatArray, varOut: FloatArray, invStd: FloatArray,
+    x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number): void;
+  /** out = gain·(x − mean)/sqrt(var + eps) + bias, or with a std directly when `isStd` */
+  batchNormEval(out: FloatArray, x: FloatArray, mean: FloatArray, varOrStd: FloatArray, isStd: boolean,
+    gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number): void;
+  /**
+   * Backward of batchNormTrain: dx += invStd·(dxhat − mean(dxhat) − xhat·Σ(dxhat·xhat)/(n − correction)),
+   * dxhat = dy·gain; dGain += Σ dy·xhat; dBias += Σ dy (null skips).
+   */
+  batchNormBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null,
+    dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number): void;
+  /** Row-wise softmax of x[rows×cols] (max-subtracted, stable). */
+  softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
+  /** Row-wise log-softmax. */
+  logSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
+  /**
+   * Mean cross-entropy of logits[rows×cols] against targets; writes softmax probabilities to
+   * `probs` for the backward pass. Returns the loss (double).
+   */
+  crossEntropyForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number;
+  /** dlogits += scale·(probs − onehot(targets)) / rows */
+  crossEntropyBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void;
+  /** p[i] −= lr·g[i] */
+  sgdStep(p: FloatArray, g: FloatArray, lr: number): void;
+}

@@ -1,0 +1,91 @@
+// Model and training configuration, with the notebook's defaults (makemore part 3).
+import { MakemoreError } from '../errors.js';
+
+export type NormKind = 'notebook' | 'batchnorm1d';
+export const NORM_KINDS: readonly NormKind[] = ['notebook', 'batchnorm1d'];
+
+export interface ModelConfig {
+  vocabSize: number;
+  /** Characters of context. */
+  blockSize: number;
+  /** Embedding dimension per character. */
+  embedDim: number;
+  /** Units per hidden layer. */
+  hidden: number;
+  /** Number of hidden Linear → norm → Tanh blocks. */
+  layers: number;
+  /**
+   * "notebook": the lecture notebook's hand-written model (one hidden layer; batch norm with the
+   * batch's unbiased std, no eps, running mean/std with momentum 0.001).
+   * "batchnorm1d": nn modules, Linear(bias=false) → BatchNorm1d → Tanh per hidden layer, then
+   * Linear → BatchNorm1d (gain 0.1) on the logits, as the lecture's deeper network.
+   */
+  norm: NormKind;
+}
+
+export interface TrainConfig {
+  batchSize: number;
+  steps: number;
+  /** Learning rate before the decay step. */
+  lr: number;
+  /** Learning rate from the decay step on. */
+  lrFinal: number;
+  /** First step that uses lrFinal (default: half the steps). */
+  lrDecayStep: number;
+  /** Seed of the torch-style generator used for the parameters, then the minibatches. */
+  seed: number;
+  /** Seed of the Python-style shuffle that splits the words. */
+  splitSeed: number;
+}
+
+export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
+  blockSize: 3,
+  embedDim: 10,
+  hidden: 200,
+  layers: 1,
+  norm: 'notebook',
+};
+
+export const DEFAULT_TRAIN: TrainConfig = {
+  batchSize: 32,
+  steps: 200_000,
+  lr: 0.1,
+  lrFinal: 0.01,
+  lrDecayStep: 100_000,
+  seed: 2147483647,
+  splitSeed: 42,
+};
+
+/** Learning rate at step i: lr before the decay step, lrFinal from it on. */
+export function learningRate(cfg: TrainConfig, step: number): number {
+  return step < cfg.lrDecayStep ? cfg.lr : cfg.lrFinal;
+}
+
+function positiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new MakemoreError(`${name} must be a positive integer, got ${v}`);
+}
+
+export function validateModelConfig(c: ModelConfig): void {
+  positiveInt('vocabSize', c.vocabSize);
+  positiveInt('block size', c.blockSize);
+  positiveInt('embedding size', c.embedDim);
+  positiveInt('hidden size', c.hidden);
+  positiveInt('layers', c.layers);
+  if (!NORM_KINDS.includes(c.norm)) throw new MakemoreError(`norm must be one of ${NORM_KINDS.join(', ')}, got "${String(c.norm)}"`);
+  if (c.norm === 'notebook' && c.layers !== 1) {
+    throw new MakemoreError(`the notebook model has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
+  }
+}
+
+export function validateTrainConfig(c: TrainConfig): void {
+  positiveInt('steps', c.steps);
+  positiveInt('batch size', c.batchSize);
+  if (c.batchSize < 2) throw new MakemoreError(`batch size must be at least 2 for batch statistics, got ${c.batchSize}`);
+  for (const [name, v] of [['learning rate', c.lr], ['final learning rate', c.lrFinal]] as const) {
+    if (!Number.isFinite(v) || v <= 0) throw new MakemoreError(`${name} must be a positive number, got ${v}`);
+  }
+  if (!Number.isInteger(c.lrDecayStep) || c.lrDecayStep < 0) throw new MakemoreError(`lr decay step must be a non-negative integer, got ${c.lrDecayStep}`);
+  for (const [name, v] of [['seed', c.seed], ['split seed', c.splitSeed]] as const) {
+    if (!Number.isSafeInteger(v)) throw new MakemoreError(`${name} must be an integer, got ${v}`);
+  }
+}

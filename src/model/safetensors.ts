@@ -1,0 +1,148 @@
+// safetensors files: 8-byte little-endian header length, a JSON header
+// ({name: {dtype, shape, data_offsets}}, "__metadata__": {string: string}), then the raw
+// little-endian tensor bytes. Reading validates everything before allocating the data.
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Tensor, numelOf } from '../tensor/index.js';
+import { MakemoreError } from '../errors.js';
+
+const DTYPES = { F32: 4, F64: 8, I32: 4, I64: 8 } as const;
+type SafeDType = keyof typeof DTYPES;
+/** Headers bigger than this are refused before they are parsed. */
+const MAX_HEADER = 100 * 1024 * 1024;
+
+export interface SafetensorsFile {
+  tensors: Map<string, Tensor>;
+  metadata: Record<string, string>;
+}
+
+function dtypeOf(t: Tensor): SafeDType {
+  return t.dtype === 'float64' ? 'F64' : t.dtype === 'int32' ? 'I32' : 'F32';
+}
+
+/** Serialise tensors and metadata to safetensors bytes (tensors in the given order). */
+export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const bytes = t.data.byteLength;
+    header[name] = { dtype: dtypeOf(t), shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  // Pad the header with spaces so the data starts 8-byte aligned (as the Python writer does).
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const t of tensors.values()) {
+    // Typed arrays are little-endian on every platform Node runs on that we support.
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+/** Parse safetensors bytes; `source` names the file in errors. */
+export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsFile {
+  const bad = (why: string): never => { throw new MakemoreError(`${source}: not a valid safetensors model file: ${why}`); };
+  if (buf.length < 8) bad(`the file is ${buf.length} bytes, too short for the 8-byte header length`);
+  const hlen = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
+  if (hlen > BigInt(MAX_HEADER)) bad(`header length ${hlen} is larger than the ${MAX_HEADER}-byte limit`);
+  if (hlen > BigInt(buf.length - 8)) bad(`header length ${hlen} runs past the end of the ${buf.length}-byte file`);
+  const headerEnd = 8 + Number(hlen);
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, Number(hlen)).toString('utf8'));
+  } catch (e) {
+    bad(`the header is not JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) bad('the header is not a JSON object');
+  const dataLen = buf.length - headerEnd;
+  const entries: [string, SafeDType, number[], number, number][] = [];
+  let metadata: Record<string, string> = {};
+  for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof v !== 'object' || v === null || Object.values(v).some((x) => typeof x !== 'string')) bad('__metadata__ must map strings to strings');
+      metadata = v as Record<string, string>;
+      continue;
+    }
+    const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null) bad(`tensor "${name}" has no description`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPES)) bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(e.dtype)}`);
+    const dtype = e.dtype as SafeDType;
+    if (!Array.isArray(e.shape) || e.shape.some((s) => !Number.isSafeInteger(s) || s < 0)) bad(`tensor "${name}" has an invalid shape`);
+    const shape = e.shape as number[];
+    const off = e.data_offsets;
+    if (!Array.isArray(off) || off.length !== 2 || off.some((o) => !Number.isSafeInteger(o) || o < 0) || off[0] > off[1]) bad(`tensor "${name}" has invalid data_offsets`);
+    const [s, t] = off as [number, number];
+    if (t > dataLen) bad(`tensor "${name}" data_offsets [${s}, ${t}] run past the ${dataLen} bytes of data`);
+    if (t - s !== numelOf(shape) * DTYPES[dtype]) bad(`tensor "${name}" has ${t - s} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${numelOf(shape) * DTYPES[dtype]}`);
+    entries.push([name, dtype, shape, s, t]);
+  }
+  const sorted = [...entries].sort((a, b) => a[3] - b[3]);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i][3] < sorted[i - 1][4]) bad(`tensors "${sorted[i - 1][0]}" and "${sorted[i][0]}" overlap`);
+  }
+  const tensors = new Map<string, Tensor>();
+  for (const [name, dtype, shape, s, t] of entries) {
+    // Copy into a fresh, aligned buffer (a Node Buffer may be a view into a shared pool).
+    const ab = new ArrayBuffer(t - s);
+    new Uint8Array(ab).set(buf.subarray(headerEnd + s, headerEnd + t));
+    let data: Float32Array | Float64Array | Int32Array;
+    if (dtype === 'F32') data = new Float32Array(ab);
+    else if (dtype === 'F64') data = new Float64Array(ab);
+    else if (dtype === 'I32') data = new Int32Array(ab);
+    else {
+      const big = new BigInt64Array(ab);
+      data = new Int32Array(big.length);
+      for (let i = 0; i < big.length; i++) {
+        if (big[i] > 2147483647n || big[i] < -2147483648n) bad(`tensor "${name}" holds an int64 value that does not fit int32`);
+        data[i] = Number(big[i]);
+      }
+    }
+    tensors.set(name, new Tensor(data, shape));
+  }
+  return { tensors, metadata };
+}
+
+/**
+ * Write a file atomically: a temporary file in the same folder, fsync, rename. A crash or a
+ * full disk never leaves a partial file where a good one was.
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'w');
+    let at = 0;
+    while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* nothing to clean */ }
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EROFS' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message;
+    throw new MakemoreError(`cannot write ${path}: ${why}`);
+  }
+}
+
+export function saveSafetensors(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+}
+
+export function loadSafetensors(path: string): SafetensorsFile {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new MakemoreError(code === 'ENOENT' ? `${path}: no such file` : code === 'EISDIR' ? `${path}: is a directory, not a model file` : `${path}: cannot read (${(e as Error).message})`);
+  }
+  return decodeSafetensors(buf, path);
+}

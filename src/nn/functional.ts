@@ -1,0 +1,2 @@
+// nn.functional: the stateless ops, named as in torch.nn.functional.
+export { crossEntropy, softmax, logSoftmax, linear } from '../tensor/index.js';

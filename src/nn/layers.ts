@@ -1,0 +1,124 @@
+// The layers of the makemore MLP, PyTorch-style: Embedding, Linear, BatchNorm1d, Tanh, Flatten,
+// Sequential. Each forward is one fused autograd op (see tensor/ops).
+import { defaultGenerator, type Generator } from '../random/index.js';
+import {
+  Tensor, batchNormEval, batchNormTrain, index, linear, ones, randn, reshape, shapeString, zeros,
+} from '../tensor/index.js';
+import { defaultLinearInit } from './init.js';
+import { Module } from './module.js';
+
+/** A lookup table: integer ids (any shape) → rows of `weight` (num × dim). Init N(0, 1). */
+export class Embedding extends Module {
+  readonly weight: Tensor;
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: { generator?: Generator } = {}) {
+    super();
+    this.weight = this.registerParameter('weight', randn([numEmbeddings, embeddingDim], { generator: options.generator }));
+  }
+  forward(x: Tensor): Tensor {
+    return index(this.weight, x);
+  }
+}
+
+/** y = x·Wᵀ + b with W (out × in), PyTorch's layout and default init. */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  /** `init: false` leaves the weights at zero for the caller to fill (no random draws). */
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean; generator?: Generator; init?: boolean } = {}) {
+    super();
+    this.weight = this.registerParameter('weight', zeros([outFeatures, inFeatures]));
+    this.bias = options.bias === false ? null : this.registerParameter('bias', zeros([outFeatures]));
+    if (options.init !== false) defaultLinearInit(this.weight, this.bias, options.generator ?? defaultGenerator);
+  }
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+}
+
+export interface BatchNorm1dOptions {
+  eps?: number;
+  momentum?: number;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+/**
+ * PyTorch's BatchNorm1d over (n × features): training normalises with the batch mean and the
+ * biased variance, and moves the running mean/var (unbiased variance) by `momentum`;
+ * evaluation normalises with the running estimates.
+ */
+export class BatchNorm1d extends Module {
+  readonly eps: number;
+  readonly momentum: number;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
+
+  constructor(readonly numFeatures: number, options: BatchNorm1dOptions = {}) {
+    super();
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    const affine = options.affine ?? true;
+    const track = options.trackRunningStats ?? true;
+    this.weight = affine ? this.registerParameter('weight', ones([numFeatures])) : null;
+    this.bias = affine ? this.registerParameter('bias', zeros([numFeatures])) : null;
+    this.runningMean = track ? this.registerBuffer('running_mean', zeros([numFeatures])) : null;
+    this.runningVar = track ? this.registerBuffer('running_var', ones([numFeatures])) : null;
+    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 2 || x.shape[1] !== this.numFeatures) {
+      throw new RangeError(`BatchNorm1d(${this.numFeatures}) got input of shape ${shapeString(x.shape)}`);
+    }
+    if (!this.training && this.runningMean !== null && this.runningVar !== null) {
+      return batchNormEval(x, this.runningMean, this.runningVar, false, this.weight, this.bias, this.eps);
+    }
+    const n = x.shape[0];
+    const { out, stats } = batchNormTrain(x, this.weight, this.bias, this.eps, 0);
+    if (this.training && this.runningMean !== null && this.runningVar !== null && this.numBatchesTracked !== null) {
+      const rm = this.runningMean.f, rv = this.runningVar.f, m = this.momentum;
+      // Running variance uses the unbiased estimate: var_b · n/(n − 1)
+      const unbias = n > 1 ? n / (n - 1) : 1;
+      for (let j = 0; j < this.numFeatures; j++) {
+        rm[j] = (1 - m) * rm[j] + m * stats.mean[j];
+        rv[j] = (1 - m) * rv[j] + m * stats.var[j] * unbias;
+      }
+      this.numBatchesTracked.i[0]++;
+    }
+    return out;
+  }
+}
+
+export class Tanh extends Module {
+  /** The last output, kept for the activation statistics of the diagnostics. */
+  out: Tensor | null = null;
+  forward(x: Tensor): Tensor {
+    this.out = x.tanh();
+    return this.out;
+  }
+}
+
+/** (n, d1, d2, …) → (n, d1·d2·…) */
+export class Flatten extends Module {
+  forward(x: Tensor): Tensor {
+    return reshape(x, [x.shape[0], -1]);
+  }
+}
+
+/** Runs its modules in order; they are named "0", "1", … as in PyTorch. */
+export class Sequential extends Module {
+  readonly layers: Module[];
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((m, i) => this.registerModule(String(i), m));
+  }
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const m of this.layers) h = m.forward(h);
+    return h;
+  }
+}

@@ -1,0 +1,2 @@
+export { SGD } from './sgd.js';
+export { learningRate } from '../model/config.js';

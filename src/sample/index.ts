@@ -1,0 +1,1 @@
+export { sampleWords, type SampleOptions } from './sampler.js';

@@ -1,0 +1,53 @@
+// Sampling words: start from an all-'.' context, take softmax(logits / temperature), draw the
+// next index with torch.multinomial semantics, shift the context, stop at '.' (index 0).
+import type { Vocab } from '../data/index.js';
+import type { LanguageModel } from '../model/index.js';
+import type { Generator } from '../random/index.js';
+import { Tensor, noGrad, softmax } from '../tensor/index.js';
+import { MakemoreError } from '../errors.js';
+
+export interface SampleOptions {
+  count: number;
+  generator: Generator;
+  temperature?: number;
+  /** Stop a word after this many characters even if '.' never comes. */
+  maxLen?: number;
+}
+
+export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOptions): string[] {
+  const temperature = opts.temperature ?? 1;
+  const maxLen = opts.maxLen ?? 50;
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
+  const block = model.config.blockSize;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      const words: string[] = [];
+      for (let s = 0; s < opts.count; s++) {
+        const context = new Int32Array(block);
+        const out: number[] = [];
+        while (out.length < maxLen) {
+          let logits = model.forward(new Tensor(context.slice(), [1, block], 'int32'));
+          if (temperature !== 1) logits = logits.div(temperature);
+          const probs = softmax(logits, -1).f;
+          const p32 = probs instanceof Float32Array ? probs : Float32Array.from(probs);
+          let ix: number;
+          try {
+            ix = opts.generator.multinomial(p32, 1, p32.length, 1, false)[0];
+          } catch (e) {
+            throw new MakemoreError(`cannot sample: the model's probabilities are invalid (${(e as Error).message})`);
+          }
+          if (ix === 0) break;
+          out.push(ix);
+          context.copyWithin(0, 1);
+          context[block - 1] = ix;
+        }
+        words.push(vocab.decode(out));
+      }
+      return words;
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}

@@ -1,0 +1,111 @@
+// Reverse-mode autograd: each op records a GradFn (its inputs and a backward closure);
+// `backward()` walks the graph in reverse topological order, accumulating into `.grad`.
+import type { FloatArray } from '../kernels/index.js';
+import { kernels } from '../kernels/index.js';
+import type { Tensor } from './tensor.js';
+import { Tensor as TensorClass } from './tensor.js';
+import { sameShape, shapeString } from './shape.js';
+
+export interface GradFn {
+  /** The op's name, for error messages and inspection (`MatmulBackward`...). */
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Given dL/d(output), add dL/d(input) into each input's gradient (use `gradOf`). */
+  backward(gradOut: FloatArray): void;
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Run `fn` without recording operations (PyTorch's `torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** True when an op on these inputs must be recorded. */
+export function needsGrad(...inputs: readonly (Tensor | number)[]): boolean {
+  if (!gradEnabled) return false;
+  for (const t of inputs) if (typeof t !== 'number' && t.requiresGrad) return true;
+  return false;
+}
+
+/**
+ * The gradient buffer of `t` to accumulate into (zeros on first use), or null when `t` does not
+ * need a gradient. Backward closures write through it.
+ */
+export function gradOf(t: Tensor): FloatArray | null {
+  if (!t.requiresGrad) return null;
+  if (t.grad === null) {
+    const data = t.dtype === 'float64' ? new Float64Array(t.numel) : new Float32Array(t.numel);
+    t.grad = new TensorClass(data, t.shape, t.dtype);
+  }
+  return t.grad.f;
+}
+
+/** Attach a GradFn to `out` when any input requires grad; returns `out`. */
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (gradOut: FloatArray) => void): Tensor {
+  if (!needsGrad(...inputs)) return out;
+  out.gradFn = { name, inputs, backward };
+  out.requiresGrad = true;
+  return out;
+}
+
+/** Tensors reachable from `root` that take part in backward, in topological order (inputs first). */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS: deep graphs (long loops of ops) must not overflow the call stack.
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, k] = top;
+    const inputs = t.gradFn?.inputs ?? [];
+    if (k < inputs.length) {
+      top[1] = k + 1;
+      const child = inputs[k];
+      if (child.requiresGrad && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!root.requiresGrad) throw new Error('backward() on a tensor that does not require grad (was it computed inside noGrad?)');
+  if (gradient === undefined && root.numel !== 1) {
+    throw new Error(`backward() without a gradient needs a scalar, got shape ${shapeString(root.shape)}`);
+  }
+  if (gradient !== undefined && !sameShape(gradient.shape, root.shape)) {
+    throw new RangeError(`gradient shape ${shapeString(gradient.shape)} does not match tensor shape ${shapeString(root.shape)}`);
+  }
+  const order = topoOrder(root);
+  const g = gradOf(root);
+  if (g === null) return;
+  if (gradient === undefined) g[0] += 1;
+  else kernels().axpy(g, gradient.f, 1);
+
+  for (let k = order.length - 1; k >= 0; k--) {
+    const t = order[k];
+    const fn = t.gradFn;
+    if (fn === null) continue;
+    if (t.grad !== null) fn.backward(t.grad.f);
+    // Non-leaf gradients are scratch unless retained; the graph is freed as PyTorch does.
+    if (!t.retainsGrad) t.grad = null;
+    t.gradFn = null;
+  }
+}

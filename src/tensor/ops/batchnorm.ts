@@ -1,0 +1,71 @@
+// Fused batch normalisation over the batch dimension of x (n×f), with analytic backward.
+// Training: per-feature batch mean and variance (divided by n − correction), normalise with
+// 1/sqrt(var + eps). `correction` 0 + eps is BatchNorm1d; correction 1 + eps 0 is the notebook's
+// `(h − mean)/std` with the unbiased std.
+import { kernels, type FloatArray } from '../../kernels/index.js';
+import { gradOf, record } from '../autograd.js';
+import { Tensor } from '../tensor.js';
+import { shapeString } from '../shape.js';
+import { allocFloat, requireFloat } from './alloc.js';
+
+export interface BatchStats {
+  /** Batch mean per feature (f). */
+  mean: FloatArray;
+  /** Batch variance per feature, divided by n − correction (f). */
+  var: FloatArray;
+}
+
+function check(x: Tensor, f: number | null, gain: Tensor | null, bias: Tensor | null): [number, number] {
+  requireFloat(x, 'batchNorm');
+  if (x.ndim !== 2) throw new RangeError(`batchNorm needs a 2-D input (n×f), got ${shapeString(x.shape)}`);
+  const [n, fx] = x.shape;
+  for (const p of [gain, bias]) {
+    if (p !== null && p.numel !== fx) throw new RangeError(`batchNorm parameter of shape ${shapeString(p.shape)} does not match ${fx} features`);
+  }
+  if (f !== null && f !== fx) throw new RangeError(`batchNorm statistics have ${f} features, input has ${fx}`);
+  return [n, fx];
+}
+
+/** Training-mode batch norm: returns the output and the batch statistics. */
+export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | null, eps: number, correction: number): { out: Tensor; stats: BatchStats } {
+  const [n, f] = check(x, null, gain, bias);
+  if (n - correction <= 0) throw new RangeError(`batchNorm in training mode needs more than ${correction} rows per batch, got ${n}`);
+  const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
+  const out = new Tensor(allocFloat(dtype, n * f), x.shape, dtype);
+  const xhat = allocFloat(dtype, n * f);
+  const stats: BatchStats = { mean: allocFloat(dtype, f), var: allocFloat(dtype, f) };
+  const invStd = new Float64Array(f);
+  const k = kernels();
+  k.batchNormTrain(out.f, xhat, stats.mean, stats.var, invStd, x.f, gain?.f ?? null, bias?.f ?? null, n, f, eps, correction);
+  const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
+  record(out, 'BatchNormBackward', inputs, (g) => {
+    k.batchNormBackward(gradOf(x), gain ? gradOf(gain) : null, bias ? gradOf(bias) : null, g, xhat, invStd, gain?.f ?? null, n, f, correction);
+  });
+  return { out, stats };
+}
+
+/**
+ * Evaluation-mode batch norm with fixed statistics: (x − mean)/sqrt(var + eps), or (x − mean)/std
+ * when `isStd` (the notebook keeps a running std).
+ */
+export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: boolean, gain: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const [n, f] = check(x, mean.numel, gain, bias);
+  const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
+  const out = new Tensor(allocFloat(dtype, n * f), x.shape, dtype);
+  const k = kernels();
+  k.batchNormEval(out.f, x.f, mean.f, varOrStd.f, isStd, gain?.f ?? null, bias?.f ?? null, n, f, eps);
+  const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
+  return record(out, 'BatchNormEvalBackward', inputs, (g) => {
+    const xs = x.f, m = mean.f, s = varOrStd.f;
+    const gx = gradOf(x), gg = gain ? gradOf(gain) : null, gb = bias ? gradOf(bias) : null;
+    for (let j = 0; j < f; j++) {
+      const sd = isStd ? s[j] : Math.sqrt(s[j] + eps);
+      const gj = gain === null ? 1 : gain.f[j];
+      for (let i = 0, p = j; i < n; i++, p += f) {
+        if (gx !== null) gx[p] += (g[p] * gj) / sd;
+        if (gg !== null) gg[j] += (g[p] * (xs[p] - m[j])) / sd;
+        if (gb !== null) gb[j] += g[p];
+      }
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// Shape ops: view/reshape (shared storage), transpose (a copy), and row gather `C[X]`.
+import { kernels } from '../../kernels/index.js';
+import { gradOf, record } from '../autograd.js';
+import { Tensor } from '../tensor.js';
+import { inferShape, numelOf, shapeString } from '../shape.js';
+import { allocFloat } from './alloc.js';
+
+export function reshape(a: Tensor, shape: readonly number[]): Tensor {
+  const s = inferShape(shape, a.numel, a.shape);
+  const out = new Tensor(a.data, s, a.dtype);
+  return record(out, 'ViewBackward', [a], (g) => {
+    const ga = gradOf(a);
+    if (ga !== null) kernels().axpy(ga, g, 1);
+  });
+}
+
+export function transpose(a: Tensor): Tensor {
+  if (a.ndim !== 2) throw new RangeError(`transpose needs a 2-D tensor, got shape ${shapeString(a.shape)}`);
+  const [r, c] = a.shape;
+  const src = a.data;
+  const data = src instanceof Int32Array ? new Int32Array(r * c) : src instanceof Float64Array ? new Float64Array(r * c) : new Float32Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) data[j * r + i] = src[i * c + j];
+  const out = new Tensor(data, [c, r], a.dtype);
+  return record(out, 'TransposeBackward', [a], (g) => {
+    const ga = gradOf(a);
+    if (ga === null) return;
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) ga[i * c + j] += g[j * r + i];
+  });
+}
+
+/**
+ * `table[idx]`: gathers rows of `table` (dim 0) by an int tensor of any shape; the result has
+ * shape idx.shape + table.shape[1:]. Backward scatter-adds into the rows that were read.
+ */
+export function index(table: Tensor, idx: Tensor): Tensor {
+  if (idx.dtype !== 'int32') throw new TypeError(`index needs an int32 index tensor, got ${idx.dtype}`);
+  if (table.ndim < 1) throw new RangeError('cannot index a 0-d tensor');
+  const rows = table.shape[0];
+  const ix = idx.i;
+  for (let b = 0; b < ix.length; b++) {
+    if (ix[b] < 0 || ix[b] >= rows) throw new RangeError(`index ${ix[b]} is out of bounds for dimension 0 with size ${rows}`);
+  }
+  const rowLen = numelOf(table.shape.slice(1));
+  const shape = [...idx.shape, ...table.shape.slice(1)];
+  if (table.dtype === 'int32') {
+    const data = new Int32Array(ix.length * rowLen);
+    const src = table.i;
+    for (let b = 0; b < ix.length; b++) data.set(src.subarray(ix[b] * rowLen, (ix[b] + 1) * rowLen), b * rowLen);
+    return new Tensor(data, shape, 'int32');
+  }
+  const out = new Tensor(allocFloat(table.dtype, ix.length * rowLen), shape, table.dtype);
+  kernels().gatherRows(out.f, table.f, ix, rowLen);
+  return record(out, 'IndexBackward', [table], (g) => {
+    const gt = gradOf(table);
+    if (gt !== null) kernels().scatterAddRows(gt, g, ix, rowLen);
+  });
+}
