@@ -28,9 +28,10 @@ export class NotebookMLP extends Module {
     const { vocabSize: V, blockSize: B, embedDim: E, hidden: H } = config;
     const fanIn = B * E;
     this.C = this.registerParameter('C', randn([V, E], { generator: g }));
-    this.W1 = this.registerParameter('W1', scaled(randn([fanIn, H], { generator: g }), (5 / 3) / Math.sqrt(fanIn)));
+    // `randn(...) * (5/3) / fanIn**0.5` is two float32 tensor ops in PyTorch, rounded in turn.
+    this.W1 = this.registerParameter('W1', divided(scaled(randn([fanIn, H], { generator: g }), 5 / 3), Math.sqrt(fanIn)));
     this.W2 = this.registerParameter('W2', scaled(randn([H, V], { generator: g }), 0.01));
-    this.b2 = this.registerParameter('b2', scaled(randn([V], { generator: g }), 0));
+    this.b2 = this.registerParameter('b2', scaled(randn([V], { generator: g }), 0)); // randn·0, as written
     this.bngain = this.registerParameter('bngain', ones([1, H]));
     this.bnbias = this.registerParameter('bnbias', zeros([1, H]));
     this.bnmeanRunning = this.registerBuffer('bnmean_running', zeros([1, H]));
@@ -61,9 +62,18 @@ export class NotebookMLP extends Module {
   }
 }
 
+/** t·s in float32, the scalar rounded to float32 first as torch does. */
 function scaled(t: Tensor, s: number): Tensor {
   const f = t.f;
   const k = Math.fround(s);
   for (let i = 0; i < f.length; i++) f[i] = Math.fround(f[i] * k);
+  return t;
+}
+
+/** t/d in float32, the scalar rounded to float32 first. */
+function divided(t: Tensor, d: number): Tensor {
+  const f = t.f;
+  const k = Math.fround(d);
+  for (let i = 0; i < f.length; i++) f[i] = Math.fround(f[i] / k);
   return t;
 }
