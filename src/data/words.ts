@@ -15,7 +15,6 @@ export function parseWords(text: string, source: string): string[] {
     if (w === '') continue;
     const line = i + 1;
     if (w.includes('\u0000')) throw new MakemoreError(`${source}:${line}: contains a NUL byte; this looks like a binary file, not a word list`);
-    if (w.includes('\uFFFD')) throw new MakemoreError(`${source}:${line}: is not valid UTF-8`);
     if (w.includes(SEPARATOR)) throw new MakemoreError(`${source}:${line}: word "${preview(w)}" contains "${SEPARATOR}", which is reserved as the start/end token`);
     words.push(w);
   }
@@ -51,7 +50,8 @@ function lineOfInvalidUtf8(bytes: Buffer): number {
   let line = 1;
   const dec = new TextDecoder('utf-8', { fatal: true });
   for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
+    // Line breaks as parseWords counts them: LF, CRLF, or a lone CR.
+    if (i === bytes.length || bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) {
       try { dec.decode(bytes.subarray(start, i)); } catch { return line; }
       start = i + 1;
       line++;

@@ -43,7 +43,12 @@ export function loadModel(path: string): SavedModel {
   const norm = metadata.norm as NormKind;
   if (!NORM_KINDS.includes(norm)) bad(`metadata "norm" is ${JSON.stringify(metadata.norm)}, expected one of ${NORM_KINDS.join(', ')}`);
   if (typeof metadata.vocab !== 'string') bad('metadata "vocab" is missing');
-  const vocab = new Vocab(['.', ...Array.from(metadata.vocab)]);
+  let vocab: Vocab;
+  try {
+    vocab = new Vocab(['.', ...Array.from(metadata.vocab)]);
+  } catch (e) {
+    return bad(`metadata "vocab" is invalid: ${(e as Error).message}`);
+  }
   const config: ModelConfig = {
     vocabSize: vocab.size,
     blockSize: int('block_size'),

@@ -5,7 +5,7 @@
 // Parameters are drawn in the order C, W1, W2, b2 from one generator (b2 = randn·0, as written).
 import type { Generator } from '../random/index.js';
 import { Module } from '../nn/index.js';
-import { Tensor, add, batchNormEval, batchNormTrain, index, matmul, ones, randn, reshape, zeros } from '../tensor/index.js';
+import { Tensor, addmm, batchNormEval, batchNormTrain, index, matmul, ones, randn, reshape, zeros } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
 
 const MOMENTUM = Math.fround(0.001);
@@ -48,17 +48,17 @@ export class NotebookMLP extends Module {
       const { out, stats } = batchNormTrain(hpre, this.bngain, this.bnbias, 0, 1);
       hpreact = out;
       // running = 0.999·running + 0.001·batch, in float32 as the notebook's tensor arithmetic
-      const rm = this.bnmeanRunning.f, rs = this.bnstdRunning.f;
+      const rm = this.bnmeanRunning.f, rs = this.bnstdRunning.f, bm = stats.mean.f, bv = stats.var.f;
       for (let j = 0; j < rm.length; j++) {
-        rm[j] = Math.fround(Math.fround(KEEP * rm[j]) + Math.fround(MOMENTUM * stats.mean[j]));
-        rs[j] = Math.fround(Math.fround(KEEP * rs[j]) + Math.fround(MOMENTUM * Math.fround(Math.sqrt(stats.var[j]))));
+        rm[j] = Math.fround(Math.fround(KEEP * rm[j]) + Math.fround(MOMENTUM * bm[j]));
+        rs[j] = Math.fround(Math.fround(KEEP * rs[j]) + Math.fround(MOMENTUM * Math.fround(Math.sqrt(bv[j]))));
       }
     } else {
       hpreact = batchNormEval(hpre, this.bnmeanRunning, this.bnstdRunning, true, this.bngain, this.bnbias, 0);
     }
     const h = hpreact.tanh();
     this.lastHidden = h;
-    return add(matmul(h, this.W2), this.b2);
+    return addmm(this.b2, h, this.W2); // h @ W2 + b2
   }
 }
 

@@ -2,13 +2,14 @@
 import { defaultGenerator, type Generator } from '../random/index.js';
 import type { Tensor } from '../tensor/index.js';
 
-export type Nonlinearity = 'linear' | 'tanh' | 'relu' | 'sigmoid';
+export type Nonlinearity = 'linear' | 'tanh' | 'relu' | 'leaky_relu' | 'sigmoid';
 
 /** torch.nn.init.calculate_gain */
 export function calculateGain(nonlinearity: Nonlinearity): number {
   switch (nonlinearity) {
     case 'tanh': return 5 / 3;
     case 'relu': return Math.SQRT2;
+    case 'leaky_relu': return Math.SQRT2; // negative slope 0, PyTorch's default `a`
     default: return 1;
   }
 }
@@ -27,8 +28,11 @@ function fillNormal(t: Tensor, std: number, g: Generator): Tensor {
   return t;
 }
 
-/** W ~ N(0, (gain/√fanIn)²): Kaiming normal, fan-in mode. */
-export function kaimingNormal(t: Tensor, nonlinearity: Nonlinearity = 'tanh', generator: Generator = defaultGenerator): Tensor {
+/**
+ * W ~ N(0, (gain/√fanIn)²): Kaiming normal, fan-in mode. The default nonlinearity is PyTorch's
+ * (leaky_relu with slope 0, gain √2); pass 'tanh' for the lecture's 5/3.
+ */
+export function kaimingNormal(t: Tensor, nonlinearity: Nonlinearity = 'leaky_relu', generator: Generator = defaultGenerator): Tensor {
   const [fanIn] = fans(t);
   return fillNormal(t, calculateGain(nonlinearity) / Math.sqrt(fanIn), generator);
 }

@@ -77,14 +77,15 @@ export class BatchNorm1d extends Module {
       return batchNormEval(x, this.runningMean, this.runningVar, false, this.weight, this.bias, this.eps);
     }
     const n = x.shape[0];
+    if (n <= 1) throw new RangeError(`BatchNorm1d in training mode needs more than 1 value per feature, got a batch of ${n}`);
     const { out, stats } = batchNormTrain(x, this.weight, this.bias, this.eps, 0);
     if (this.training && this.runningMean !== null && this.runningVar !== null && this.numBatchesTracked !== null) {
-      const rm = this.runningMean.f, rv = this.runningVar.f, m = this.momentum;
+      const rm = this.runningMean.f, rv = this.runningVar.f, m = this.momentum, bm = stats.mean.f, bv = stats.var.f;
       // Running variance uses the unbiased estimate: var_b · n/(n − 1)
-      const unbias = n > 1 ? n / (n - 1) : 1;
+      const unbias = n / (n - 1);
       for (let j = 0; j < this.numFeatures; j++) {
-        rm[j] = (1 - m) * rm[j] + m * stats.mean[j];
-        rv[j] = (1 - m) * rv[j] + m * stats.var[j] * unbias;
+        rm[j] = (1 - m) * rm[j] + m * bm[j];
+        rv[j] = (1 - m) * rv[j] + m * bv[j] * unbias;
       }
       this.numBatchesTracked.i[0]++;
     }

@@ -5,9 +5,16 @@ import type { Tensor } from '../tensor/index.js';
 export class SGD {
   constructor(readonly params: readonly Tensor[], public lr: number) {}
 
-  /** Forget the gradients (PyTorch's `p.grad = None`). */
-  zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+  /**
+   * Reset the gradients. By default they are zero-filled in place, so the same buffers serve
+   * every step (no allocation); `setToNone` drops them instead (PyTorch's `p.grad = None`).
+   * Both give the same next gradient.
+   */
+  zeroGrad(setToNone = false): void {
+    for (const p of this.params) {
+      if (setToNone) p.grad = null;
+      else p.grad?.f.fill(0);
+    }
   }
 
   /** One update with `lr` (or the optimizer's own). Parameters without a gradient are skipped. */

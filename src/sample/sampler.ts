@@ -3,7 +3,7 @@
 import type { Vocab } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
 import type { Generator } from '../random/index.js';
-import { Tensor, noGrad, softmax } from '../tensor/index.js';
+import { Tensor, noGrad, softmax, tidy } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
 
 export interface SampleOptions {
@@ -28,10 +28,11 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
         const context = new Int32Array(block);
         const out: number[] = [];
         while (out.length < maxLen) {
-          let logits = model.forward(new Tensor(context.slice(), [1, block], 'int32'));
-          if (temperature !== 1) logits = logits.div(temperature);
-          const probs = softmax(logits, -1).f;
-          const p32 = probs instanceof Float32Array ? probs : Float32Array.from(probs);
+          const p32 = tidy(() => {
+            let logits = model.forward(new Tensor(context.slice(), [1, block], 'int32'));
+            if (temperature !== 1) logits = logits.div(temperature);
+            return Float32Array.from(softmax(logits, -1).f);
+          });
           let ix: number;
           try {
             ix = opts.generator.multinomial(p32, 1, p32.length, 1, false)[0];

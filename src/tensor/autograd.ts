@@ -1,17 +1,20 @@
 // Reverse-mode autograd: each op records a GradFn (its inputs and a backward closure);
 // `backward()` walks the graph in reverse topological order, accumulating into `.grad`.
-import type { FloatArray } from '../kernels/index.js';
 import { kernels } from '../kernels/index.js';
 import type { Tensor } from './tensor.js';
 import { Tensor as TensorClass } from './tensor.js';
 import { sameShape, shapeString } from './shape.js';
+import { Storage, keepStorage } from './storage.js';
 
 export interface GradFn {
   /** The op's name, for error messages and inspection (`MatmulBackward`...). */
   readonly name: string;
   readonly inputs: readonly Tensor[];
-  /** Given dL/d(output), add dL/d(input) into each input's gradient (use `gradOf`). */
-  backward(gradOut: FloatArray): void;
+  /**
+   * Given dL/d(output), add dL/d(input) into each input's gradient (use `gradOf`). Read `.f` of
+   * tensors at the kernel call, after any allocation (see storage.ts on memory growth).
+   */
+  backward(gradOut: Tensor): void;
 }
 
 let gradEnabled = true;
@@ -39,20 +42,21 @@ export function needsGrad(...inputs: readonly (Tensor | number)[]): boolean {
 }
 
 /**
- * The gradient buffer of `t` to accumulate into (zeros on first use), or null when `t` does not
- * need a gradient. Backward closures write through it.
+ * The gradient tensor of `t` to accumulate into (zeros on first use), or null when `t` does not
+ * need a gradient. A leaf's gradient outlives tidy() scopes, as its parameter does.
  */
-export function gradOf(t: Tensor): FloatArray | null {
+export function gradOf(t: Tensor): Tensor | null {
   if (!t.requiresGrad) return null;
   if (t.grad === null) {
-    const data = t.dtype === 'float64' ? new Float64Array(t.numel) : new Float32Array(t.numel);
-    t.grad = new TensorClass(data, t.shape, t.dtype);
+    const storage = Storage.alloc(t.dtype === 'float64' ? 'float64' : 'float32', t.numel);
+    if (t.isLeaf) keepStorage(storage);
+    t.grad = new TensorClass(storage, t.shape, t.dtype);
   }
-  return t.grad.f;
+  return t.grad;
 }
 
 /** Attach a GradFn to `out` when any input requires grad; returns `out`. */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (gradOut: FloatArray) => void): Tensor {
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (gradOut: Tensor) => void): Tensor {
   if (!needsGrad(...inputs)) return out;
   out.gradFn = { name, inputs, backward };
   out.requiresGrad = true;
@@ -85,6 +89,17 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+/** What a used node's GradFn becomes: its saved tensors are dropped. */
+function freed(name: string): GradFn {
+  return {
+    name,
+    inputs: [],
+    backward() {
+      throw new Error(`trying to backward through ${name} a second time: its graph was freed by the first backward() (compute the forward again)`);
+    },
+  };
+}
+
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad) throw new Error('backward() on a tensor that does not require grad (was it computed inside noGrad?)');
   if (gradient === undefined && root.numel !== 1) {
@@ -96,16 +111,17 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const order = topoOrder(root);
   const g = gradOf(root);
   if (g === null) return;
-  if (gradient === undefined) g[0] += 1;
-  else kernels().axpy(g, gradient.f, 1);
+  if (gradient === undefined) g.f[0] += 1;
+  else kernels().axpy(g.f, gradient.f, 1);
 
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k];
     const fn = t.gradFn;
     if (fn === null) continue;
-    if (t.grad !== null) fn.backward(t.grad.f);
-    // Non-leaf gradients are scratch unless retained; the graph is freed as PyTorch does.
+    if (t.grad !== null) fn.backward(t.grad);
+    // Non-leaf gradients are scratch unless retained; the graph is freed as PyTorch does. The
+    // node stays a non-leaf: going through it again is an error, not a silent stop.
     if (!t.retainsGrad) t.grad = null;
-    t.gradFn = null;
+    t.gradFn = freed(fn.name);
   }
 }

@@ -2,7 +2,8 @@
 // Random factories draw from a Generator (the default one unless given), so the same seed gives
 // the same values as torch on the CPU.
 import { defaultGenerator, type Generator } from '../random/index.js';
-import { Tensor, type DType, type FloatDType, type Storage } from './tensor.js';
+import { Tensor, type DType, type FloatDType } from './tensor.js';
+import { Storage } from './storage.js';
 import { numelOf, shapeString } from './shape.js';
 
 export interface TensorOptions {
@@ -19,8 +20,7 @@ export interface RandomOptions {
 type Nested = number | readonly Nested[];
 
 function allocStorage(dtype: DType, n: number): Storage {
-  if (dtype === 'int32') return new Int32Array(n);
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  return Storage.alloc(dtype, n);
 }
 
 function checkShape(shape: readonly number[]): void {
@@ -52,17 +52,17 @@ export function tensor(values: Nested | ArrayLike<number>, options: TensorOption
     walk(values as Nested, 0);
   }
   const dtype = options.dtype ?? 'float32';
-  const data = allocStorage(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) data[i] = flat[i];
-  return new Tensor(data, shape, dtype, options.requiresGrad ?? false);
+  const storage = allocStorage(dtype, flat.length);
+  storage.data.set(flat);
+  return new Tensor(storage, shape, dtype, options.requiresGrad ?? false);
 }
 
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape(shape);
   const dtype = options.dtype ?? 'float32';
-  const data = allocStorage(dtype, numelOf(shape));
-  data.fill(value);
-  return new Tensor(data, shape, dtype, options.requiresGrad ?? false);
+  const storage = allocStorage(dtype, numelOf(shape));
+  storage.data.fill(value);
+  return new Tensor(storage, shape, dtype, options.requiresGrad ?? false);
 }
 
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
@@ -76,9 +76,10 @@ export function ones(shape: readonly number[], options: TensorOptions = {}): Ten
 /** 0, 1, …, n−1 (int32 unless a dtype is given). */
 export function arange(n: number, options: TensorOptions = {}): Tensor {
   const dtype = options.dtype ?? 'int32';
-  const data = allocStorage(dtype, n);
+  const storage = allocStorage(dtype, n);
+  const data = storage.data;
   for (let i = 0; i < n; i++) data[i] = i;
-  return new Tensor(data, [n], dtype, options.requiresGrad ?? false);
+  return new Tensor(storage, [n], dtype, options.requiresGrad ?? false);
 }
 
 /**
@@ -90,8 +91,7 @@ export function randn(shape: readonly number[], options: RandomOptions = {}): Te
   const g = options.generator ?? defaultGenerator;
   const draws = new Float32Array(numelOf(shape));
   g.normal(draws);
-  const data = options.dtype === 'float64' ? Float64Array.from(draws) : draws;
-  return new Tensor(data, shape, options.dtype ?? 'float32', options.requiresGrad ?? false);
+  return fromDraws(draws, shape, options);
 }
 
 /** Uniform samples in [0, 1), torch.rand. */
@@ -100,15 +100,22 @@ export function rand(shape: readonly number[], options: RandomOptions = {}): Ten
   const g = options.generator ?? defaultGenerator;
   const draws = new Float32Array(numelOf(shape));
   g.uniform(draws);
-  const data = options.dtype === 'float64' ? Float64Array.from(draws) : draws;
-  return new Tensor(data, shape, options.dtype ?? 'float32', options.requiresGrad ?? false);
+  return fromDraws(draws, shape, options);
 }
 
 /** Integers uniform in [low, high), torch.randint (int64 draws, stored as int32). */
 export function randint(low: number, high: number, shape: readonly number[], options: { generator?: Generator } = {}): Tensor {
   checkShape(shape);
   const g = options.generator ?? defaultGenerator;
-  const data = new Int32Array(numelOf(shape));
-  g.randint(low, high, data);
-  return new Tensor(data, shape, 'int32');
+  const storage = allocStorage('int32', numelOf(shape));
+  g.randint(low, high, storage.data as Int32Array);
+  return new Tensor(storage, shape, 'int32');
+}
+
+/** Float32 draws into a tensor of the requested float dtype (on the backend's memory). */
+function fromDraws(draws: Float32Array, shape: readonly number[], options: RandomOptions): Tensor {
+  const dtype = options.dtype ?? 'float32';
+  const storage = allocStorage(dtype, draws.length);
+  storage.data.set(draws);
+  return new Tensor(storage, shape, dtype, options.requiresGrad ?? false);
 }

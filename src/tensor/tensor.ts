@@ -9,18 +9,18 @@ import { matmul } from './ops/matmul.js';
 import { index, reshape, transpose } from './ops/shape.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
 import { numelOf, shapeString } from './shape.js';
+import { Storage, keepStorage, type StorageArray } from './storage.js';
 
 export type FloatDType = 'float32' | 'float64';
 export type DType = FloatDType | 'int32';
-export type Storage = Float32Array | Float64Array | Int32Array;
 /** Nested arrays of numbers, as `toArray()` returns them. */
 export type NestedArray = number | NestedArray[];
 
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** The flat row-major storage. Writing to it bypasses autograd (like `.data` in PyTorch). */
-  data: Storage;
+  /** Where the values live (shared by views); see storage.ts for lifetimes. */
+  storage: Storage;
   /** Gradient of the last `backward()`; set on leaves that require grad and on `retainGrad()` tensors. */
   grad: Tensor | null = null;
   /** How this tensor was computed; null for leaves. */
@@ -28,32 +28,43 @@ export class Tensor {
   private requires: boolean;
   private retains = false;
 
-  constructor(data: Storage, shape: readonly number[], dtype?: DType, requiresGrad = false) {
+  constructor(data: StorageArray | Storage, shape: readonly number[], dtype?: DType, requiresGrad = false) {
     const n = numelOf(shape);
-    if (data.length !== n) throw new RangeError(`tensor data has ${data.length} elements but shape ${shapeString(shape)} needs ${n}`);
-    this.data = data;
+    const storage = data instanceof Storage ? data : Storage.wrap(data);
+    if (storage.length !== n) throw new RangeError(`tensor data has ${storage.length} elements but shape ${shapeString(shape)} needs ${n}`);
+    const arr = storage.data;
+    this.storage = storage;
     this.shape = Object.freeze([...shape]);
-    this.dtype = dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Float64Array ? 'float64' : 'float32');
+    this.dtype = dtype ?? (arr instanceof Int32Array ? 'int32' : arr instanceof Float64Array ? 'float64' : 'float32');
     if (requiresGrad && this.dtype === 'int32') throw new TypeError('only floating point tensors can require gradients');
     this.requires = requiresGrad;
   }
 
+  /** The flat row-major values. Writing into them bypasses autograd (like `.data` in PyTorch). */
+  get data(): StorageArray { return this.storage.data; }
+  set data(a: StorageArray) {
+    if (a.length !== this.numel) throw new RangeError(`cannot set data of ${a.length} elements on a tensor of shape ${shapeString(this.shape)}`);
+    this.storage = Storage.wrap(a);
+  }
+
   // ---- facts ----
   get ndim(): number { return this.shape.length; }
-  get numel(): number { return this.data.length; }
+  get numel(): number { return this.storage.length; }
   size(dim?: number): number | readonly number[] {
     return dim === undefined ? this.shape : this.shape[dim < 0 ? dim + this.ndim : dim];
   }
   get isFloat(): boolean { return this.dtype !== 'int32'; }
   /** The storage as a float array; throws for int tensors. */
   get f(): FloatArray {
-    if (this.data instanceof Int32Array) throw new TypeError('expected a floating point tensor, got int32');
-    return this.data;
+    const d = this.storage.data;
+    if (d instanceof Int32Array) throw new TypeError('expected a floating point tensor, got int32');
+    return d;
   }
   /** The storage as an int array; throws for float tensors. */
   get i(): Int32Array {
-    if (!(this.data instanceof Int32Array)) throw new TypeError(`expected an int32 tensor, got ${this.dtype}`);
-    return this.data;
+    const d = this.storage.data;
+    if (!(d instanceof Int32Array)) throw new TypeError(`expected an int32 tensor, got ${this.dtype}`);
+    return d;
   }
 
   // ---- autograd ----
@@ -78,7 +89,9 @@ export class Tensor {
   /** Forget the gradient (PyTorch's `p.grad = None`). */
   zeroGrad(): void { this.grad = null; }
   /** The same storage, cut from the graph. */
-  detach(): Tensor { return new Tensor(this.data, this.shape, this.dtype, false); }
+  detach(): Tensor { return new Tensor(this.storage, this.shape, this.dtype, false); }
+  /** Keep this tensor's memory past the enclosing tidy() scopes. */
+  keep(): this { keepStorage(this.storage); return this; }
   /** A copy of the storage, cut from the graph. */
   clone(): Tensor { return new Tensor(this.data.slice(), this.shape, this.dtype, false); }
 
@@ -90,8 +103,9 @@ export class Tensor {
   }
   /** The values as nested arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
+    const data = this.data;
     const build = (dim: number, offset: number): NestedArray => {
-      if (dim === this.ndim) return this.data[offset];
+      if (dim === this.ndim) return data[offset];
       const stride = numelOf(this.shape.slice(dim + 1));
       const out: NestedArray[] = [];
       for (let k = 0; k < this.shape[dim]; k++) out.push(build(dim + 1, offset + k * stride));

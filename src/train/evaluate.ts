@@ -2,7 +2,7 @@
 // computed in chunks so memory stays bounded for any split size.
 import type { Dataset } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
-import { Tensor, crossEntropy, noGrad } from '../tensor/index.js';
+import { Tensor, crossEntropy, noGrad, tidy } from '../tensor/index.js';
 
 export function splitLoss(model: LanguageModel, data: Dataset, chunk = 8192): number {
   const n = data.Y.numel;
@@ -17,7 +17,7 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = 8192): nu
         const e = Math.min(n, s + chunk);
         const X = new Tensor(data.X.i.subarray(s * block, e * block), [e - s, block], 'int32');
         const Y = new Tensor(data.Y.i.subarray(s, e), [e - s], 'int32');
-        total += crossEntropy(model.forward(X), Y).item() * (e - s);
+        total += tidy(() => crossEntropy(model.forward(X), Y).item()) * (e - s);
       }
       return total / n;
     });

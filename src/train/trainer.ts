@@ -5,7 +5,7 @@ import type { LanguageModel } from '../model/index.js';
 import { learningRate, validateTrainConfig, type TrainConfig } from '../model/index.js';
 import { SGD } from '../optim/index.js';
 import type { Generator } from '../random/index.js';
-import { crossEntropy, index, randint } from '../tensor/index.js';
+import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
 
 export interface StepInfo {
@@ -35,15 +35,19 @@ export function train(model: LanguageModel, data: Dataset, cfg: TrainConfig, g: 
   let lastLoss = Number.NaN;
   model.train();
   for (let i = 0; i < cfg.steps; i++) {
-    const ix = randint(0, n, [cfg.batchSize], { generator: g });
-    const Xb = index(data.X, ix);
-    const Yb = index(data.Y, ix);
-    const loss = crossEntropy(model.forward(Xb), Yb);
-    opt.zeroGrad();
-    loss.backward();
     const lr = learningRate(cfg, i);
-    opt.step(lr);
-    lastLoss = loss.item();
+    // One scope per step: every activation and scratch buffer is released at its end, so the
+    // next step reuses the same memory.
+    lastLoss = tidy(() => {
+      const ix = randint(0, n, [cfg.batchSize], { generator: g });
+      const Xb = index(data.X, ix);
+      const Yb = index(data.Y, ix);
+      const loss = crossEntropy(model.forward(Xb), Yb);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step(lr);
+      return loss.item();
+    });
     lossLog10[i] = Math.log10(lastLoss);
     hooks.onStep?.({ step: i, loss: lastLoss, lr });
   }

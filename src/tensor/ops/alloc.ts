@@ -1,9 +1,16 @@
 // Storage allocation and dtype promotion shared by the ops.
-import type { FloatArray } from '../../kernels/index.js';
-import type { FloatDType, Tensor } from '../tensor.js';
+import { Tensor, type FloatDType } from '../tensor.js';
+import { numelOf } from '../shape.js';
+import { Storage } from '../storage.js';
 
-export function allocFloat(dtype: FloatDType, n: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+/** Zero-filled float storage from the active backend (see storage.ts). */
+export function allocFloat(dtype: FloatDType, n: number): Storage {
+  return Storage.alloc(dtype, n);
+}
+
+/** A new zero-filled float tensor. */
+export function emptyFloat(dtype: FloatDType, shape: readonly number[]): Tensor {
+  return new Tensor(Storage.alloc(dtype, numelOf(shape)), shape, dtype);
 }
 
 /** The float dtype an op on these tensors computes in: float64 if any is, else float32. */

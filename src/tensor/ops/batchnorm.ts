@@ -2,17 +2,17 @@
 // Training: per-feature batch mean and variance (divided by n − correction), normalise with
 // 1/sqrt(var + eps). `correction` 0 + eps is BatchNorm1d; correction 1 + eps 0 is the notebook's
 // `(h − mean)/std` with the unbiased std.
-import { kernels, type FloatArray } from '../../kernels/index.js';
+import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
-import { allocFloat, requireFloat } from './alloc.js';
+import { emptyFloat, requireFloat } from './alloc.js';
 
 export interface BatchStats {
   /** Batch mean per feature (f). */
-  mean: FloatArray;
+  mean: Tensor;
   /** Batch variance per feature, divided by n − correction (f). */
-  var: FloatArray;
+  var: Tensor;
 }
 
 function check(x: Tensor, f: number | null, gain: Tensor | null, bias: Tensor | null): [number, number] {
@@ -30,16 +30,19 @@ function check(x: Tensor, f: number | null, gain: Tensor | null, bias: Tensor | 
 export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | null, eps: number, correction: number): { out: Tensor; stats: BatchStats } {
   const [n, f] = check(x, null, gain, bias);
   if (n - correction <= 0) throw new RangeError(`batchNorm in training mode needs more than ${correction} rows per batch, got ${n}`);
-  const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
-  const out = new Tensor(allocFloat(dtype, n * f), x.shape, dtype);
-  const xhat = allocFloat(dtype, n * f);
-  const stats: BatchStats = { mean: allocFloat(dtype, f), var: allocFloat(dtype, f) };
-  const invStd = new Float64Array(f);
+  const dtype = requireFloat(x, 'batchNorm');
+  const out = emptyFloat(dtype, x.shape);
+  const xhat = emptyFloat(dtype, x.shape); // saved for backward
+  const invStd = emptyFloat(dtype, [f]);
+  const stats: BatchStats = { mean: emptyFloat(dtype, [f]), var: emptyFloat(dtype, [f]) };
   const k = kernels();
-  k.batchNormTrain(out.f, xhat, stats.mean, stats.var, invStd, x.f, gain?.f ?? null, bias?.f ?? null, n, f, eps, correction);
+  k.batchNormTrain(out.f, xhat.f, stats.mean.f, stats.var.f, invStd.f, x.f, gain?.f ?? null, bias?.f ?? null, n, f, eps, correction);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
   record(out, 'BatchNormBackward', inputs, (g) => {
-    k.batchNormBackward(gradOf(x), gain ? gradOf(gain) : null, bias ? gradOf(bias) : null, g, xhat, invStd, gain?.f ?? null, n, f, correction);
+    const gx = gradOf(x);
+    const gg = gain === null ? null : gradOf(gain);
+    const gb = bias === null ? null : gradOf(bias);
+    k.batchNormBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, xhat.f, invStd.f, gain?.f ?? null, n, f, correction);
   });
   return { out, stats };
 }
@@ -50,21 +53,23 @@ export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | nu
  */
 export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: boolean, gain: Tensor | null, bias: Tensor | null, eps: number): Tensor {
   const [n, f] = check(x, mean.numel, gain, bias);
-  const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
-  const out = new Tensor(allocFloat(dtype, n * f), x.shape, dtype);
+  const dtype = requireFloat(x, 'batchNorm');
+  const out = emptyFloat(dtype, x.shape);
   const k = kernels();
   k.batchNormEval(out.f, x.f, mean.f, varOrStd.f, isStd, gain?.f ?? null, bias?.f ?? null, n, f, eps);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
   return record(out, 'BatchNormEvalBackward', inputs, (g) => {
-    const xs = x.f, m = mean.f, s = varOrStd.f;
-    const gx = gradOf(x), gg = gain ? gradOf(gain) : null, gb = bias ? gradOf(bias) : null;
+    const gx = gradOf(x);
+    const gg = gain === null ? null : gradOf(gain);
+    const gb = bias === null ? null : gradOf(bias);
+    const xs = x.f, m = mean.f, s = varOrStd.f, gf = g.f, dx = gx?.f, dg = gg?.f, db = gb?.f, gn = gain?.f;
     for (let j = 0; j < f; j++) {
       const sd = isStd ? s[j] : Math.sqrt(s[j] + eps);
-      const gj = gain === null ? 1 : gain.f[j];
+      const gj = gn === undefined ? 1 : gn[j];
       for (let i = 0, p = j; i < n; i++, p += f) {
-        if (gx !== null) gx[p] += (g[p] * gj) / sd;
-        if (gg !== null) gg[j] += (g[p] * (xs[p] - m[j])) / sd;
-        if (gb !== null) gb[j] += g[p];
+        if (dx !== undefined) dx[p] += (gf[p] * gj) / sd;
+        if (dg !== undefined) dg[j] += (gf[p] * (xs[p] - m[j])) / sd;
+        if (db !== undefined) db[j] += gf[p];
       }
     }
   });

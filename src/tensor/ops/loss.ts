@@ -2,9 +2,9 @@
 // F.cross_entropy. Backward is (softmax − onehot)/n: no log or exp of huge logits is ever formed.
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
-import { allocFloat, requireFloat } from './alloc.js';
+import { emptyFloat, requireFloat } from './alloc.js';
 
 /** Mean cross-entropy of logits (n×c) against int32 class targets (n). */
 export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
@@ -18,12 +18,12 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   for (let r = 0; r < rows; r++) {
     if (t[r] < 0 || t[r] >= cols) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
   }
-  const probs = allocFloat(dtype, rows * cols);
-  const loss = kernels().crossEntropyForward(probs, logits.f, t, rows, cols);
-  const out = new Tensor(allocFloat(dtype, 1), [], dtype);
-  out.f[0] = loss;
+  const probs = emptyFloat(dtype, logits.shape); // saved for backward
+  const out = emptyFloat(dtype, []);
+  const k = kernels();
+  out.f[0] = k.crossEntropyForward(probs.f, logits.f, targets.i, rows, cols);
   return record(out, 'CrossEntropyBackward', [logits], (g) => {
     const gl = gradOf(logits);
-    if (gl !== null) kernels().crossEntropyBackward(gl, probs, t, rows, cols, g[0]);
+    if (gl !== null) k.crossEntropyBackward(gl.f, probs.f, targets.i, rows, cols, g.f[0]);
   });
 }

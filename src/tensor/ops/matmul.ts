@@ -2,9 +2,9 @@
 // Backward: dA = dC·Bᵀ, dB = Aᵀ·dC, each one kernel call.
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
-import { allocFloat, promote, requireFloat } from './alloc.js';
+import { emptyFloat, requireFloat } from './alloc.js';
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat(a, 'matmul');
@@ -15,14 +15,35 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.dtype !== b.dtype) throw new TypeError(`matmul of ${a.dtype} and ${b.dtype}: convert one first`);
   const [m, k] = a.shape;
   const n = b.shape[1];
-  const dtype = promote(a, b);
-  const out = new Tensor(allocFloat(dtype, m * n), [m, n], dtype);
+  const out = emptyFloat(requireFloat(a, 'matmul'), [m, n]);
   const kn = kernels();
   kn.matmul(out.f, a.f, b.f, m, k, n, false);
   return record(out, 'MatmulBackward', [a, b], (g) => {
     const ga = gradOf(a);
     const gb = gradOf(b);
-    if (ga !== null) kn.matmulTransB(ga, g, b.f, m, k, n, true);
-    if (gb !== null) kn.matmulTransA(gb, a.f, g, m, k, n, true);
+    if (ga !== null) kn.matmulTransB(ga.f, g.f, b.f, m, k, n, true);
+    if (gb !== null) kn.matmulTransA(gb.f, a.f, g.f, m, k, n, true);
+  });
+}
+
+/** bias + a @ b in one op (torch.addmm): (m×k) @ (k×n) + (n) → (m×n). The notebook's `h @ W2 + b2`. */
+export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
+  requireFloat(a, 'addmm');
+  if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0] || bias.numel !== b.shape[1]) {
+    throw new RangeError(`addmm needs bias (n), (m×k) @ (k×n), got ${shapeString(bias.shape)}, ${shapeString(a.shape)} @ ${shapeString(b.shape)}`);
+  }
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const out = emptyFloat(requireFloat(a, 'addmm'), [m, n]);
+  const kn = kernels();
+  kn.matmul(out.f, a.f, b.f, m, k, n, false);
+  kn.binary('add', out.f, out.f, [n, 1], bias.f, [0, 1], [m, n]);
+  return record(out, 'AddmmBackward', [bias, a, b], (g) => {
+    const ga = gradOf(a);
+    const gb = gradOf(b);
+    const gbias = gradOf(bias);
+    if (ga !== null) kn.matmulTransB(ga.f, g.f, b.f, m, k, n, true);
+    if (gb !== null) kn.matmulTransA(gb.f, a.f, g.f, m, k, n, true);
+    if (gbias !== null) kn.sumAxis(gbias.f, g.f, 1, m, n, true);
   });
 }

@@ -2,9 +2,9 @@
 // They run on the (outer × dim × inner) view, so any dimension is one kernel call.
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { normDim, splitAt } from '../shape.js';
-import { allocFloat, requireFloat } from './alloc.js';
+import { emptyFloat, requireFloat } from './alloc.js';
 
 export interface VarOptions {
   /** Divide by n − correction; 1 (unbiased, PyTorch's default) or 0 (biased). */
@@ -27,28 +27,27 @@ function plan(a: Tensor, dim: number | undefined, keepdim: boolean): Plan {
   return { outer, dim: n, inner, outShape };
 }
 
-export function sum(a: Tensor, dim?: number, keepdim = false): Tensor {
-  const dtype = requireFloat(a, 'sum');
+/** Σ over dim, times `scale` (1 for sum, 1/n for mean). */
+function scaledSum(a: Tensor, dim: number | undefined, keepdim: boolean, scale: number, name: string): Tensor {
+  const dtype = requireFloat(a, name);
   const p = plan(a, dim, keepdim);
-  const out = new Tensor(allocFloat(dtype, p.outer * p.inner), p.outShape, dtype);
-  kernels().sumAxis(out.f, a.f, p.outer, p.dim, p.inner, false);
-  return record(out, 'SumBackward', [a], (g) => {
+  const out = emptyFloat(dtype, p.outShape);
+  const k = kernels();
+  k.sumAxis(out.f, a.f, p.outer, p.dim, p.inner, false);
+  if (scale !== 1) k.binaryScalar('mul', out.f, out.f, scale, false);
+  return record(out, `${name[0].toUpperCase()}${name.slice(1)}Backward`, [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().broadcastAxis(ga, g, p.outer, p.dim, p.inner, 1);
+    if (ga !== null) k.broadcastAxis(ga.f, g.f, p.outer, p.dim, p.inner, scale);
   });
 }
 
+export function sum(a: Tensor, dim?: number, keepdim = false): Tensor {
+  return scaledSum(a, dim, keepdim, 1, 'sum');
+}
+
 export function mean(a: Tensor, dim?: number, keepdim = false): Tensor {
-  const dtype = requireFloat(a, 'mean');
   const p = plan(a, dim, keepdim);
-  const out = new Tensor(allocFloat(dtype, p.outer * p.inner), p.outShape, dtype);
-  const o = out.f;
-  kernels().sumAxis(o, a.f, p.outer, p.dim, p.inner, false);
-  for (let i = 0; i < o.length; i++) o[i] /= p.dim;
-  return record(out, 'MeanBackward', [a], (g) => {
-    const ga = gradOf(a);
-    if (ga !== null) kernels().broadcastAxis(ga, g, p.outer, p.dim, p.inner, 1 / p.dim);
-  });
+  return scaledSum(a, dim, keepdim, 1 / p.dim, 'mean');
 }
 
 function correctionOf(o: VarOptions): number {
@@ -61,22 +60,21 @@ function spread(a: Tensor, dim: number | undefined, options: VarOptions, root: b
   const dtype = requireFloat(a, root ? 'std' : 'var');
   const c = correctionOf(options);
   const p = plan(a, dim, options.keepdim ?? false);
-  const n = p.outer * p.inner;
-  const out = new Tensor(allocFloat(dtype, n), p.outShape, dtype);
-  const means = allocFloat(dtype, n);
-  const v = out.f;
-  kernels().varAxis(v, means, a.f, p.outer, p.dim, p.inner, c);
-  if (root) for (let i = 0; i < n; i++) v[i] = Math.sqrt(v[i]);
-  const x = a.f;
+  const out = emptyFloat(dtype, p.outShape);
+  const means = emptyFloat(dtype, p.outShape);
+  const k = kernels();
+  k.varAxis(out.f, means.f, a.f, p.outer, p.dim, p.inner, c);
+  if (root) k.unary('sqrt', out.f, out.f);
   return record(out, root ? 'StdBackward' : 'VarBackward', [a], (g) => {
     const ga = gradOf(a);
     if (ga === null) return;
+    const d = ga.f, gf = g.f, x = a.f, v = out.f, m = means.f;
     // dvar/dx = 2(x − mean)/(n − c); dstd/dx = (x − mean)/((n − c)·std)
     for (let o = 0; o < p.outer; o++) {
       for (let i = 0; i < p.inner; i++) {
         const q = o * p.inner + i;
-        const k = root ? g[q] / ((p.dim - c) * v[q]) : (2 * g[q]) / (p.dim - c);
-        for (let d = 0, at = o * p.dim * p.inner + i; d < p.dim; d++, at += p.inner) ga[at] += k * (x[at] - means[q]);
+        const s = root ? gf[q] / ((p.dim - c) * v[q]) : (2 * gf[q]) / (p.dim - c);
+        for (let j = 0, at = o * p.dim * p.inner + i; j < p.dim; j++, at += p.inner) d[at] += s * (x[at] - m[q]);
       }
     }
   });

@@ -3,28 +3,29 @@ import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 import { inferShape, numelOf, shapeString } from '../shape.js';
-import { allocFloat } from './alloc.js';
+import { Storage } from '../storage.js';
+import { emptyFloat } from './alloc.js';
 
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const s = inferShape(shape, a.numel, a.shape);
-  const out = new Tensor(a.data, s, a.dtype);
+  const out = new Tensor(a.storage, s, a.dtype);
   return record(out, 'ViewBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().axpy(ga, g, 1);
+    if (ga !== null) kernels().axpy(ga.f, g.f, 1);
   });
 }
 
 export function transpose(a: Tensor): Tensor {
   if (a.ndim !== 2) throw new RangeError(`transpose needs a 2-D tensor, got shape ${shapeString(a.shape)}`);
   const [r, c] = a.shape;
-  const src = a.data;
-  const data = src instanceof Int32Array ? new Int32Array(r * c) : src instanceof Float64Array ? new Float64Array(r * c) : new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) data[j * r + i] = src[i * c + j];
-  const out = new Tensor(data, [c, r], a.dtype);
+  const out = new Tensor(Storage.alloc(a.dtype, r * c), [c, r], a.dtype);
+  const src = a.data, dst = out.data;
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) dst[j * r + i] = src[i * c + j];
   return record(out, 'TransposeBackward', [a], (g) => {
     const ga = gradOf(a);
     if (ga === null) return;
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) ga[i * c + j] += g[j * r + i];
+    const d = ga.f, gf = g.f;
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) d[i * c + j] += gf[j * r + i];
   });
 }
 
@@ -43,15 +44,15 @@ export function index(table: Tensor, idx: Tensor): Tensor {
   const rowLen = numelOf(table.shape.slice(1));
   const shape = [...idx.shape, ...table.shape.slice(1)];
   if (table.dtype === 'int32') {
-    const data = new Int32Array(ix.length * rowLen);
-    const src = table.i;
-    for (let b = 0; b < ix.length; b++) data.set(src.subarray(ix[b] * rowLen, (ix[b] + 1) * rowLen), b * rowLen);
-    return new Tensor(data, shape, 'int32');
+    const out = new Tensor(Storage.alloc('int32', ix.length * rowLen), shape, 'int32');
+    const src = table.i, dst = out.i, ixs = idx.i;
+    for (let b = 0; b < ixs.length; b++) dst.set(src.subarray(ixs[b] * rowLen, (ixs[b] + 1) * rowLen), b * rowLen);
+    return out;
   }
-  const out = new Tensor(allocFloat(table.dtype, ix.length * rowLen), shape, table.dtype);
-  kernels().gatherRows(out.f, table.f, ix, rowLen);
+  const out = emptyFloat(table.dtype, shape);
+  kernels().gatherRows(out.f, table.f, idx.i, rowLen);
   return record(out, 'IndexBackward', [table], (g) => {
     const gt = gradOf(table);
-    if (gt !== null) kernels().scatterAddRows(gt, g, ix, rowLen);
+    if (gt !== null) kernels().scatterAddRows(gt.f, g.f, idx.i, rowLen);
   });
 }

@@ -1,9 +1,9 @@
 // Softmax and log-softmax over the last dimension (max-subtracted, stable).
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { normDim } from '../shape.js';
-import { allocFloat, requireFloat } from './alloc.js';
+import { emptyFloat, requireFloat } from './alloc.js';
 
 function rowsCols(a: Tensor, dim: number, op: string): [number, number] {
   if (normDim(dim, a.ndim) !== Math.max(a.ndim - 1, 0)) throw new RangeError(`${op} is implemented over the last dimension only`);
@@ -14,18 +14,18 @@ function rowsCols(a: Tensor, dim: number, op: string): [number, number] {
 export function softmax(a: Tensor, dim = -1): Tensor {
   const dtype = requireFloat(a, 'softmax');
   const [rows, cols] = rowsCols(a, dim, 'softmax');
-  const out = new Tensor(allocFloat(dtype, a.numel), a.shape, dtype);
-  const y = out.f;
-  kernels().softmaxRows(y, a.f, rows, cols);
+  const out = emptyFloat(dtype, a.shape);
+  kernels().softmaxRows(out.f, a.f, rows, cols);
   return record(out, 'SoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);
     if (ga === null) return;
+    const d = ga.f, gf = g.f, y = out.f;
     // dx = y ⊙ (g − Σ g·y) per row
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let dot = 0;
-      for (let c = 0; c < cols; c++) dot += g[o + c] * y[o + c];
-      for (let c = 0; c < cols; c++) ga[o + c] += y[o + c] * (g[o + c] - dot);
+      for (let c = 0; c < cols; c++) dot += gf[o + c] * y[o + c];
+      for (let c = 0; c < cols; c++) d[o + c] += y[o + c] * (gf[o + c] - dot);
     }
   });
 }
@@ -33,18 +33,18 @@ export function softmax(a: Tensor, dim = -1): Tensor {
 export function logSoftmax(a: Tensor, dim = -1): Tensor {
   const dtype = requireFloat(a, 'logSoftmax');
   const [rows, cols] = rowsCols(a, dim, 'logSoftmax');
-  const out = new Tensor(allocFloat(dtype, a.numel), a.shape, dtype);
-  const y = out.f;
-  kernels().logSoftmaxRows(y, a.f, rows, cols);
+  const out = emptyFloat(dtype, a.shape);
+  kernels().logSoftmaxRows(out.f, a.f, rows, cols);
   return record(out, 'LogSoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);
     if (ga === null) return;
+    const d = ga.f, gf = g.f, y = out.f;
     // dx = g − softmax·Σg per row
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let s = 0;
-      for (let c = 0; c < cols; c++) s += g[o + c];
-      for (let c = 0; c < cols; c++) ga[o + c] += g[o + c] - Math.exp(y[o + c]) * s;
+      for (let c = 0; c < cols; c++) s += gf[o + c];
+      for (let c = 0; c < cols; c++) d[o + c] += gf[o + c] - Math.exp(y[o + c]) * s;
     }
   });
 }

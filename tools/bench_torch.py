@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""PyTorch side of `npm run bench`: the same models, timed the same way, on one thread.
+
+Run with Debian's PyTorch 1.13 (`apt-get install python3-torch`), e.g.
+    /usr/bin/python3 tools/bench_torch.py --data data/names.txt --steps 2000 --repeats 3
+Prints one JSON object on stdout: µs/step (median of the repeats) and eval seconds per split
+for the notebook model and the deeper 5×100 BatchNorm1d network.
+"""
+import argparse, json, random, statistics, sys, time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def build(words, stoi, block):
+    X, Y = [], []
+    for w in words:
+        ctx = [0] * block
+        for ch in w + '.':
+            ix = stoi[ch]
+            X.append(ctx)
+            Y.append(ix)
+            ctx = ctx[1:] + [ix]
+    return torch.tensor(X), torch.tensor(Y)
+
+
+class Notebook:
+    def __init__(self, V, block, E, H, g):
+        self.C = torch.randn((V, E), generator=g)
+        self.W1 = torch.randn((block * E, H), generator=g) * (5 / 3) / ((block * E) ** 0.5)
+        self.W2 = torch.randn((H, V), generator=g) * 0.01
+        self.b2 = torch.randn(V, generator=g) * 0
+        self.bngain = torch.ones((1, H))
+        self.bnbias = torch.zeros((1, H))
+        self.bnmean = torch.zeros((1, H))
+        self.bnstd = torch.ones((1, H))
+        self.params = [self.C, self.W1, self.W2, self.b2, self.bngain, self.bnbias]
+        for p in self.params:
+            p.requires_grad = True
+
+    def forward(self, X, training):
+        emb = self.C[X]
+        h = emb.view(emb.shape[0], -1) @ self.W1
+        if training:
+            m = h.mean(0, keepdim=True)
+            s = h.std(0, keepdim=True)
+            h = self.bngain * (h - m) / s + self.bnbias
+            with torch.no_grad():
+                self.bnmean = 0.999 * self.bnmean + 0.001 * m
+                self.bnstd = 0.999 * self.bnstd + 0.001 * s
+        else:
+            h = self.bngain * (h - self.bnmean) / self.bnstd + self.bnbias
+        return torch.tanh(h) @ self.W2 + self.b2
+
+    def parameters(self):
+        return self.params
+
+
+class Deep(nn.Module):
+    def __init__(self, V, block, E, H, layers):
+        super().__init__()
+        self.embedding = nn.Embedding(V, E)
+        mods, fan_in = [], block * E
+        for _ in range(layers):
+            mods += [nn.Linear(fan_in, H, bias=False), nn.BatchNorm1d(H), nn.Tanh()]
+            fan_in = H
+        mods += [nn.Linear(fan_in, V, bias=False), nn.BatchNorm1d(V)]
+        self.layers = nn.Sequential(*mods)
+
+    def forward(self, X, training=True):
+        self.train(training)
+        e = self.embedding(X)
+        return self.layers(e.view(e.shape[0], -1))
+
+
+def time_train(model, Xtr, Ytr, steps, batch, g):
+    params = list(model.parameters())
+    t0 = time.perf_counter()
+    for i in range(steps):
+        ix = torch.randint(0, Xtr.shape[0], (batch,), generator=g)
+        loss = F.cross_entropy(model.forward(Xtr[ix], True), Ytr[ix])
+        for p in params:
+            p.grad = None
+        loss.backward()
+        lr = 0.1
+        with torch.no_grad():
+            for p in params:
+                p += -lr * p.grad
+    return (time.perf_counter() - t0) * 1e6 / steps
+
+
+@torch.no_grad()
+def time_eval(model, X, Y):
+    t0 = time.perf_counter()
+    loss = F.cross_entropy(model.forward(X, False), Y).item()
+    return time.perf_counter() - t0, loss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default='data/names.txt')
+    ap.add_argument('--steps', type=int, default=2000)
+    ap.add_argument('--repeats', type=int, default=3)
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    words = open(a.data, encoding='utf-8').read().splitlines()
+    words = [w.strip() for w in words if w.strip()]
+    chars = sorted(set(''.join(words)))
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi['.'] = 0
+    random.seed(42)
+    random.shuffle(words)
+    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+    splits = {'train': build(words[:n1], stoi, 3), 'val': build(words[n1:n2], stoi, 3), 'test': build(words[n2:], stoi, 3)}
+    Xtr, Ytr = splits['train']
+    V = len(stoi)
+    out = {'torch_version': torch.__version__, 'threads': torch.get_num_threads(), 'configs': {}}
+    for name, make in [('notebook', lambda g: Notebook(V, 3, 10, 200, g)), ('deep5x100', lambda g: Deep(V, 3, 10, 100, 5))]:
+        g = torch.Generator().manual_seed(2147483647)
+        model = make(g)
+        time_train(model, Xtr, Ytr, 100, 32, g)  # warm-up
+        runs = [time_train(model, Xtr, Ytr, a.steps, 32, g) for _ in range(a.repeats)]
+        ev = {s: time_eval(model, *splits[s])[0] for s in splits}
+        out['configs'][name] = {'us_per_step': statistics.median(runs), 'runs': runs, 'eval_s': ev}
+    json.dump(out, sys.stdout)
+
+
+if __name__ == '__main__':
+    main()
