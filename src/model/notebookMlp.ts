@@ -20,8 +20,10 @@ export class NotebookMLP extends Module {
   readonly bnbias: Tensor; // (1, hidden)
   readonly bnmeanRunning: Tensor; // (1, hidden)
   readonly bnstdRunning: Tensor; // (1, hidden)
-  /** The tanh output of the last forward, for diagnostics. */
+  /** The tanh output of the last forward, for diagnostics (valid within a step). */
   lastHidden: Tensor | null = null;
+  /** Keep the gradient of the tanh output after backward() (diagnostics: `lastHidden.grad`). */
+  retainHiddenGrad = false;
 
   constructor(readonly config: ModelConfig, g: Generator) {
     super();
@@ -57,6 +59,7 @@ export class NotebookMLP extends Module {
       hpreact = batchNormEval(hpre, this.bnmeanRunning, this.bnstdRunning, true, this.bngain, this.bnbias, 0);
     }
     const h = hpreact.tanh();
+    if (this.retainHiddenGrad && h.requiresGrad) h.retainGrad();
     this.lastHidden = h;
     return addmm(this.b2, h, this.W2); // h @ W2 + b2
   }

@@ -94,11 +94,15 @@ export class BatchNorm1d extends Module {
 }
 
 export class Tanh extends Module {
-  /** The last output, kept for the activation statistics of the diagnostics. */
+  /** The last output, for the activation statistics of the diagnostics (valid within a step). */
   out: Tensor | null = null;
+  /** Keep the gradient of the output after backward() (diagnostics: `out.grad`). */
+  retainOutGrad = false;
   forward(x: Tensor): Tensor {
-    this.out = x.tanh();
-    return this.out;
+    const out = x.tanh();
+    if (this.retainOutGrad && out.requiresGrad) out.retainGrad();
+    this.out = out;
+    return out;
   }
 }
 
