@@ -173,12 +173,12 @@ describe('model files (safetensors)', () => {
       const m = createModel(config, g);
       train(m, splits.train, cfg(20, { batchSize: 16 }), g);
       const path = join(tmp, `${norm}.safetensors`);
-      saveModel(path, m, splits.vocab, { steps: '20' });
+      saveModel(path, m, splits.vocab, { step: 20 });
       const { model, vocab, metadata } = loadModel(path);
       assert.ok(vocab.equals(splits.vocab));
       assert.deepEqual(model.config, config);
       assert.equal(metadata.format, 'makemore-ts');
-      assert.equal(metadata.steps, '20');
+      assert.equal(metadata.step, '20');
       const a = m.stateDict(), b = model.stateDict();
       assert.deepEqual([...b.keys()], [...a.keys()]);
       for (const [name, t] of a) {
@@ -201,16 +201,16 @@ describe('model files (safetensors)', () => {
     const g = new Generator(1);
     const m = createModel({ vocabSize: 27, blockSize: 3, embedDim: 4, hidden: 8, layers: 1, norm: 'notebook' }, g);
     const path = join(tmp, 'wrong.safetensors');
-    saveModel(path, m, splits.vocab, { hidden: '9' });
-    assert.throws(() => loadModel(path), (e: unknown) => e instanceof MakemoreError && /do not match the model config/.test(e.message));
+    saveModel(path, m, splits.vocab, { step: 0, extra: { config: JSON.stringify({ blockSize: 3, embedDim: 4, hidden: 9, layers: 1, norm: 'notebook' }) } });
+    assert.throws(() => loadModel(path), (e: unknown) => e instanceof MakemoreError && /has shape .* but the config needs/.test(e.message));
   });
   test('loadModel with a corrupt vocabulary in the metadata throws a MakemoreError naming the file', () => {
     const m = createModel({ vocabSize: 27, blockSize: 3, embedDim: 2, hidden: 4, layers: 1, norm: 'notebook' }, new Generator(1));
     const path = join(tmp, 'dupvocab.safetensors');
-    saveModel(path, m, splits.vocab, { vocab: 'aacdefghijklmnopqrstuvwxyz' });
+    saveModel(path, m, splits.vocab, { step: 0, extra: { vocab: 'aacdefghijklmnopqrstuvwxyz' } });
     assert.throws(() => loadModel(path), (e: unknown) => e instanceof MakemoreError && e.message.startsWith(path));
     const dot = join(tmp, 'dotvocab.safetensors');
-    saveModel(dot, m, splits.vocab, { vocab: '.bcdefghijklmnopqrstuvwxyz' });
+    saveModel(dot, m, splits.vocab, { step: 0, extra: { vocab: '.bcdefghijklmnopqrstuvwxyz' } });
     assert.throws(() => loadModel(dot), (e: unknown) => e instanceof MakemoreError && e.message.startsWith(dot));
   });
   test('encode / decode round trip of float32, float64, int32 and metadata', () => {
@@ -301,12 +301,14 @@ describe('model files (safetensors)', () => {
     const g = new Generator(1);
     const m = createModel({ vocabSize: 27, blockSize: 3, embedDim: 2, hidden: 4, layers: 1, norm: 'notebook' }, g);
     const path = join(tmp, 'h.safetensors');
-    saveModel(path, m, splits.vocab);
+    saveModel(path, m, splits.vocab, { step: 0 });
     const buf = readFileSync(path);
     const hlen = Number(buf.readBigUInt64LE(0));
     const header = JSON.parse(buf.subarray(8, 8 + hlen).toString('utf8'));
-    assert.equal(header.C.dtype, 'F32');
-    assert.deepEqual(header.C.shape, [27, 2]);
+    // PyTorch's names and layouts: C is the embedding, W1 (6×4) is stored as layers.0.weight (4×6)
+    assert.equal(header['embedding.weight'].dtype, 'F32');
+    assert.deepEqual(header['embedding.weight'].shape, [27, 2]);
+    assert.deepEqual(header['layers.0.weight'].shape, [4, 6]);
     assert.equal(header.__metadata__.vocab, 'abcdefghijklmnopqrstuvwxyz');
   });
 });

@@ -1,21 +1,23 @@
-// The `makemore` command: a thin layer of argument parsing over the library.
+// The `makemore` command: a thin layer of argument parsing over the library. Each command lives
+// in its own file and registers itself here.
 import { Command, CommanderError, Option } from 'commander';
 import { NORM_KINDS } from '../model/index.js';
+import { registerEval } from './eval.js';
+import { registerInfo } from './info.js';
 import { integer, nonNegativeInt, positiveInt, positiveNumber } from './parse.js';
-import { runSample } from './sample.js';
+import { registerSample } from './sample.js';
 import { runTrain, TRAIN_DEFAULTS, type TrainFlags } from './train.js';
+import { BUNDLED_DATA } from './paths.js';
 
-export function buildProgram(): Command {
-  const program = new Command('makemore')
-    .description('Character-level MLP language models with batch normalization (PyTorch-compatible numbers)')
-    .showHelpAfterError('(add --help for usage)')
-    .exitOverride();
+/** The exit code an action asks for (train returns 130 after Ctrl-C). */
+let actionExitCode = 0;
+
+function registerTrain(program: Command): void {
   const d = TRAIN_DEFAULTS;
-
   program.command('train')
     .description('train a model on a word list, report train/val/test loss and sample words')
-    .option('--data <file>', 'word list, one word per line (UTF-8)', 'data/names.txt')
-    .option('--steps <n>', 'training steps', positiveInt, d.steps)
+    .addOption(new Option('--data <file>', 'word list, one word per line (UTF-8)').default(BUNDLED_DATA, 'the bundled data/names.txt'))
+    .option('--steps <n>', 'training steps (in all, when resuming)', positiveInt, d.steps)
     .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
     .option('--block-size <n>', 'characters of context', positiveInt, d.blockSize)
     .option('--embed <n>', 'embedding dimension per character', positiveInt, d.embedDim)
@@ -29,25 +31,32 @@ export function buildProgram(): Command {
     .option('--split-seed <n>', 'seed of the word shuffle for the train/val/test split', integer, d.splitSeed)
     .option('--samples <n>', 'words to sample after training', nonNegativeInt, 10)
     .option('--out <file>', 'save the trained model (safetensors)')
-    .action((flags: TrainFlags) => runTrain(flags));
+    .option('--checkpoint-every <n>', 'also save to --out every n steps (atomically)', positiveInt)
+    .option('--resume <file>', 'continue training a saved model from its step, generator and schedule')
+    .action(async function (this: Command, flags: TrainFlags) {
+      actionExitCode = await runTrain(flags, (k) => this.getOptionValueSource(k) === 'cli');
+    });
+}
 
-  program.command('sample')
-    .description('sample words from a trained model file')
-    .requiredOption('--model <file>', 'model file written by `makemore train --out`')
-    .option('--count <n>', 'number of words', positiveInt, 10)
-    .option('--seed <n>', 'generator seed', integer, 2147483647 + 10)
-    .option('--temperature <x>', 'softmax temperature (<1 sharper, >1 more random)', positiveNumber, 1)
-    .action((flags: { model: string; count: number; seed: number; temperature: number }) => runSample(flags));
-
+export function buildProgram(): Command {
+  const program = new Command('makemore')
+    .description('Character-level MLP language models with batch normalization (PyTorch-compatible numbers)')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerTrain(program);
+  registerSample(program);
+  registerEval(program);
+  registerInfo(program);
   return program;
 }
 
 /** Run the CLI; returns the exit code. Errors are one line on stderr, no stack trace. */
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  actionExitCode = 0;
   try {
-    program.parse([...argv], { from: 'user' });
-    return 0;
+    await program.parseAsync([...argv], { from: 'user' });
+    return actionExitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
     const msg = e instanceof Error ? e.message : String(e);

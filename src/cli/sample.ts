@@ -1,17 +1,38 @@
-// `makemore sample`: load a model file and print sampled words.
+// `makemore sample`: load a model file and print sampled words (or JSON).
+import type { Command } from 'commander';
 import { loadModel } from '../model/file.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
+import { integer, positiveInt, positiveNumber } from './parse.js';
 
 export interface SampleFlags {
   model: string;
   count: number;
   seed: number;
   temperature: number;
+  prefix: string;
+  maxLen: number;
+  json?: boolean;
 }
 
 export function runSample(flags: SampleFlags): void {
   const { model, vocab } = loadModel(flags.model);
-  const words = sampleWords(model, vocab, { count: flags.count, generator: new Generator(flags.seed), temperature: flags.temperature });
-  for (const w of words) console.log(w);
+  const words = sampleWords(model, vocab, {
+    count: flags.count, generator: new Generator(flags.seed), temperature: flags.temperature, prefix: flags.prefix, maxLen: flags.maxLen,
+  });
+  if (flags.json) console.log(JSON.stringify({ model: flags.model, seed: flags.seed, temperature: flags.temperature, prefix: flags.prefix, words }));
+  else for (const w of words) console.log(w);
+}
+
+export function registerSample(program: Command): void {
+  program.command('sample')
+    .description('sample words from a trained model file')
+    .requiredOption('--model <file>', 'model file written by `makemore train --out`')
+    .option('--count <n>', 'number of words', positiveInt, 10)
+    .option('--seed <n>', 'generator seed', integer, 2147483647 + 10)
+    .option('--temperature <x>', 'softmax temperature (<1 sharper, >1 more random)', positiveNumber, 1)
+    .option('--prefix <text>', 'every word starts with this', '')
+    .option('--max-len <n>', 'stop a word after this many characters', positiveInt, 50)
+    .option('--json', 'print one JSON object instead of a word per line')
+    .action((flags: SampleFlags) => runSample(flags));
 }

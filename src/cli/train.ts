@@ -1,10 +1,12 @@
-// `makemore train`: read the words, build the splits, train, report losses, sample, save.
+// `makemore train`: read the words, build the splits, train (or resume), report losses, sample,
+// save. Checkpoints are written atomically; Ctrl-C writes one and exits.
+import { createHash } from 'node:crypto';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
-import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, validateModelConfig, validateTrainConfig, type ModelConfig, type NormKind, type TrainConfig } from '../model/index.js';
-import { saveModel } from '../model/file.js';
+import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, validateModelConfig, validateTrainConfig, type LanguageModel, type ModelConfig, type NormKind, type TrainConfig } from '../model/index.js';
+import { loadModel, saveModel, type ModelFileInfo } from '../model/file.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
-import { splitLoss, train } from '../train/index.js';
+import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
 
@@ -24,9 +26,28 @@ export interface TrainFlags {
   splitSeed: number;
   samples: number;
   out?: string;
+  checkpointEvery?: number;
+  resume?: string;
 }
 
-export function runTrain(flags: TrainFlags): void {
+/** Which flags the user typed (as opposed to defaults). */
+export type Given = (flag: keyof TrainFlags) => boolean;
+
+/** Where Ctrl-C saves when no --out is given. */
+export const INTERRUPT_FILE = 'makemore-checkpoint.safetensors';
+
+interface Plan {
+  modelCfg: ModelConfig;
+  trainCfg: TrainConfig;
+  data: string;
+  words: string[];
+  vocab: Vocab;
+  model: LanguageModel;
+  g: Generator;
+  startStep: number;
+}
+
+function freshPlan(flags: TrainFlags): Plan {
   const trainCfg: TrainConfig = {
     batchSize: flags.batchSize,
     steps: flags.steps,
@@ -48,33 +69,108 @@ export function runTrain(flags: TrainFlags): void {
     norm: flags.norm as NormKind,
   };
   validateModelConfig(modelCfg);
+  const g = new Generator(trainCfg.seed);
+  return { modelCfg, trainCfg, data: flags.data, words, vocab, model: createModel(modelCfg, g), g, startStep: 0 };
+}
+
+/** Continue a saved run: its model, generator and schedule, with the flags the user typed on top. */
+function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
+  const saved = loadModel(path);
+  const { info, model, vocab } = saved;
+  if (info.train === undefined || info.generator === undefined) throw new MakemoreError(`${path}: has no training state (train config and generator) to resume from`);
+  const c = model.config;
+  const shape: [keyof TrainFlags, number | string][] = [['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm]];
+  for (const [flag, value] of shape) {
+    if (given(flag) && flags[flag] !== value) throw new MakemoreError(`--${kebab(flag)} ${String(flags[flag])} conflicts with the model in ${path} (${String(value)}); a resumed run keeps its model`);
+  }
+  for (const flag of ['seed', 'splitSeed'] as const) {
+    if (given(flag) && flags[flag] !== info.train[flag]) throw new MakemoreError(`--${kebab(flag)} ${flags[flag]} conflicts with ${path} (${info.train[flag]}); a resumed run keeps its random streams`);
+  }
+  const trainCfg: TrainConfig = { ...info.train };
+  if (given('steps')) {
+    trainCfg.steps = flags.steps;
+    trainCfg.lrDecayStep = Math.floor(flags.steps / 2);
+  }
+  if (given('lrDecayStep') && flags.lrDecayStep !== undefined) trainCfg.lrDecayStep = flags.lrDecayStep;
+  if (given('batchSize')) trainCfg.batchSize = flags.batchSize;
+  if (given('lr')) trainCfg.lr = flags.lr;
+  if (given('lrFinal')) trainCfg.lrFinal = flags.lrFinal;
+  validateTrainConfig(trainCfg);
+  if (info.step >= trainCfg.steps) throw new MakemoreError(`${path}: already trained ${info.step} steps; pass --steps with a larger total to continue`);
+  const data = given('data') ? flags.data : info.data ?? flags.data;
+  const words = readWords(data);
+  const dataVocab = Vocab.fromWords(words);
+  if (!dataVocab.equals(vocab)) throw new MakemoreError(`${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`);
+  if (info.dataSha256 !== undefined && info.dataSha256 !== wordsSha256(words)) {
+    process.stderr.write(`makemore: warning: ${data} is not the word list ${path} was trained on; the split and minibatches differ\n`);
+  }
+  const g = Generator.fromState(info.generator);
+  return { modelCfg: c, trainCfg, data, words, vocab, model, g, startStep: info.step };
+}
+
+function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+}
+
+export function wordsSha256(words: readonly string[]): string {
+  return createHash('sha256').update(words.join('\n')).digest('hex');
+}
+
+/** Runs the command; returns the exit code (130 after Ctrl-C, as shells expect). */
+export async function runTrain(flags: TrainFlags, given: Given = () => false): Promise<number> {
+  if (flags.checkpointEvery !== undefined && flags.out === undefined) throw new MakemoreError('--checkpoint-every needs --out <file> to write the checkpoints to');
+  const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags);
+  const { modelCfg, trainCfg, model, vocab, words, g } = plan;
   const splits = buildSplits(words, vocab, modelCfg.blockSize, trainCfg.splitSeed);
   if (trainCfg.batchSize > splits.train.Y.numel) {
     throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${splits.train.Y.numel} training examples`);
   }
-  const g = new Generator(trainCfg.seed);
-  const model = createModel(modelCfg, g);
-  console.log(`data: ${flags.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
+  const sha = wordsSha256(words);
+  const save = (path: string, step: number): void => {
+    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: plan.data, dataSha256: sha };
+    saveModel(path, model, vocab, info);
+  };
+
+  console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
   console.log(`examples: train ${splits.train.Y.numel}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
   console.log(`model: ${modelCfg.norm}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters`);
+  if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 
-  const progress = createProgress(trainCfg.steps);
+  let interrupted = false;
+  const onSigint = (): void => { interrupted = true; };
+  process.on('SIGINT', onSigint);
+  const progress = createProgress(trainCfg.steps - plan.startStep);
   const t0 = performance.now();
-  train(model, splits.train, trainCfg, g, {
-    onStep: ({ step, loss }) => {
-      if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
-      progress.update(step + 1);
-    },
-  });
-  progress.stop();
+  let result;
+  try {
+    result = await trainAsync(model, splits.train, trainCfg, g, {
+      onStep: ({ step, loss }) => {
+        if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
+        progress.update(step + 1 - plan.startStep);
+        const done = step + 1;
+        if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
+      },
+      shouldStop: () => interrupted,
+    }, { startStep: plan.startStep });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const ran = result.nextStep - plan.startStep;
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`trained ${trainCfg.steps} steps in ${seconds.toFixed(1)} s (${((seconds * 1e6) / trainCfg.steps).toFixed(0)} µs/step)`);
+  console.log(`trained ${ran} steps in ${seconds.toFixed(1)} s (${ran > 0 ? ((seconds * 1e6) / ran).toFixed(0) : '-'} µs/step)`);
+  if (interrupted) {
+    const path = flags.out ?? INTERRUPT_FILE;
+    save(path, result.nextStep);
+    console.log(`interrupted at step ${result.nextStep}: saved ${path}; continue with --resume ${path}`);
+    return 130;
+  }
 
   for (const split of ['train', 'val', 'test'] as const) {
     console.log(`${split} ${splitLoss(model, splits[split]).toFixed(4)}`);
   }
   if (flags.out !== undefined) {
-    saveModel(flags.out, model, vocab, { steps: String(trainCfg.steps), seed: String(trainCfg.seed), split_seed: String(trainCfg.splitSeed) });
+    save(flags.out, result.nextStep);
     console.log(`saved ${flags.out}`);
   }
   if (flags.samples > 0) {
@@ -82,6 +178,7 @@ export function runTrain(flags: TrainFlags): void {
     const sg = new Generator(trainCfg.seed + 10);
     for (const w of sampleWords(model, vocab, { count: flags.samples, generator: sg })) console.log(`  ${w}`);
   }
+  return 0;
 }
 
 export const TRAIN_DEFAULTS = { ...DEFAULT_MODEL, ...DEFAULT_TRAIN };

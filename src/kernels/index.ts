@@ -1,19 +1,37 @@
-// The active kernel backend. Higher layers call `kernels()`; a faster backend can be swapped in
-// with `setBackend` without any caller changing.
+// The active kernel backend. Higher layers call `kernels()`; `useBackend` picks one: the
+// WebAssembly SIMD backend where the runtime supports it, else the plain TypeScript one.
 import type { Backend } from './types.js';
 import { jsBackend } from './js/index.js';
+import { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index.js';
 
 export type { Backend, BinaryOp, FloatArray, IntArray, UnaryOp } from './types.js';
 export { jsBackend } from './js/index.js';
+export { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index.js';
 
-let active: Backend = jsBackend;
+export type BackendChoice = 'auto' | 'js' | 'wasm';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'js', 'wasm'];
 
-/** The backend every tensor op uses now. */
+let active: Backend | null = null;
+let wasm: WasmBackend | null = null;
+
+/** The backend every tensor op uses now (chosen with `useBackend('auto')` on first use). */
 export function kernels(): Backend {
-  return active;
+  return active ?? useBackend('auto');
 }
 
-/** Switch every later op to `backend`. */
+/** Switch every later op to `backend`. Tensors made before keep their memory and still work. */
 export function setBackend(backend: Backend): void {
   active = backend;
+}
+
+/** Select a backend by name: 'wasm' (SIMD; an error where unsupported), 'js', or 'auto'. */
+export function useBackend(choice: BackendChoice): Backend {
+  if (choice === 'js' || (choice === 'auto' && !wasmSupported())) {
+    active = jsBackend;
+    return active;
+  }
+  if (!wasmSupported()) throw new Error('the wasm backend needs WebAssembly SIMD, which this runtime does not support; use --backend js');
+  wasm ??= createWasmBackend();
+  active = wasm;
+  return active;
 }

@@ -1,47 +1,148 @@
-// Model files: the parameters and buffers as safetensors, with the config and vocabulary in
-// the metadata, so a file is all that `makemore sample` needs.
+// Model files: safetensors with PyTorch's names and layouts, and everything needed to sample,
+// evaluate or resume in the metadata (config, vocabulary, step, generator state, train config).
+//
+// Names are those of the equivalent torch.nn model, weights in (out × in) layout:
+//   embedding.weight, layers.0.weight, layers.1.{weight,bias,running_mean,running_var}, ...
+// The notebook model maps onto Embedding → Linear(bias=False) → BatchNorm1d(eps=0) → Tanh →
+// Linear: W1 and W2 are transposed, bngain/bnbias become layers.1.weight/bias, and its running
+// std is stored exactly as layers.1.running_std (for resuming bit for bit) and as
+// layers.1.running_var = std² (for PyTorch, which normalises by sqrt(running_var + eps)).
 import { Vocab } from '../data/index.js';
-import { Generator } from '../random/index.js';
+import { Generator, type GeneratorState } from '../random/index.js';
+import { Tensor } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
 import { createModel, type LanguageModel } from './index.js';
-import { NORM_KINDS, type ModelConfig, type NormKind } from './config.js';
+import { NORM_KINDS, validateModelConfig, type ModelConfig, type TrainConfig } from './config.js';
+import { NotebookMLP } from './notebookMlp.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
+export const FORMAT = 'makemore-ts';
 export const FORMAT_VERSION = '1';
+
+/** What a model file records besides the tensors. */
+export interface ModelFileInfo {
+  /** Training steps done. */
+  step: number;
+  /** The generator after the last step: resuming continues its stream. */
+  generator?: GeneratorState;
+  train?: TrainConfig;
+  /** The word list it was trained on (informational) and its sha256. */
+  data?: string;
+  dataSha256?: string;
+  /** Extra string entries (diagnostics, notes). */
+  extra?: Record<string, string>;
+}
 
 export interface SavedModel {
   model: LanguageModel;
   vocab: Vocab;
+  info: ModelFileInfo;
   metadata: Record<string, string>;
 }
 
-export function saveModel(path: string, model: LanguageModel, vocab: Vocab, extra: Record<string, string> = {}): void {
-  const c = model.config;
-  const metadata: Record<string, string> = {
-    format: 'makemore-ts',
-    format_version: FORMAT_VERSION,
-    vocab: vocab.toString(),
-    block_size: String(c.blockSize),
-    embed_dim: String(c.embedDim),
-    hidden: String(c.hidden),
-    layers: String(c.layers),
-    norm: c.norm,
-    ...extra,
-  };
-  saveSafetensors(path, model.stateDict(), metadata);
+function transposed(src: Float32Array | Float64Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = src[i * cols + j];
+  return out;
 }
 
+function f32(data: Float32Array, shape: number[]): Tensor {
+  return new Tensor(data, shape, 'float32');
+}
+
+/** The tensors of a model under PyTorch names and layouts, in file order. */
+export function modelTensors(model: LanguageModel): Map<string, Tensor> {
+  if (!(model instanceof NotebookMLP)) return model.stateDict();
+  const { vocabSize: V, hidden: H } = model.config;
+  const fanIn = model.W1.shape[0];
+  const std = Float32Array.from(model.bnstdRunning.f);
+  const variance = std.map((s) => s * s);
+  return new Map<string, Tensor>([
+    ['embedding.weight', f32(Float32Array.from(model.C.f), [...model.C.shape])],
+    ['layers.0.weight', f32(transposed(model.W1.f, fanIn, H), [H, fanIn])],
+    ['layers.1.weight', f32(Float32Array.from(model.bngain.f), [H])],
+    ['layers.1.bias', f32(Float32Array.from(model.bnbias.f), [H])],
+    ['layers.1.running_mean', f32(Float32Array.from(model.bnmeanRunning.f), [H])],
+    ['layers.1.running_var', f32(variance, [H])],
+    ['layers.1.running_std', f32(std, [H])],
+    ['layers.3.weight', f32(transposed(model.W2.f, H, V), [V, H])],
+    ['layers.3.bias', f32(Float32Array.from(model.b2.f), [V])],
+  ]);
+}
+
+/** Expected shape of every tensor a model of `config` reads from a file. */
+function expectedShapes(model: LanguageModel): Map<string, readonly number[]> {
+  return new Map([...modelTensors(model)].map(([k, t]) => [k, t.shape]));
+}
+
+/** Copy file tensors into `model`, checking names and shapes. */
+export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<string, Tensor>, source: string): void {
+  const bad = (why: string): never => { throw new MakemoreError(`${source}: ${why}`); };
+  const expected = expectedShapes(model);
+  for (const [name, shape] of expected) {
+    const t = tensors.get(name);
+    if (t === undefined) bad(`tensor "${name}" is missing`);
+    else if (t.shape.join() !== shape.join()) bad(`tensor "${name}" has shape (${t.shape.join(', ')}) but the config needs (${shape.join(', ')})`);
+  }
+  for (const name of tensors.keys()) if (!expected.has(name)) bad(`unexpected tensor "${name}"`);
+  const get = (name: string): Tensor => tensors.get(name)!;
+  const copy = (dst: Tensor, src: Tensor): void => {
+    const d = dst.data;
+    const s = src.data;
+    for (let i = 0; i < d.length; i++) d[i] = s[i];
+    if (dst.dtype !== 'int32' && !dst.f.every(Number.isFinite)) bad(`tensor holds NaN or infinite values`);
+  };
+  if (model instanceof NotebookMLP) {
+    const { vocabSize: V, hidden: H } = model.config;
+    const fanIn = model.W1.shape[0];
+    copy(model.C, get('embedding.weight'));
+    model.W1.f.set(transposed(get('layers.0.weight').f, H, fanIn));
+    copy(model.bngain, get('layers.1.weight'));
+    copy(model.bnbias, get('layers.1.bias'));
+    copy(model.bnmeanRunning, get('layers.1.running_mean'));
+    copy(model.bnstdRunning, get('layers.1.running_std'));
+    model.W2.f.set(transposed(get('layers.3.weight').f, V, H));
+    copy(model.b2, get('layers.3.bias'));
+    for (const t of [model.W1, model.W2]) if (!t.f.every(Number.isFinite)) bad('a weight holds NaN or infinite values');
+    return;
+  }
+  const own = model.stateDict();
+  for (const [name, dst] of own) copy(dst, get(name));
+}
+
+export function saveModel(path: string, model: LanguageModel, vocab: Vocab, info: ModelFileInfo): void {
+  const { vocabSize, ...config } = model.config;
+  void vocabSize; // the vocabulary itself is stored
+  const metadata: Record<string, string> = {
+    format: FORMAT,
+    format_version: FORMAT_VERSION,
+    config: JSON.stringify(config),
+    vocab: vocab.toString(),
+    step: String(info.step),
+    ...(info.generator ? { generator: JSON.stringify(info.generator) } : {}),
+    ...(info.train ? { train: JSON.stringify(info.train) } : {}),
+    ...(info.data !== undefined ? { data: info.data } : {}),
+    ...(info.dataSha256 !== undefined ? { data_sha256: info.dataSha256 } : {}),
+    ...info.extra,
+  };
+  saveSafetensors(path, modelTensors(model), metadata);
+}
+
+function parseJson(text: string | undefined, key: string, bad: (why: string) => never): unknown {
+  if (text === undefined) return bad(`metadata "${key}" is missing`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return bad(`metadata "${key}" is not valid JSON`);
+  }
+}
+
+/** Read a model file; every problem is a MakemoreError naming the file. */
 export function loadModel(path: string): SavedModel {
   const { tensors, metadata } = loadSafetensors(path);
   const bad = (why: string): never => { throw new MakemoreError(`${path}: ${why}`); };
-  if (metadata.format !== 'makemore-ts') bad('is not a makemore-ts model file (metadata "format" is missing)');
-  const int = (key: string): number => {
-    const v = Number(metadata[key]);
-    if (!Number.isInteger(v) || v <= 0) bad(`metadata "${key}" must be a positive integer, got ${JSON.stringify(metadata[key])}`);
-    return v;
-  };
-  const norm = metadata.norm as NormKind;
-  if (!NORM_KINDS.includes(norm)) bad(`metadata "norm" is ${JSON.stringify(metadata.norm)}, expected one of ${NORM_KINDS.join(', ')}`);
+  if (metadata.format !== FORMAT) bad('is not a makemore-ts model file (metadata "format" is missing)');
+  if (metadata.format_version !== FORMAT_VERSION) bad(`has format version ${JSON.stringify(metadata.format_version)}; this makemore-ts reads version ${FORMAT_VERSION}`);
   if (typeof metadata.vocab !== 'string') bad('metadata "vocab" is missing');
   let vocab: Vocab;
   try {
@@ -49,19 +150,27 @@ export function loadModel(path: string): SavedModel {
   } catch (e) {
     return bad(`metadata "vocab" is invalid: ${(e as Error).message}`);
   }
-  const config: ModelConfig = {
-    vocabSize: vocab.size,
-    blockSize: int('block_size'),
-    embedDim: int('embed_dim'),
-    hidden: int('hidden'),
-    layers: int('layers'),
-    norm,
-  };
-  const model = createModel(config, new Generator(0));
+  const raw = parseJson(metadata.config, 'config', bad) as Partial<ModelConfig>;
+  const config = { ...raw, vocabSize: vocab.size } as ModelConfig;
+  if (!NORM_KINDS.includes(config.norm)) bad(`config has unknown norm ${JSON.stringify(config.norm)}`);
   try {
-    model.loadStateDict(tensors);
+    validateModelConfig(config);
   } catch (e) {
-    bad(`tensors do not match the model config: ${(e as Error).message}`);
+    bad(`config is invalid: ${(e as Error).message}`);
   }
-  return { model, vocab, metadata };
+  // Refuse a config larger than the file before building (allocating) the model.
+  let fileElements = 0;
+  for (const t of tensors.values()) fileElements += t.numel;
+  const claimed = config.vocabSize * config.embedDim + config.blockSize * config.embedDim * config.hidden + (config.layers - 1) * config.hidden * config.hidden + config.hidden * config.vocabSize;
+  if (claimed > fileElements) bad(`config claims at least ${claimed} weights but the file holds ${fileElements} values`);
+  const model = createModel(config, new Generator(0));
+  loadModelTensors(model, tensors, path);
+  const step = Number(metadata.step ?? '0');
+  if (!Number.isInteger(step) || step < 0) bad(`metadata "step" is ${JSON.stringify(metadata.step)}, not a step count`);
+  const info: ModelFileInfo = { step };
+  if (metadata.generator !== undefined) info.generator = parseJson(metadata.generator, 'generator', bad) as GeneratorState;
+  if (metadata.train !== undefined) info.train = parseJson(metadata.train, 'train', bad) as TrainConfig;
+  if (metadata.data !== undefined) info.data = metadata.data;
+  if (metadata.data_sha256 !== undefined) info.dataSha256 = metadata.data_sha256;
+  return { model, vocab, info, metadata };
 }

@@ -16,16 +16,29 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/** Integer tensors are written as int64 (torch.long), the dtype PyTorch uses for them. */
 function dtypeOf(t: Tensor): SafeDType {
-  return t.dtype === 'float64' ? 'F64' : t.dtype === 'int32' ? 'I32' : 'F32';
+  return t.dtype === 'float64' ? 'F64' : t.dtype === 'int32' ? 'I64' : 'F32';
+}
+
+/** The little-endian bytes a tensor is stored as. */
+function bytesOf(t: Tensor): Uint8Array {
+  const d = t.data;
+  if (d instanceof Int32Array) {
+    const wide = BigInt64Array.from(d, (v) => BigInt(v));
+    return new Uint8Array(wide.buffer);
+  }
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 /** Serialise tensors and metadata to safetensors bytes (tensors in the given order). */
 export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
+  const payloads = [...tensors.values()].map(bytesOf);
+  let k = 0;
   for (const [name, t] of tensors) {
-    const bytes = t.data.byteLength;
+    const bytes = payloads[k++].byteLength;
     header[name] = { dtype: dtypeOf(t), shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
@@ -37,10 +50,10 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
-  for (const t of tensors.values()) {
-    // Typed arrays are little-endian on every platform Node runs on that we support.
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
+  // Typed arrays are little-endian on every platform Node and browsers run on.
+  for (const p of payloads) {
+    out.set(p, at);
+    at += p.byteLength;
   }
   return out;
 }

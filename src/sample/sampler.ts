@@ -12,6 +12,8 @@ export interface SampleOptions {
   temperature?: number;
   /** Stop a word after this many characters even if '.' never comes. */
   maxLen?: number;
+  /** Every word starts with these characters (they must be in the vocabulary). */
+  prefix?: string;
 }
 
 export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOptions): string[] {
@@ -19,6 +21,9 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
   const maxLen = opts.maxLen ?? 50;
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
   const block = model.config.blockSize;
+  const prefix = vocab.encode(opts.prefix ?? '');
+  if (!Number.isInteger(maxLen) || maxLen <= 0) throw new MakemoreError(`max length must be a positive integer, got ${maxLen}`);
+  if (prefix.length > maxLen) throw new MakemoreError(`the prefix is longer than the maximum length ${maxLen}`);
   const wasTraining = model.training;
   model.eval();
   try {
@@ -27,6 +32,11 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
       for (let s = 0; s < opts.count; s++) {
         const context = new Int32Array(block);
         const out: number[] = [];
+        for (const ix of prefix) {
+          out.push(ix);
+          context.copyWithin(0, 1);
+          context[block - 1] = ix;
+        }
         while (out.length < maxLen) {
           const p32 = tidy(() => {
             let logits = model.forward(new Tensor(context.slice(), [1, block], 'int32'));

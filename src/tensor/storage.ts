@@ -19,6 +19,7 @@ export type StorageKind = 'float32' | 'float64' | 'int32';
 export interface MemoryOwner {
   /** The linear memory (a WebAssembly.Memory): views are made over its current buffer. */
   readonly memory: { readonly buffer: ArrayBuffer };
+  /** Zero-filled arrays in the owner's memory. */
   allocFloat32(n: number): Float32Array;
   allocInt32(n: number): Int32Array;
   free(a: Float32Array | Int32Array): void;
@@ -73,8 +74,7 @@ export class Storage {
       return new Storage(kind === 'int32' ? new Int32Array(n) : kind === 'float64' ? new Float64Array(n) : new Float32Array(n), null);
     }
     const blockKind = kind === 'int32' ? 'int32' : 'float32';
-    const view = blockKind === 'int32' ? owner.allocInt32(n) : owner.allocFloat32(n);
-    view.fill(0);
+    const view = blockKind === 'int32' ? owner.allocInt32(n) : owner.allocFloat32(n); // zeroed
     const s = new Storage(view, { owner, kind: blockKind, ptr: view.byteOffset, length: n });
     const scope = scopes[scopes.length - 1];
     if (scope !== undefined) scope.push(s);

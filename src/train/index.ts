@@ -1,2 +1,2 @@
-export { train, type StepInfo, type TrainHooks, type TrainResult } from './trainer.js';
+export { train, trainAsync, Trainer, type StepInfo, type TrainHooks, type TrainOptions, type TrainResult } from './trainer.js';
 export { splitLoss } from './evaluate.js';

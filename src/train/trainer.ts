@@ -40,39 +40,85 @@ export interface TrainResult {
   nextStep: number;
 }
 
-export function train(model: LanguageModel, data: Dataset, cfg: TrainConfig, g: Generator, hooks: TrainHooks = {}, options: TrainOptions = {}): TrainResult {
-  validateTrainConfig(cfg);
-  const n = data.Y.numel;
-  if (n === 0) throw new MakemoreError('the training split has no examples');
-  const start = options.startStep ?? 0;
-  const opt = new SGD(model.parameters(), cfg.lr);
-  const lossLog10 = new Float32Array(Math.max(cfg.steps - start, 0));
-  let lastLoss = Number.NaN;
-  let i = start;
-  model.train();
-  for (; i < cfg.steps; i++) {
-    if (hooks.shouldStop?.()) break;
+/** A training run, one step at a time: `train` runs it to the end, `trainAsync` in slices. */
+export class Trainer {
+  private readonly opt: SGD;
+  private readonly n: number;
+  private readonly start: number;
+  private readonly lossLog10: Float32Array;
+  private step: number;
+  private lastLoss = Number.NaN;
+
+  constructor(readonly model: LanguageModel, readonly data: Dataset, readonly cfg: TrainConfig, readonly g: Generator,
+    readonly hooks: TrainHooks = {}, options: TrainOptions = {}) {
+    validateTrainConfig(cfg);
+    this.n = data.Y.numel;
+    if (this.n === 0) throw new MakemoreError('the training split has no examples');
+    this.start = options.startStep ?? 0;
+    this.step = this.start;
+    this.opt = new SGD(model.parameters(), cfg.lr);
+    this.lossLog10 = new Float32Array(Math.max(cfg.steps - this.start, 0));
+  }
+
+  /** True when every step ran or a hook asked to stop. */
+  get done(): boolean {
+    return this.step >= this.cfg.steps || (this.hooks.shouldStop?.() ?? false);
+  }
+
+  /** Run one step; returns its loss. */
+  runStep(): number {
+    const { model, data, cfg, g, hooks, opt, n } = this;
+    const i = this.step;
     const lr = learningRate(cfg, i);
+    model.train();
     // One scope per step: every activation and scratch buffer is released at its end, so the
     // next step reuses the same memory.
-    lastLoss = tidy(() => {
+    const loss = tidy(() => {
       const ix = randint(0, n, [cfg.batchSize], { generator: g });
       const Xb = index(data.X, ix);
       const Yb = index(data.Y, ix);
-      const loss = crossEntropy(model.forward(Xb), Yb);
-      const value = loss.item();
+      const lossT = crossEntropy(model.forward(Xb), Yb);
+      const value = lossT.item();
       // A NaN/Inf loss would spread into every weight at the update: stop before it.
       if (!Number.isFinite(value)) {
         throw new MakemoreError(`training diverged: the loss is ${value} at step ${i} (learning rate ${lr}); try a smaller --lr`);
       }
       opt.zeroGrad();
-      loss.backward();
+      lossT.backward();
       hooks.afterBackward?.({ step: i, loss: value, lr });
       opt.step(lr);
       return value;
     });
-    lossLog10[i - start] = Math.log10(lastLoss);
-    hooks.onStep?.({ step: i, loss: lastLoss, lr });
+    this.lossLog10[i - this.start] = Math.log10(loss);
+    this.lastLoss = loss;
+    this.step = i + 1;
+    hooks.onStep?.({ step: i, loss, lr });
+    return loss;
   }
-  return { lossLog10: lossLog10.subarray(0, i - start), lastLoss, nextStep: i };
+
+  result(): TrainResult {
+    return { lossLog10: this.lossLog10.subarray(0, this.step - this.start), lastLoss: this.lastLoss, nextStep: this.step };
+  }
+}
+
+/** Train to the end (or until shouldStop), synchronously. */
+export function train(model: LanguageModel, data: Dataset, cfg: TrainConfig, g: Generator, hooks: TrainHooks = {}, options: TrainOptions = {}): TrainResult {
+  const t = new Trainer(model, data, cfg, g, hooks, options);
+  while (!t.done) t.runStep();
+  return t.result();
+}
+
+/**
+ * Train, returning to the event loop every `sliceMs` so signals (Ctrl-C), timers (progress
+ * bars) and a browser's UI keep running. Same steps, same numbers as `train`.
+ */
+export async function trainAsync(model: LanguageModel, data: Dataset, cfg: TrainConfig, g: Generator, hooks: TrainHooks = {}, options: TrainOptions & { sliceMs?: number } = {}): Promise<TrainResult> {
+  const t = new Trainer(model, data, cfg, g, hooks, options);
+  const slice = options.sliceMs ?? 50;
+  while (!t.done) {
+    const end = performance.now() + slice;
+    do t.runStep(); while (!t.done && performance.now() < end);
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+  return t.result();
 }

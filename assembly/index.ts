@@ -1,0 +1,12 @@
+// Entry point of the WebAssembly kernel module (built by scripts/build-wasm.mjs into
+// src/kernels/wasm/binary.ts). Memory is imported from JavaScript, which owns all allocation.
+
+export { matmul, matmulTransA, matmulTransB, transBPacks } from './matmul';
+export { binary, binaryScalar, unary, mulInto, axpy, sgdStep, tanhBackward } from './elementwise';
+export { sumAxis, broadcastAxis, varAxis, batchNormTrain, batchNormEval, batchNormBackward } from './reduce';
+export {
+  errIndex, gatherRows, scatterAddRows, softmaxRows, logSoftmaxRows, crossEntropyForward, crossEntropyBackward,
+} from './layers';
+
+/** First byte after the module's static data: the JS allocator starts above it. */
+export function heapBase(): usize { return __heap_base; }

@@ -1,0 +1,42 @@
+// `makemore eval`: losses of a saved model in eval mode on the splits of a word list. The split
+// is recomputed from the seed saved in the model and the data, so it is the one trained on.
+import { Option, type Command } from 'commander';
+import { buildSplits, readWords, Vocab } from '../data/index.js';
+import { loadModel } from '../model/file.js';
+import { DEFAULT_TRAIN } from '../model/index.js';
+import { splitLoss } from '../train/index.js';
+import { MakemoreError } from '../errors.js';
+import { BUNDLED_DATA } from './paths.js';
+
+export interface EvalFlags {
+  model: string;
+  data?: string;
+  split: 'train' | 'val' | 'test' | 'all';
+  json?: boolean;
+}
+
+export function runEval(flags: EvalFlags): void {
+  const { model, vocab, info } = loadModel(flags.model);
+  const data = flags.data ?? info.data ?? BUNDLED_DATA;
+  const words = readWords(data);
+  const dataVocab = Vocab.fromWords(words);
+  if (!dataVocab.equals(vocab)) {
+    throw new MakemoreError(`${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`);
+  }
+  const splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed);
+  const names = flags.split === 'all' ? (['train', 'val', 'test'] as const) : [flags.split];
+  const losses: Record<string, number> = {};
+  for (const s of names) losses[s] = splitLoss(model, splits[s]);
+  if (flags.json) console.log(JSON.stringify({ model: flags.model, data, step: info.step, losses }));
+  else for (const s of names) console.log(`${s} ${losses[s].toFixed(4)}`);
+}
+
+export function registerEval(program: Command): void {
+  program.command('eval')
+    .description("a saved model's losses in eval mode on the train/val/test split of a word list")
+    .requiredOption('--model <file>', 'model file')
+    .option('--data <file>', 'word list (default: the one the model was trained on)')
+    .addOption(new Option('--split <name>', 'which split').choices(['train', 'val', 'test', 'all']).default('all'))
+    .option('--json', 'print JSON')
+    .action((flags: EvalFlags) => runEval(flags));
+}

@@ -1,0 +1,34 @@
+// `makemore info`: what a model file holds.
+import type { Command } from 'commander';
+import { loadModel } from '../model/file.js';
+
+export function runInfo(flags: { model: string; json?: boolean }): void {
+  const { model, vocab, info } = loadModel(flags.model);
+  const c = model.config;
+  const summary = {
+    file: flags.model,
+    config: c,
+    parameters: model.numParameters(),
+    vocabulary: vocab.toString(),
+    vocabularySize: vocab.size,
+    step: info.step,
+    train: info.train ?? null,
+    data: info.data ?? null,
+  };
+  if (flags.json) { console.log(JSON.stringify(summary)); return; }
+  console.log(`file: ${flags.model}`);
+  console.log(`model: ${c.norm}, block ${c.blockSize}, embed ${c.embedDim}, hidden ${c.hidden} × ${c.layers}`);
+  console.log(`parameters: ${summary.parameters}`);
+  console.log(`vocabulary (${vocab.size}): .${vocab.toString()}`);
+  console.log(`trained steps: ${info.step}${info.train ? ` of ${info.train.steps} (batch ${info.train.batchSize}, lr ${info.train.lr} → ${info.train.lrFinal} at step ${info.train.lrDecayStep}, seed ${info.train.seed}, split seed ${info.train.splitSeed})` : ''}`);
+  if (info.data !== undefined) console.log(`data: ${info.data}`);
+  for (const [name, t] of model.namedParameters()) console.log(`  ${name} (${t.shape.join(', ')})`);
+}
+
+export function registerInfo(program: Command): void {
+  program.command('info')
+    .description('show the config, parameter count, vocabulary and training step of a model file')
+    .requiredOption('--model <file>', 'model file')
+    .option('--json', 'print JSON')
+    .action((flags: { model: string; json?: boolean }) => runInfo(flags));
+}
