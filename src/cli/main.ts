@@ -1,8 +1,11 @@
 // The `makemore` command: a thin layer of argument parsing over the library. Each command lives
 // in its own file and registers itself here.
 import { Command, CommanderError, Option } from 'commander';
+import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../kernels/index.js';
 import { NORM_KINDS } from '../model/index.js';
+import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerEval } from './eval.js';
+import { registerReport } from './report.js';
 import { registerInfo } from './info.js';
 import { integer, nonNegativeInt, positiveInt, positiveNumber } from './parse.js';
 import { registerSample } from './sample.js';
@@ -14,7 +17,7 @@ let actionExitCode = 0;
 
 function registerTrain(program: Command): void {
   const d = TRAIN_DEFAULTS;
-  program.command('train')
+  addDiagnosticsOptions(program.command('train'))
     .description('train a model on a word list, report train/val/test loss and sample words')
     .addOption(new Option('--data <file>', 'word list, one word per line (UTF-8)').default(BUNDLED_DATA, 'the bundled data/names.txt'))
     .option('--steps <n>', 'training steps (in all, when resuming)', positiveInt, d.steps)
@@ -47,6 +50,14 @@ export function buildProgram(): Command {
   registerSample(program);
   registerEval(program);
   registerInfo(program);
+  registerReport(program);
+  // Every command takes --backend; it is applied before the command runs.
+  for (const cmd of program.commands) {
+    cmd.addOption(new Option('--backend <name>', 'compute kernels: wasm (SIMD), js, or auto (wasm where supported)').choices(BACKEND_CHOICES).env('MAKEMORE_BACKEND').default('auto'));
+  }
+  program.hook('preAction', (_program, action) => {
+    useBackend(action.opts<{ backend: BackendChoice }>().backend);
+  });
   return program;
 }
 

@@ -2,6 +2,7 @@
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
 import { createHash } from 'node:crypto';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
+import { backendName } from '../kernels/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, validateModelConfig, validateTrainConfig, type LanguageModel, type ModelConfig, type NormKind, type TrainConfig } from '../model/index.js';
 import { loadModel, saveModel, type ModelFileInfo } from '../model/file.js';
 import { Generator } from '../random/index.js';
@@ -9,8 +10,9 @@ import { sampleWords } from '../sample/index.js';
 import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
+import { createTrainDiagnostics, mergeHooks, type DiagnosticsFlags } from './diagnostics.js';
 
-export interface TrainFlags {
+export interface TrainFlags extends DiagnosticsFlags {
   data: string;
   steps: number;
   batchSize: number;
@@ -126,24 +128,26 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
     throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${splits.train.Y.numel} training examples`);
   }
   const sha = wordsSha256(words);
+  let diag: ReturnType<typeof createTrainDiagnostics> = null;
   const save = (path: string, step: number): void => {
-    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: plan.data, dataSha256: sha };
+    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: plan.data, dataSha256: sha, extra: diag?.metadata() };
     saveModel(path, model, vocab, info);
   };
 
   console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
   console.log(`examples: train ${splits.train.Y.numel}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
-  console.log(`model: ${modelCfg.norm}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters`);
+  console.log(`model: ${modelCfg.norm}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters; ${backendName()} kernels`);
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 
   let interrupted = false;
   const onSigint = (): void => { interrupted = true; };
   process.on('SIGINT', onSigint);
   const progress = createProgress(trainCfg.steps - plan.startStep);
+  diag = createTrainDiagnostics(flags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data } });
   const t0 = performance.now();
   let result;
   try {
-    result = await trainAsync(model, splits.train, trainCfg, g, {
+    result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
       onStep: ({ step, loss }) => {
         if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
         progress.update(step + 1 - plan.startStep);
@@ -151,7 +155,7 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
         if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
       },
       shouldStop: () => interrupted,
-    }, { startStep: plan.startStep });
+    }, diag?.hooks), { startStep: plan.startStep });
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
@@ -166,9 +170,9 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
     return 130;
   }
 
-  for (const split of ['train', 'val', 'test'] as const) {
-    console.log(`${split} ${splitLoss(model, splits[split]).toFixed(4)}`);
-  }
+  const final = { train: splitLoss(model, splits.train), val: splitLoss(model, splits.val), test: splitLoss(model, splits.test) };
+  for (const split of ['train', 'val', 'test'] as const) console.log(`${split} ${final[split].toFixed(4)}`);
+  diag?.finish(final);
   if (flags.out !== undefined) {
     save(flags.out, result.nextStep);
     console.log(`saved ${flags.out}`);

@@ -14,9 +14,24 @@ export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'js', 'wasm'];
 let active: Backend | null = null;
 let wasm: WasmBackend | null = null;
 
-/** The backend every tensor op uses now (chosen with `useBackend('auto')` on first use). */
+/**
+ * The backend every tensor op uses now. On first use it is chosen by `useBackend`, from the
+ * MAKEMORE_BACKEND environment variable (js, wasm or auto) where set, else 'auto'.
+ */
 export function kernels(): Backend {
-  return active ?? useBackend('auto');
+  return active ?? useBackend(envChoice());
+}
+
+function envChoice(): BackendChoice {
+  const env = typeof process === 'undefined' ? undefined : process.env?.MAKEMORE_BACKEND;
+  if (env === undefined || env === '') return 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(env)) throw new Error(`MAKEMORE_BACKEND must be one of ${BACKEND_CHOICES.join(', ')}, got "${env}"`);
+  return env as BackendChoice;
+}
+
+/** The name of the active backend ("js" or "wasm"). */
+export function backendName(): string {
+  return kernels().name;
 }
 
 /** Switch every later op to `backend`. Tensors made before keep their memory and still work. */

@@ -1,8 +1,16 @@
 // Model and training configuration, with the notebook's defaults (makemore part 3).
 import { MakemoreError } from '../errors.js';
 
-export type NormKind = 'notebook' | 'batchnorm1d';
-export const NORM_KINDS: readonly NormKind[] = ['notebook', 'batchnorm1d'];
+export type NormKind = 'notebook' | 'batchnorm1d' | 'none';
+export const NORM_KINDS: readonly NormKind[] = ['notebook', 'batchnorm1d', 'none'];
+
+/**
+ * Initialisation of the model without batch norm (norm "none"), the steps of the lecture:
+ * "naive": every parameter ~ N(0, 1) (initial loss ~27); "fix-softmax": W2·0.01, b2·0 (~3.3);
+ * "fix-tanh": also W1·0.2, b1·0.01 (no saturated tanh); "kaiming": W1·(5/3)/√fanIn, b1·0.01.
+ */
+export type InitScheme = 'naive' | 'fix-softmax' | 'fix-tanh' | 'kaiming';
+export const INIT_SCHEMES: readonly InitScheme[] = ['naive', 'fix-softmax', 'fix-tanh', 'kaiming'];
 
 export interface ModelConfig {
   vocabSize: number;
@@ -19,8 +27,11 @@ export interface ModelConfig {
    * batch's unbiased std, no eps, running mean/std with momentum 0.001).
    * "batchnorm1d": nn modules, Linear(bias=false) → BatchNorm1d → Tanh per hidden layer, then
    * Linear → BatchNorm1d (gain 0.1) on the logits, as the lecture's deeper network.
+   * "none": no batch norm, the lecture's first model: C, W1, b1 (tanh), W2, b2 (see `init`).
    */
   norm: NormKind;
+  /** Initialisation of the "none" model (default "kaiming"); ignored by the others. */
+  init?: InitScheme;
 }
 
 export interface TrainConfig {
@@ -74,6 +85,12 @@ export function validateModelConfig(c: ModelConfig): void {
   if (!NORM_KINDS.includes(c.norm)) throw new MakemoreError(`norm must be one of ${NORM_KINDS.join(', ')}, got "${String(c.norm)}"`);
   if (c.norm === 'notebook' && c.layers !== 1) {
     throw new MakemoreError(`the notebook model has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
+  }
+  if (c.norm === 'none' && c.layers !== 1) {
+    throw new MakemoreError(`the model without batch norm has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
+  }
+  if (c.init !== undefined && !INIT_SCHEMES.includes(c.init)) {
+    throw new MakemoreError(`init must be one of ${INIT_SCHEMES.join(', ')}, got "${String(c.init)}"`);
   }
 }
 

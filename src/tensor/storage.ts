@@ -35,17 +35,43 @@ interface Block {
   kind: 'float32' | 'int32';
   ptr: number;
   length: number;
+  /** A view of the block, re-created after memory growth. */
+  view: Float32Array | Int32Array;
 }
 
-const finalizer = new FinalizationRegistry<Block>((b) => freeBlock(b));
+// Released blocks are kept for reuse, by owner and size (negative sizes: int32), instead of
+// going back to the allocator: a training step asks for the same sizes every step, and reusing
+// the block and its view costs a pop, where a fresh allocation creates a typed array.
+const pools = new Map<MemoryOwner, Map<number, Block[]>>();
 
-function viewOf(b: Block): Float32Array | Int32Array {
+function poolOf(owner: MemoryOwner, kind: 'float32' | 'int32', n: number): Block[] {
+  let byKey = pools.get(owner);
+  if (byKey === undefined) { byKey = new Map(); pools.set(owner, byKey); }
+  const key = kind === 'int32' ? -n : n;
+  let list = byKey.get(key);
+  if (list === undefined) { list = []; byKey.set(key, list); }
+  return list;
+}
+
+const finalizer = new FinalizationRegistry<Block>((b) => recycle(b));
+
+function liveView(b: Block): Float32Array | Int32Array {
+  if (b.view.length === b.length) return b.view;
   const buf = b.owner.memory.buffer;
-  return b.kind === 'float32' ? new Float32Array(buf, b.ptr, b.length) : new Int32Array(buf, b.ptr, b.length);
+  b.view = b.kind === 'float32' ? new Float32Array(buf, b.ptr, b.length) : new Int32Array(buf, b.ptr, b.length);
+  return b.view;
 }
 
-function freeBlock(b: Block): void {
-  b.owner.free(viewOf(b));
+function recycle(b: Block): void {
+  poolOf(b.owner, b.kind, b.length).push(b);
+}
+
+/** Give every pooled block back to its allocator (e.g. before dropping a backend). */
+export function drainStoragePools(): void {
+  for (const byKey of pools.values()) {
+    for (const list of byKey.values()) for (const b of list) b.owner.free(liveView(b));
+    byKey.clear();
+  }
 }
 
 const EMPTY = new Float32Array(0);
@@ -55,6 +81,7 @@ export class Storage {
   readonly length: number;
   private block: Block | null;
   private released = false;
+  private finalized = false;
 
   private constructor(view: StorageArray, block: Block | null) {
     this.view = view;
@@ -67,19 +94,36 @@ export class Storage {
     return new Storage(a, null);
   }
 
-  /** New zero-filled storage from the active backend's memory when it has its own, else the JS heap. */
-  static alloc(kind: StorageKind, n: number): Storage {
+  /**
+   * New storage from the active backend's memory when it has its own, else the JS heap.
+   * Zero-filled unless `zero` is false (for outputs a kernel overwrites entirely).
+   */
+  static alloc(kind: StorageKind, n: number, zero = true): Storage {
     const owner = kind === 'float64' || n === 0 ? null : memoryOwnerOf(kernels());
     if (owner === null) {
       return new Storage(kind === 'int32' ? new Int32Array(n) : kind === 'float64' ? new Float64Array(n) : new Float32Array(n), null);
     }
     const blockKind = kind === 'int32' ? 'int32' : 'float32';
-    const view = blockKind === 'int32' ? owner.allocInt32(n) : owner.allocFloat32(n); // zeroed
-    const s = new Storage(view, { owner, kind: blockKind, ptr: view.byteOffset, length: n });
+    const pooled = poolOf(owner, blockKind, n).pop();
+    let block: Block;
+    if (pooled !== undefined) {
+      block = pooled;
+      if (zero) liveView(block).fill(0);
+    } else {
+      const view = blockKind === 'int32' ? owner.allocInt32(n) : owner.allocFloat32(n); // zeroed
+      block = { owner, kind: blockKind, ptr: view.byteOffset, length: n, view };
+    }
+    const s = new Storage(liveView(block), block);
     const scope = scopes[scopes.length - 1];
     if (scope !== undefined) scope.push(s);
-    else finalizer.register(s, s.block!, s);
+    else s.registerFinalizer();
     return s;
+  }
+
+  private registerFinalizer(): void {
+    if (this.block === null || this.finalized) return;
+    finalizer.register(this, this.block, this);
+    this.finalized = true;
   }
 
   /** The typed array; re-created when a memory growth detached the old view. */
@@ -97,7 +141,7 @@ export class Storage {
   private refresh(): StorageArray {
     if (this.released) throw new Error('this tensor was freed at the end of a tidy() scope; keep() it or return it from the scope to use it later');
     if (this.block === null) return this.view;
-    this.view = viewOf(this.block);
+    this.view = liveView(this.block);
     return this.view;
   }
 
@@ -106,8 +150,8 @@ export class Storage {
     if (this.released) return;
     this.released = true;
     if (this.block !== null) {
-      finalizer.unregister(this);
-      freeBlock(this.block);
+      if (this.finalized) finalizer.unregister(this);
+      recycle(this.block);
       this.block = null;
     }
     this.view = EMPTY;
@@ -121,7 +165,7 @@ export class Storage {
       if (k < 0) continue;
       scopes[i].splice(k, 1);
       if (i > 0) scopes[i - 1].push(this);
-      else finalizer.register(this, this.block, this);
+      else this.registerFinalizer();
       return;
     }
   }

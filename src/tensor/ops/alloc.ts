@@ -13,6 +13,11 @@ export function emptyFloat(dtype: FloatDType, shape: readonly number[]): Tensor 
   return new Tensor(Storage.alloc(dtype, numelOf(shape)), shape, dtype);
 }
 
+/** A new float tensor with unspecified contents: only for outputs a kernel overwrites entirely. */
+export function outputFloat(dtype: FloatDType, shape: readonly number[]): Tensor {
+  return new Tensor(Storage.alloc(dtype, numelOf(shape), false), shape, dtype);
+}
+
 /** The float dtype an op on these tensors computes in: float64 if any is, else float32. */
 export function promote(...ts: readonly Tensor[]): FloatDType {
   return ts.some((t) => t.dtype === 'float64') ? 'float64' : 'float32';

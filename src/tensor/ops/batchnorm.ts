@@ -6,7 +6,7 @@ import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
-import { emptyFloat, requireFloat } from './alloc.js';
+import { outputFloat, requireFloat } from './alloc.js';
 
 export interface BatchStats {
   /** Batch mean per feature (f). */
@@ -31,10 +31,10 @@ export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | nu
   const [n, f] = check(x, null, gain, bias);
   if (n - correction <= 0) throw new RangeError(`batchNorm in training mode needs more than ${correction} rows per batch, got ${n}`);
   const dtype = requireFloat(x, 'batchNorm');
-  const out = emptyFloat(dtype, x.shape);
-  const xhat = emptyFloat(dtype, x.shape); // saved for backward
-  const invStd = emptyFloat(dtype, [f]);
-  const stats: BatchStats = { mean: emptyFloat(dtype, [f]), var: emptyFloat(dtype, [f]) };
+  const out = outputFloat(dtype, x.shape);
+  const xhat = outputFloat(dtype, x.shape); // saved for backward
+  const invStd = outputFloat(dtype, [f]);
+  const stats: BatchStats = { mean: outputFloat(dtype, [f]), var: outputFloat(dtype, [f]) };
   const k = kernels();
   k.batchNormTrain(out.f, xhat.f, stats.mean.f, stats.var.f, invStd.f, x.f, gain?.f ?? null, bias?.f ?? null, n, f, eps, correction);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
@@ -54,7 +54,7 @@ export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | nu
 export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: boolean, gain: Tensor | null, bias: Tensor | null, eps: number): Tensor {
   const [n, f] = check(x, mean.numel, gain, bias);
   const dtype = requireFloat(x, 'batchNorm');
-  const out = emptyFloat(dtype, x.shape);
+  const out = outputFloat(dtype, x.shape);
   const k = kernels();
   k.batchNormEval(out.f, x.f, mean.f, varOrStd.f, isStd, gain?.f ?? null, bias?.f ?? null, n, f, eps);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);

@@ -4,7 +4,7 @@ import { kernels, type BinaryOp, type UnaryOp } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import { Tensor, type FloatDType } from '../tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, splitAt, stridesOf } from '../shape.js';
-import { emptyFloat, promote } from './alloc.js';
+import { emptyFloat, outputFloat, promote } from './alloc.js';
 
 /** Add scale·g (shaped like the broadcast output) into `into` (shaped like it or smaller), summing over broadcast dims. */
 function accumulateReduced(into: Tensor, g: Tensor, scale = 1): void {
@@ -30,7 +30,7 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     const dtype = promote(a);
     const af = asFloat(a, dtype);
-    const out = emptyFloat(dtype, a.shape);
+    const out = outputFloat(dtype, a.shape);
     k.binaryScalar(op, out.f, af.f, b, false);
     return record(out, `${cap(op)}Backward`, [a], (g) => {
       const ga = gradOf(a);
@@ -43,7 +43,7 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
   const af = asFloat(a, dtype);
   const bf = asFloat(b, dtype);
-  const out = emptyFloat(dtype, shape);
+  const out = outputFloat(dtype, shape);
   k.binary(op, out.f, af.f, broadcastStrides(a.shape, shape), bf.f, broadcastStrides(b.shape, shape), shape);
   return record(out, `${cap(op)}Backward`, [a, b], (g) => {
     const ga = gradOf(a);
@@ -101,7 +101,7 @@ export function unaryOp(op: Exclude<UnaryOp, 'neg'>, a: Tensor): Tensor {
   const k = kernels();
   const dtype = promote(a);
   const af = asFloat(a, dtype);
-  const out = emptyFloat(dtype, a.shape);
+  const out = outputFloat(dtype, a.shape);
   k.unary(op, out.f, af.f);
   return record(out, `${cap(op)}Backward`, [a], (g) => {
     const ga = gradOf(a);

@@ -3,7 +3,7 @@ import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
-import { emptyFloat, requireFloat } from './alloc.js';
+import { outputFloat, requireFloat } from './alloc.js';
 
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const dtype = requireFloat(x, 'linear');
@@ -13,7 +13,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const [n, fin] = x.shape;
   const fout = weight.shape[0];
   const k = kernels();
-  const out = emptyFloat(dtype, [n, fout]);
+  const out = outputFloat(dtype, [n, fout]);
   k.matmulTransB(out.f, x.f, weight.f, n, fout, fin, false);
   if (bias !== null) k.binary('add', out.f, out.f, [fout, 1], bias.f, [0, 1], [n, fout]);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];

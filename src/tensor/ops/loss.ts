@@ -4,7 +4,7 @@ import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
-import { emptyFloat, requireFloat } from './alloc.js';
+import { emptyFloat, outputFloat, requireFloat } from './alloc.js';
 
 /** Mean cross-entropy of logits (n×c) against int32 class targets (n). */
 export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
@@ -18,7 +18,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   for (let r = 0; r < rows; r++) {
     if (t[r] < 0 || t[r] >= cols) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
   }
-  const probs = emptyFloat(dtype, logits.shape); // saved for backward
+  const probs = outputFloat(dtype, logits.shape); // saved for backward
   const out = emptyFloat(dtype, []);
   const k = kernels();
   out.f[0] = k.crossEntropyForward(probs.f, logits.f, targets.i, rows, cols);

@@ -4,7 +4,7 @@ import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
-import { emptyFloat, requireFloat } from './alloc.js';
+import { outputFloat, requireFloat } from './alloc.js';
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat(a, 'matmul');
@@ -15,7 +15,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.dtype !== b.dtype) throw new TypeError(`matmul of ${a.dtype} and ${b.dtype}: convert one first`);
   const [m, k] = a.shape;
   const n = b.shape[1];
-  const out = emptyFloat(requireFloat(a, 'matmul'), [m, n]);
+  const out = outputFloat(requireFloat(a, 'matmul'), [m, n]);
   const kn = kernels();
   kn.matmul(out.f, a.f, b.f, m, k, n, false);
   return record(out, 'MatmulBackward', [a, b], (g) => {
@@ -34,7 +34,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   }
   const [m, k] = a.shape;
   const n = b.shape[1];
-  const out = emptyFloat(requireFloat(a, 'addmm'), [m, n]);
+  const out = outputFloat(requireFloat(a, 'addmm'), [m, n]);
   const kn = kernels();
   kn.matmul(out.f, a.f, b.f, m, k, n, false);
   kn.binary('add', out.f, out.f, [n, 1], bias.f, [0, 1], [m, n]);

@@ -4,7 +4,7 @@ import { gradOf, record } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 import { inferShape, numelOf, shapeString } from '../shape.js';
 import { Storage } from '../storage.js';
-import { emptyFloat } from './alloc.js';
+import { outputFloat } from './alloc.js';
 
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const s = inferShape(shape, a.numel, a.shape);
@@ -50,7 +50,7 @@ export function index(table: Tensor, idx: Tensor): Tensor {
     for (let b = 0, o = 0; b < ixs.length; b++) for (let j = 0, at = ixs[b] * rowLen; j < rowLen; j++) dst[o++] = src[at + j];
     return out;
   }
-  const out = emptyFloat(table.dtype, shape);
+  const out = outputFloat(table.dtype, shape);
   kernels().gatherRows(out.f, table.f, idx.i, rowLen);
   return record(out, 'IndexBackward', [table], (g) => {
     const gt = gradOf(table);

@@ -3,7 +3,7 @@ import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { normDim } from '../shape.js';
-import { emptyFloat, requireFloat } from './alloc.js';
+import { outputFloat, requireFloat } from './alloc.js';
 
 function rowsCols(a: Tensor, dim: number, op: string): [number, number] {
   if (normDim(dim, a.ndim) !== Math.max(a.ndim - 1, 0)) throw new RangeError(`${op} is implemented over the last dimension only`);
@@ -14,7 +14,7 @@ function rowsCols(a: Tensor, dim: number, op: string): [number, number] {
 export function softmax(a: Tensor, dim = -1): Tensor {
   const dtype = requireFloat(a, 'softmax');
   const [rows, cols] = rowsCols(a, dim, 'softmax');
-  const out = emptyFloat(dtype, a.shape);
+  const out = outputFloat(dtype, a.shape);
   kernels().softmaxRows(out.f, a.f, rows, cols);
   return record(out, 'SoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);
@@ -33,7 +33,7 @@ export function softmax(a: Tensor, dim = -1): Tensor {
 export function logSoftmax(a: Tensor, dim = -1): Tensor {
   const dtype = requireFloat(a, 'logSoftmax');
   const [rows, cols] = rowsCols(a, dim, 'logSoftmax');
-  const out = emptyFloat(dtype, a.shape);
+  const out = outputFloat(dtype, a.shape);
   kernels().logSoftmaxRows(out.f, a.f, rows, cols);
   return record(out, 'LogSoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);

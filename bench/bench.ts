@@ -1,0 +1,88 @@
+// `npm run bench`: µs per training step (median of 3), steps/s, GFLOP/s, eval time per split and
+// peak RSS, for each backend × configuration, each in its own process; PyTorch 1.13 on one thread
+// in the same run when a Python with torch is present (Debian's python3-torch); memory flatness
+// over a full 200,000-step run. Prints a table and writes runs/bench.json.
+//   npm run bench [-- --steps N] [--no-torch] [--no-memory]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BENCH_CONFIGS, stepFlops, type BenchConfigName } from './configs.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const wasmSteps = Number(flag('--steps') ?? 3000);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Row {
+  backend: string;
+  config: BenchConfigName;
+  usPerStep: number;
+  runs: number[];
+  evalSeconds: Record<string, number>;
+  peakRssMiB?: number;
+}
+
+function runWorker(backend: string, config: BenchConfigName, steps: number, extra: string[] = []): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [worker, backend, config, String(steps), '3', ...extra], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+function torchPython(): string | null {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+const rows: Row[] = [];
+for (const config of Object.keys(BENCH_CONFIGS) as BenchConfigName[]) {
+  for (const backend of ['wasm', 'js']) {
+    const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : wasmSteps;
+    process.stderr.write(`bench: ${backend} ${config} (${steps} steps × 3)…\n`);
+    const r = runWorker(backend, config, steps) as { usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
+    rows.push({ backend, config, usPerStep: median(r.usPerStep), runs: r.usPerStep, evalSeconds: r.evalSeconds, peakRssMiB: r.peakRssMiB });
+  }
+}
+
+const py = args.includes('--no-torch') ? null : torchPython();
+let torchNote = 'PyTorch: not measured (--no-torch)';
+if (py !== null) {
+  process.stderr.write(`bench: PyTorch (${py}, 1 thread, ${wasmSteps} steps × 3)…\n`);
+  const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '3'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const t = JSON.parse(out) as { torch_version: string; configs: Record<string, { us_per_step: number; runs: number[]; eval_s: Record<string, number> }> };
+  torchNote = `PyTorch ${t.torch_version} (CPU, 1 thread) measured in the same run`;
+  for (const [config, v] of Object.entries(t.configs)) {
+    rows.push({ backend: 'pytorch', config: config as BenchConfigName, usPerStep: v.us_per_step, runs: v.runs, evalSeconds: v.eval_s });
+  }
+} else if (!args.includes('--no-torch')) {
+  torchNote = 'PyTorch: not measured (no python3 with torch; `apt-get install python3-torch`)';
+}
+
+interface MemoryResult { steps: number; seconds: number; rssMiB: Record<string, number> }
+const memory: MemoryResult | null = args.includes('--no-memory') ? null : measureMemory();
+
+function measureMemory(): MemoryResult {
+  process.stderr.write('bench: memory over 200,000 wasm steps…\n');
+  return runWorker('wasm', 'notebook', 200_000, ['--memory']) as unknown as MemoryResult;
+}
+
+const pad = (s: string, n: number): string => s.padEnd(n);
+const num = (x: number, d = 1): string => x.toFixed(d).padStart(8);
+console.log(`\n${pad('backend', 8)} ${pad('config', 10)} ${'µs/step'.padStart(8)} ${'steps/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'vs torch'.padStart(8)} ${'eval tr'.padStart(8)} ${'eval va'.padStart(8)} ${'eval te'.padStart(8)} ${'peak RSS'.padStart(9)}`);
+for (const r of rows) {
+  const torch = rows.find((t) => t.backend === 'pytorch' && t.config === r.config);
+  const ratio = torch && r.backend !== 'pytorch' ? `${(torch.usPerStep / r.usPerStep).toFixed(2)}×` : '';
+  const gflops = (stepFlops(r.config) / (r.usPerStep * 1e-6)) / 1e9;
+  console.log(`${pad(r.backend, 8)} ${pad(r.config, 10)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${num(gflops, 2)} ${ratio.padStart(8)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
+}
+console.log(`\nµs/step: median of 3 runs after a warm-up; eval: seconds for one pass over the split in eval mode. ${torchNote}.`);
+if (memory !== null) {
+  const m = memory.rssMiB;
+  console.log(`memory: RSS ${m['10000'].toFixed(1)} MiB after 10,000 steps, ${m['200000'].toFixed(1)} MiB after 200,000 (Δ ${(m['200000'] - m['10000']).toFixed(1)} MiB); 200,000 steps took ${memory.seconds.toFixed(1)} s`);
+}
+mkdirSync(`${root}runs`, { recursive: true });
+writeFileSync(`${root}runs/bench.json`, `${JSON.stringify({ date: new Date().toISOString(), rows, memory, torchNote }, null, 2)}\n`);
+console.log('results: runs/bench.json');

@@ -1,0 +1,19 @@
+// The configurations the benchmark measures, and their matmul work per training step.
+import type { ModelConfig } from '../src/model/index.js';
+
+export const BENCH_CONFIGS = {
+  notebook: { blockSize: 3, embedDim: 10, hidden: 200, layers: 1, norm: 'notebook' },
+  deep5x100: { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'batchnorm1d' },
+} as const satisfies Record<string, Omit<ModelConfig, 'vocabSize'>>;
+
+export type BenchConfigName = keyof typeof BENCH_CONFIGS;
+
+/** Matmul FLOPs of one step (forward + input grad + weight grad = 3 × forward), batch 32. */
+export function stepFlops(name: BenchConfigName, vocab = 27, batch = 32): number {
+  const c = BENCH_CONFIGS[name];
+  let fanIn = c.blockSize * c.embedDim;
+  let flops = 0;
+  for (let l = 0; l < c.layers; l++) { flops += 2 * batch * fanIn * c.hidden; fanIn = c.hidden; }
+  flops += 2 * batch * fanIn * vocab;
+  return 3 * flops;
+}

@@ -1,0 +1,56 @@
+// One benchmark measurement in its own process (so peak RSS is this configuration's alone):
+//   node dist/bench/worker.js <backend> <config> <steps> <repeats> [--memory]
+// Prints one JSON line: µs/step of each repeat, eval seconds per split, RSS.
+import v8 from 'node:v8';
+import { buildSplits, readWords, Vocab } from '../src/data/index.js';
+import { useBackend, type BackendChoice } from '../src/kernels/index.js';
+import { createModel, DEFAULT_TRAIN, type ModelConfig } from '../src/model/index.js';
+import { Generator } from '../src/random/index.js';
+import { splitLoss, Trainer } from '../src/train/index.js';
+import { BENCH_CONFIGS, type BenchConfigName } from './configs.js';
+
+v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
+const [backend, configName, stepsArg, repeatsArg] = process.argv.slice(2);
+const memoryRun = process.argv.includes('--memory');
+useBackend(backend as BackendChoice);
+const steps = Number(stepsArg);
+const repeats = Number(repeatsArg);
+const words = readWords(new URL('../../data/names.txt', import.meta.url).pathname);
+const vocab = Vocab.fromWords(words);
+const splits = buildSplits(words, vocab, 3, 42);
+const modelCfg: ModelConfig = { ...BENCH_CONFIGS[configName as BenchConfigName], vocabSize: vocab.size };
+const g = new Generator(2147483647);
+const model = createModel(modelCfg, g);
+const rssMiB = (): number => process.memoryUsage().rss / 2 ** 20;
+
+if (memoryRun) {
+  // Memory flatness: RSS after 10,000 steps and after all of them (default run: 200,000).
+  const trainer = new Trainer(model, splits.train, { ...DEFAULT_TRAIN, steps }, g);
+  const marks: Record<string, number> = {};
+  const t0 = performance.now();
+  while (!trainer.done) {
+    trainer.runStep();
+    const done = trainer.result().nextStep;
+    if (done === 10_000 || done === steps) marks[String(done)] = rssMiB();
+  }
+  console.log(JSON.stringify({ steps, seconds: (performance.now() - t0) / 1000, rssMiB: marks }));
+} else {
+  const warm = Math.min(200, steps);
+  const total = warm + steps * repeats;
+  const trainer = new Trainer(model, splits.train, { ...DEFAULT_TRAIN, steps: total, lrDecayStep: total }, g);
+  for (let i = 0; i < warm; i++) trainer.runStep(); // warm-up: JIT, allocator free lists
+  const usPerStep: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) trainer.runStep();
+    usPerStep.push(((performance.now() - t0) * 1000) / steps);
+  }
+  const evalSeconds: Record<string, number> = {};
+  const evalLoss: Record<string, number> = {};
+  for (const s of ['train', 'val', 'test'] as const) {
+    const t0 = performance.now();
+    evalLoss[s] = splitLoss(model, splits[s]);
+    evalSeconds[s] = (performance.now() - t0) / 1000;
+  }
+  console.log(JSON.stringify({ usPerStep, evalSeconds, evalLoss, peakRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: rssMiB() }));
+}

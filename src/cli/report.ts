@@ -1,0 +1,123 @@
+// `makemore report --model m.safetensors --out report.html`: the report of a saved model. From
+// the file alone: config, weight histograms, and the loss curves and statistics of its training
+// when `makemore train` stored them (metadata "diagnostics"). With the word list it was trained
+// on (--data, else the one recorded in the file, else the bundled names): the final losses, the
+// batch-norm running statistics against the full training split, and (when the file has no
+// statistics of its own) the statistics of one minibatch at the saved weights.
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { buildSplits, readWords, Vocab, type Splits } from '../data/index.js';
+import {
+  StatsCollector, batchNormCalibration, batchNormTable, configRows, diagnosticsFromMetadata, statsReport,
+  type DiagnosticsRecord, type FinalLosses, type StepStats,
+} from '../diagnostics/index.js';
+import { loadModel } from '../model/file.js';
+import { DEFAULT_TRAIN, learningRate, type LanguageModel } from '../model/index.js';
+import { Generator } from '../random/index.js';
+import { buildPlots, writePlotsSync, writeReport } from '../report/index.js';
+import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
+import { splitLoss } from '../train/index.js';
+import { MakemoreError } from '../errors.js';
+import { BUNDLED_DATA } from './paths.js';
+import { integer } from './parse.js';
+
+export interface ReportFlags {
+  model: string;
+  out: string;
+  data?: string;
+  plots?: string;
+  seed: number;
+}
+
+/** Statistics of one training-mode step (forward, backward, no update) on a minibatch. */
+export function minibatchStats(model: LanguageModel, splits: Splits, step: number, lr: number, seed: number, batchSize = 32): StepStats {
+  const collector = new StatsCollector(model);
+  const g = new Generator(seed);
+  const wasTraining = model.training;
+  model.train();
+  collector.retainGrads(true);
+  try {
+    return tidy(() => {
+      const n = splits.train.Y.numel;
+      const ix = randint(0, n, [Math.min(batchSize, n)], { generator: g });
+      const loss = crossEntropy(model.forward(index(splits.train.X, ix)), index(splits.train.Y, ix));
+      model.zeroGrad();
+      loss.backward();
+      const s = collector.capture(step, lr, loss.item());
+      model.zeroGrad();
+      return s;
+    });
+  } finally {
+    collector.retainGrads(false);
+    model.train(wasTraining);
+  }
+}
+
+export function runReport(flags: ReportFlags): void {
+  const { model, vocab, info, metadata } = loadModel(flags.model);
+  const stored = diagnosticsFromMetadata(metadata);
+  const notes: string[] = [];
+  let splits: Splits | null = null;
+  const data = flags.data ?? info.data ?? BUNDLED_DATA;
+  if (flags.data === undefined && !existsSync(data)) {
+    notes.push(`The word list ${data} recorded in the model file was not found: no losses or batch-norm check (pass --data).`);
+  } else {
+    const words = readWords(data);
+    const dataVocab = Vocab.fromWords(words);
+    if (!dataVocab.equals(vocab)) {
+      const why = `${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`;
+      if (flags.data !== undefined) throw new MakemoreError(why);
+      notes.push(`${why}: no losses or batch-norm check (pass --data).`);
+    } else {
+      splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed);
+    }
+  }
+
+  let final: FinalLosses | undefined = stored?.final;
+  let batchNorm: DiagnosticsRecord['batchNorm'];
+  let stats: StepStats[] = stored?.stats ?? [];
+  if (splits !== null) {
+    final = { train: splitLoss(model, splits.train), val: splitLoss(model, splits.val), test: splitLoss(model, splits.test) };
+    batchNorm = batchNormCalibration(model, splits.train, { val: splits.val }) ?? undefined;
+    if (batchNorm) console.log(['batch norm: running statistics vs the full training split', ...batchNormTable(batchNorm).map((l) => `  ${l}`)].join('\n'));
+    if (stats.length === 0) {
+      // Last: a training-mode forward updates the running statistics (of this copy only).
+      const lr = info.train ? learningRate(info.train, Math.max(0, info.step - 1)) : DEFAULT_TRAIN.lrFinal;
+      const s = minibatchStats(model, splits, info.step, lr, flags.seed);
+      stats = [s];
+      notes.push(`Statistics of one minibatch of 32 at the saved weights (generator seed ${flags.seed}), forward and backward in training mode, no update.`);
+      console.log(statsReport(s));
+    }
+  }
+  if (stored === null) notes.push('The model file holds no training diagnostics (train with --stats-every/--eval-every and --out to store the loss curves).');
+  const collector = new StatsCollector(model);
+  const record: DiagnosticsRecord = {
+    title: `makemore report: ${flags.model}`,
+    config: { ...configRows(model, info.train), step: info.step, ...(splits !== null ? { data } : {}) },
+    numParameters: model.numParameters(),
+    loss: stored?.loss,
+    val: stored?.val ?? [],
+    final,
+    stats,
+    batchNorm,
+    parameters: collector.parameterValues(),
+    notes,
+  };
+  writeReport(flags.out, record);
+  console.log(`report: ${flags.out}`);
+  if (flags.plots !== undefined) {
+    const written = writePlotsSync(buildPlots(record), flags.plots);
+    console.log(`plots: ${written.map((w) => w.png).join(', ')}`);
+  }
+}
+
+export function registerReport(program: Command): void {
+  program.command('report')
+    .description('write an HTML report (loss curves, histograms, batch-norm check) of a saved model')
+    .requiredOption('--model <file>', 'model file written by `makemore train --out`')
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--data <file>', 'word list (default: the one the model was trained on)')
+    .option('--plots <dir>', 'also write the plots as PNG and SVG files into this folder')
+    .option('--seed <n>', 'generator seed of the minibatch for the statistics', integer, 2147483647)
+    .action((flags: ReportFlags) => runReport(flags));
+}

@@ -1,0 +1,111 @@
+// Reading the statistics out of a live model: its Tanh outputs (and their gradients) and its
+// parameters' gradients, at the moment after backward() and before the update. Everything is
+// copied into plain numbers, so nothing outlives the training step's tidy() scope.
+import type { LanguageModel } from '../model/index.js';
+import { NotebookMLP } from '../model/index.js';
+import { Sequential, Tanh } from '../nn/index.js';
+import type { Tensor } from '../tensor/index.js';
+import { gradDataRatio, histogram, moments, saturationPercent, std } from './stats.js';
+import type { ActivationStats, OutputGradStats, ParameterStats, StepStats, UpdateRatio, WeightGradStats } from './types.js';
+
+/** One Tanh output of the model: where to read it and how to keep its gradient. */
+export interface TanhProbe {
+  layer: string;
+  output(): Tensor | null;
+  retainGrad(on: boolean): void;
+}
+
+/**
+ * The Tanh outputs of a model, named by their index in PyTorch's Sequential: the notebook model
+ * maps onto Embedding → Linear → BatchNorm1d → Tanh → Linear, so its tanh is "layer 2 (Tanh)".
+ */
+export function tanhProbes(model: LanguageModel): TanhProbe[] {
+  if (model instanceof NotebookMLP) {
+    return [{ layer: 'layer 2 (Tanh)', output: () => model.lastHidden, retainGrad: (on) => { model.retainHiddenGrad = on; } }];
+  }
+  const layers = (model as { layers?: unknown }).layers;
+  if (!(layers instanceof Sequential)) return [];
+  const probes: TanhProbe[] = [];
+  layers.layers.forEach((m, i) => {
+    if (m instanceof Tanh) probes.push({ layer: `layer ${i} (Tanh)`, output: () => m.out, retainGrad: (on) => { m.retainOutGrad = on; } });
+  });
+  return probes;
+}
+
+/** The weights the lecture watches: 2-D parameters (not the (1 × n) batch-norm gain/bias of the notebook). */
+export function isWeight(t: Tensor): boolean {
+  return t.ndim === 2 && t.shape[0] > 1 && t.shape[1] > 1;
+}
+
+export function activationStats(layer: string, t: ArrayLike<number>, bins = 100): ActivationStats {
+  const { mean, std: s } = moments(t);
+  return { layer, mean, std: s, saturation: saturationPercent(t), hist: histogram(t, bins) };
+}
+
+export function outputGradStats(layer: string, g: ArrayLike<number>, bins = 100): OutputGradStats {
+  const { mean, std: s } = moments(g);
+  return { layer, mean, std: s, hist: histogram(g, bins) };
+}
+
+export function weightGradStats(name: string, shape: readonly number[], grad: ArrayLike<number>, data: ArrayLike<number>, bins = 100): WeightGradStats {
+  const { mean, std: s } = moments(grad);
+  return { name, shape: [...shape], mean, std: s, gradData: gradDataRatio(grad, data), hist: histogram(grad, bins) };
+}
+
+export function parameterStats(name: string, shape: readonly number[], data: ArrayLike<number>, bins = 100): ParameterStats {
+  const { mean, std: s } = moments(data);
+  return { name, shape: [...shape], mean, std: s, hist: histogram(data, bins) };
+}
+
+export interface CollectorOptions {
+  /** Histogram bins (torch.histogram's default is 100). */
+  bins?: number;
+}
+
+/** Takes the statistics of a model at chosen steps. */
+export class StatsCollector {
+  readonly probes: TanhProbe[];
+  readonly bins: number;
+  private readonly params: [string, Tensor][];
+
+  constructor(readonly model: LanguageModel, options: CollectorOptions = {}) {
+    this.probes = tanhProbes(model);
+    this.bins = options.bins ?? 100;
+    this.params = model.namedParameters();
+  }
+
+  /** Keep (or stop keeping) the Tanh outputs' gradients in the next backward(). */
+  retainGrads(on: boolean): void {
+    for (const p of this.probes) p.retainGrad(on);
+  }
+
+  /**
+   * The statistics now: call after backward() and before the update (a TrainHooks.afterBackward),
+   * with retainGrads(true) set before the forward for the output gradients.
+   */
+  capture(step: number, lr: number, loss: number): StepStats {
+    const activations: ActivationStats[] = [];
+    const outputGrads: OutputGradStats[] = [];
+    for (const p of this.probes) {
+      const t = p.output();
+      if (t === null) continue;
+      activations.push(activationStats(p.layer, t.f, this.bins));
+      if (t.grad) outputGrads.push(outputGradStats(p.layer, t.grad.f, this.bins));
+    }
+    const weightGrads: WeightGradStats[] = [];
+    const updates: UpdateRatio[] = [];
+    for (const [name, t] of this.params) {
+      const g = t.grad;
+      if (!g) continue;
+      const gf = g.f, df = t.f;
+      if (isWeight(t)) weightGrads.push(weightGradStats(name, t.shape, gf, df, this.bins));
+      updates.push({ name, shape: [...t.shape], log10: Math.log10((Math.abs(lr) * std(gf)) / std(df)) });
+    }
+    return { step, lr, loss, activations, outputGrads, weightGrads, updates };
+  }
+
+  /** Values of every 2-D weight (for a report from a model file, where there are no gradients). */
+  parameterValues(): ParameterStats[] {
+    return this.params.filter(([, t]) => isWeight(t)).map(([name, t]) => parameterStats(name, t.shape, t.f, this.bins));
+  }
+}
