@@ -255,7 +255,7 @@ test('diagnostics survive a trip through model-file metadata', () => {
 });
 
 test('a model without batch norm round-trips through a model file', async () => {
-  const { loadModel, saveModel } = await import('../src/model/file.js');
+  const { loadModel, saveModel } = await import('../src/model/io.js');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'makemore-plain-'));

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Vocab, buildSplits, readWords, type Dataset, type Splits } from '../src/data/index.js';
 import { DEFAULT_TRAIN, ModuleMLP, NotebookMLP, createModel, type ModelConfig, type TrainConfig } from '../src/model/index.js';
-import { loadModel, saveModel } from '../src/model/file.js';
+import { loadModel, saveModel } from '../src/model/io.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/model/safetensors.js';
 import { BatchNorm1d } from '../src/nn/index.js';
 import { Generator } from '../src/random/index.js';

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Vocab, buildSplits, readWords, type Dataset, type Splits } from '../src/data/index.js';
 import { TrainingDiagnostics, batchNormCalibration, configRows, diagnosticsMetadata, type DiagnosticsRecord } from '../src/diagnostics/index.js';
 import { DEFAULT_TRAIN, NotebookMLP, type TrainConfig } from '../src/model/index.js';
-import { saveModel } from '../src/model/file.js';
+import { saveModel } from '../src/model/io.js';
 import { Generator } from '../src/random/index.js';
 import { buildPlots, renderSvg, reportHtml, writePlots, writePlotsSync, writeReport } from '../src/report/index.js';
 import { Tensor } from '../src/tensor/index.js';

@@ -2,7 +2,7 @@
 // is recomputed from the seed saved in the model and the data, so it is the one trained on.
 import { Option, type Command } from 'commander';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
-import { loadModel } from '../model/file.js';
+import { loadModel } from '../model/io.js';
 import { DEFAULT_TRAIN } from '../model/index.js';
 import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';

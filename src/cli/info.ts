@@ -1,6 +1,6 @@
 // `makemore info`: what a model file holds.
 import type { Command } from 'commander';
-import { loadModel } from '../model/file.js';
+import { loadModel } from '../model/io.js';
 
 export function runInfo(flags: { model: string; json?: boolean }): void {
   const { model, vocab, info } = loadModel(flags.model);

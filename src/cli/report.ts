@@ -11,7 +11,7 @@ import {
   StatsCollector, batchNormCalibration, batchNormTable, configRows, diagnosticsFromMetadata, statsReport,
   type DiagnosticsRecord, type FinalLosses, type StepStats,
 } from '../diagnostics/index.js';
-import { loadModel } from '../model/file.js';
+import { loadModel } from '../model/io.js';
 import { DEFAULT_TRAIN, learningRate, type LanguageModel } from '../model/index.js';
 import { Generator } from '../random/index.js';
 import { buildPlots, writePlotsSync, writeReport } from '../report/index.js';

@@ -1,6 +1,6 @@
 // `makemore sample`: load a model file and print sampled words (or JSON).
 import type { Command } from 'commander';
-import { loadModel } from '../model/file.js';
+import { loadModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
 import { integer, positiveInt, positiveNumber } from './parse.js';

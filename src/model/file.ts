@@ -1,4 +1,4 @@
-// Model files: safetensors with PyTorch's names and layouts, and everything needed to sample,
+// Model files (bytes; io.ts reads and writes them on disk): safetensors with PyTorch's names and layouts, and everything needed to sample,
 // evaluate or resume in the metadata (config, vocabulary, step, generator state, train config).
 //
 // Names are those of the equivalent torch.nn model, weights in (out × in) layout:
@@ -14,7 +14,7 @@ import { MakemoreError } from '../errors.js';
 import { createModel, type LanguageModel } from './index.js';
 import { NORM_KINDS, validateModelConfig, type ModelConfig, type TrainConfig } from './config.js';
 import { NotebookMLP } from './notebookMlp.js';
-import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const FORMAT = 'makemore-ts';
 export const FORMAT_VERSION = '1';
@@ -110,7 +110,8 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
   for (const [name, dst] of own) copy(dst, get(name));
 }
 
-export function saveModel(path: string, model: LanguageModel, vocab: Vocab, info: ModelFileInfo): void {
+/** A model file's bytes (safetensors). */
+export function encodeModel(model: LanguageModel, vocab: Vocab, info: ModelFileInfo): Uint8Array {
   const { vocabSize, ...config } = model.config;
   void vocabSize; // the vocabulary itself is stored
   const metadata: Record<string, string> = {
@@ -125,7 +126,7 @@ export function saveModel(path: string, model: LanguageModel, vocab: Vocab, info
     ...(info.dataSha256 !== undefined ? { data_sha256: info.dataSha256 } : {}),
     ...info.extra,
   };
-  saveSafetensors(path, modelTensors(model), metadata);
+  return encodeSafetensors(modelTensors(model), metadata);
 }
 
 function parseJson(text: string | undefined, key: string, bad: (why: string) => never): unknown {
@@ -137,9 +138,9 @@ function parseJson(text: string | undefined, key: string, bad: (why: string) => 
   }
 }
 
-/** Read a model file; every problem is a MakemoreError naming the file. */
-export function loadModel(path: string): SavedModel {
-  const { tensors, metadata } = loadSafetensors(path);
+/** Read a model file's bytes; every problem is a MakemoreError naming `path` (the source). */
+export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
+  const { tensors, metadata } = decodeSafetensors(bytes, path);
   const bad = (why: string): never => { throw new MakemoreError(`${path}: ${why}`); };
   if (metadata.format !== FORMAT) bad('is not a makemore-ts model file (metadata "format" is missing)');
   if (metadata.format_version !== FORMAT_VERSION) bad(`has format version ${JSON.stringify(metadata.format_version)}; this makemore-ts reads version ${FORMAT_VERSION}`);

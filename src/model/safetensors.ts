@@ -1,8 +1,6 @@
 // safetensors files: 8-byte little-endian header length, a JSON header
 // ({name: {dtype, shape, data_offsets}}, "__metadata__": {string: string}), then the raw
 // little-endian tensor bytes. Reading validates everything before allocating the data.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { Tensor, numelOf } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
 
@@ -44,8 +42,9 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
   }
   let json = JSON.stringify(header);
   // Pad the header with spaces so the data starts 8-byte aligned (as the Python writer does).
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const headerBytes = Buffer.from(json, 'utf8');
+  const enc = new TextEncoder();
+  json += ' '.repeat((8 - ((8 + enc.encode(json).length) % 8)) % 8);
+  const headerBytes = enc.encode(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
@@ -68,7 +67,7 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsF
   const headerEnd = 8 + Number(hlen);
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, Number(hlen)).toString('utf8'));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + Number(hlen))));
   } catch (e) {
     bad(`the header is not JSON (${(e as Error).message})`);
   }
@@ -119,43 +118,4 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsF
     tensors.set(name, new Tensor(data, shape));
   }
   return { tensors, metadata };
-}
-
-/**
- * Write a file atomically: a temporary file in the same folder, fsync, rename. A crash or a
- * full disk never leaves a partial file where a good one was.
- */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'w');
-    let at = 0;
-    while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== null) closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* nothing to clean */ }
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EROFS' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message;
-    throw new MakemoreError(`cannot write ${path}: ${why}`);
-  }
-}
-
-export function saveSafetensors(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
-}
-
-export function loadSafetensors(path: string): SafetensorsFile {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new MakemoreError(code === 'ENOENT' ? `${path}: no such file` : code === 'EISDIR' ? `${path}: is a directory, not a model file` : `${path}: cannot read (${(e as Error).message})`);
-  }
-  return decodeSafetensors(buf, path);
 }
