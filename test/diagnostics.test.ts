@@ -231,7 +231,9 @@ describe('model without batch norm (the lecture\'s init steps)', () => {
     assert.ok(m instanceof PlainMLP);
     assert.equal((m as PlainMLP).init, 'kaiming');
     assert.deepEqual(m.namedParameters().map(([n, t]) => `${n}:${t.shape.join('x')}`), ['embedding.weight:27x10', 'layers.0.weight:200x30', 'layers.0.bias:200', 'layers.2.weight:27x200', 'layers.2.bias:27']);
-    assert.throws(() => createModel({ ...notebook, norm: 'none', layers: 2 }, new Generator(1)), /exactly one hidden layer/);
+    // deeper variants (folded batch-norm networks): Linear → Tanh blocks, then the output Linear
+    const deep = createModel({ ...notebook, norm: 'none', layers: 2 }, new Generator(1));
+    assert.deepEqual(deep.namedParameters().map(([n]) => n), ['embedding.weight', 'layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias', 'layers.4.weight', 'layers.4.bias']);
   });
 });
 

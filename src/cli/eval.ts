@@ -6,7 +6,7 @@ import { loadModel } from '../model/io.js';
 import { DEFAULT_TRAIN } from '../model/index.js';
 import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
-import { BUNDLED_DATA } from './paths.js';
+import { BUNDLED_DATA, resolveData } from './paths.js';
 
 export interface EvalFlags {
   model: string;
@@ -17,7 +17,7 @@ export interface EvalFlags {
 
 export function runEval(flags: EvalFlags): void {
   const { model, vocab, info } = loadModel(flags.model);
-  const data = flags.data ?? info.data ?? BUNDLED_DATA;
+  const data = flags.data ?? (info.data !== undefined ? resolveData(info.data) : BUNDLED_DATA);
   const words = readWords(data);
   const dataVocab = Vocab.fromWords(words);
   if (!dataVocab.equals(vocab)) {

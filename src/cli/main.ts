@@ -5,6 +5,7 @@ import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../kernels/inde
 import { NORM_KINDS } from '../model/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerInfo } from './info.js';
 import { integer, nonNegativeInt, positiveInt, positiveNumber } from './parse.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerInfo(program);
   registerReport(program);
+  registerExport(program);
   // Every command takes --backend; it is applied before the command runs.
   for (const cmd of program.commands) {
     cmd.addOption(new Option('--backend <name>', 'compute kernels: wasm (SIMD), js, or auto (wasm where supported)').choices(BACKEND_CHOICES).env('MAKEMORE_BACKEND').default('auto'));

@@ -4,3 +4,16 @@ import { fileURLToPath } from 'node:url';
 
 /** The bundled word list: 32,033 names. */
 export const BUNDLED_DATA = fileURLToPath(new URL('../../../data/names.txt', import.meta.url));
+
+/** How model files name the bundled word list: portable across clones and installs. */
+export const BUNDLED_LABEL = 'bundled:names.txt';
+
+/** The data path to record in a model file. */
+export function dataLabel(path: string): string {
+  return path === BUNDLED_DATA ? BUNDLED_LABEL : path;
+}
+
+/** A recorded data path back to a file path. */
+export function resolveData(label: string): string {
+  return label === BUNDLED_LABEL ? BUNDLED_DATA : label;
+}

@@ -18,7 +18,7 @@ import { buildPlots, writePlotsSync, writeReport } from '../report/index.js';
 import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
 import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
-import { BUNDLED_DATA } from './paths.js';
+import { BUNDLED_DATA, resolveData } from './paths.js';
 import { integer } from './parse.js';
 
 export interface ReportFlags {
@@ -58,7 +58,7 @@ export function runReport(flags: ReportFlags): void {
   const stored = diagnosticsFromMetadata(metadata);
   const notes: string[] = [];
   let splits: Splits | null = null;
-  const data = flags.data ?? info.data ?? BUNDLED_DATA;
+  const data = flags.data ?? (info.data !== undefined ? resolveData(info.data) : BUNDLED_DATA);
   if (flags.data === undefined && !existsSync(data)) {
     notes.push(`The word list ${data} recorded in the model file was not found: no losses or batch-norm check (pass --data).`);
   } else {

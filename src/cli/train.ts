@@ -11,6 +11,7 @@ import { sampleWords } from '../sample/index.js';
 import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
+import { dataLabel, resolveData } from './paths.js';
 import { createTrainDiagnostics, mergeHooks, type DiagnosticsFlags } from './diagnostics.js';
 
 export interface TrainFlags extends DiagnosticsFlags {
@@ -100,7 +101,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (given('lrFinal')) trainCfg.lrFinal = flags.lrFinal;
   validateTrainConfig(trainCfg);
   if (info.step >= trainCfg.steps) throw new MakemoreError(`${path}: already trained ${info.step} steps; pass --steps with a larger total to continue`);
-  const data = given('data') ? flags.data : info.data ?? flags.data;
+  const data = given('data') ? flags.data : info.data !== undefined ? resolveData(info.data) : flags.data;
   const words = readWords(data);
   const dataVocab = Vocab.fromWords(words);
   if (!dataVocab.equals(vocab)) throw new MakemoreError(`${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`);
@@ -131,7 +132,7 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
   const sha = wordsSha256(words);
   let diag: ReturnType<typeof createTrainDiagnostics> = null;
   const save = (path: string, step: number): void => {
-    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: plan.data, dataSha256: sha, extra: diag?.metadata() };
+    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: diag?.metadata() };
     saveModel(path, model, vocab, info);
   };
 

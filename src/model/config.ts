@@ -86,9 +86,6 @@ export function validateModelConfig(c: ModelConfig): void {
   if (c.norm === 'notebook' && c.layers !== 1) {
     throw new MakemoreError(`the notebook model has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
   }
-  if (c.norm === 'none' && c.layers !== 1) {
-    throw new MakemoreError(`the model without batch norm has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
-  }
   if (c.init !== undefined && !INIT_SCHEMES.includes(c.init)) {
     throw new MakemoreError(`init must be one of ${INIT_SCHEMES.join(', ')}, got "${String(c.init)}"`);
   }

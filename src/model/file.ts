@@ -84,7 +84,10 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
     if (t === undefined) bad(`tensor "${name}" is missing`);
     else if (t.shape.join() !== shape.join()) bad(`tensor "${name}" has shape (${t.shape.join(', ')}) but the config needs (${shape.join(', ')})`);
   }
-  for (const name of tensors.keys()) if (!expected.has(name)) bad(`unexpected tensor "${name}"`);
+  // A file written from a torch.nn BatchNorm1d also holds its batch counter: harmless, ignored
+  // where the model keeps none (the notebook form).
+  const ignorable = (name: string): boolean => name.endsWith('.num_batches_tracked');
+  for (const name of tensors.keys()) if (!expected.has(name) && !ignorable(name)) bad(`unexpected tensor "${name}"`);
   const get = (name: string): Tensor => tensors.get(name)!;
   const copy = (dst: Tensor, src: Tensor): void => {
     const d = dst.data;

@@ -1,5 +1,5 @@
 // The lecture's model before batch norm (makemore part 3, first half), from nn layers:
-//   Embedding → Flatten → Linear(bias) → Tanh → Linear(bias)
+//   Embedding → Flatten → [Linear(bias) → Tanh] × layers → Linear(bias)
 // with the lecture's initialisation steps (config.init):
 //   naive        W1, b1, W2, b2 ~ N(0, 1)                 initial loss ~27 (confident, wrong)
 //   fix-softmax  W2·0.01, b2·0                             initial loss ~3.3 (= -log(1/27))
@@ -44,12 +44,22 @@ export class PlainMLP extends Module {
     const s = scales(this.init, fanIn);
     this.embedding = this.registerModule('embedding', new Embedding(V, E, { generator: g }));
     const l1 = new Linear(fanIn, H, { init: false });
-    const l2 = new Linear(H, V, { init: false });
     fillTransposed(l1.weight, randn([fanIn, H], { generator: g }).f, fanIn, H, s.w1[0], s.w1[1]);
     fillScaled(l1.bias!, randn([H], { generator: g }).f, s.b1);
-    fillTransposed(l2.weight, randn([H, V], { generator: g }).f, H, V, s.w2, 1);
-    fillScaled(l2.bias!, randn([V], { generator: g }).f, s.b2);
-    this.layers = this.registerModule('layers', new Sequential(l1, new Tanh(), l2));
+    const mods: Module[] = [l1, new Tanh()];
+    // Deeper variants (and folded batch-norm networks): more Linear → Tanh blocks of H units,
+    // drawn after b1 with the same scheme at fan-in H, so one layer stays the lecture's model.
+    for (let l = 1; l < config.layers; l++) {
+      const hs = scales(this.init, H);
+      const lin = new Linear(H, H, { init: false });
+      fillTransposed(lin.weight, randn([H, H], { generator: g }).f, H, H, hs.w1[0], hs.w1[1]);
+      fillScaled(lin.bias!, randn([H], { generator: g }).f, hs.b1);
+      mods.push(lin, new Tanh());
+    }
+    const out = new Linear(H, V, { init: false });
+    fillTransposed(out.weight, randn([H, V], { generator: g }).f, H, V, s.w2, 1);
+    fillScaled(out.bias!, randn([V], { generator: g }).f, s.b2);
+    this.layers = this.registerModule('layers', new Sequential(...mods, out));
   }
 
   /** X: (n, blockSize) int32 → logits (n, vocab) */

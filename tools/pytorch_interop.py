@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""makemore-ts model files in PyTorch, and PyTorch-written files for makemore-ts.
+
+Run with Debian's PyTorch 1.13 (`apt-get install python3-torch`), i.e. /usr/bin/python3:
+
+  /usr/bin/python3 tools/pytorch_interop.py eval MODEL.safetensors [--data data/names.txt]
+      Loads a makemore-ts model file with nothing but json, struct and torch into the equivalent
+      torch.nn model and prints {"train": .., "val": .., "test": ..} losses in eval mode (JSON).
+
+  /usr/bin/python3 tools/pytorch_interop.py write OUT.safetensors [--norm batchnorm1d] [--steps 300]
+      Trains a small torch.nn model (seeded) and writes it as a makemore-ts model file; prints its
+      losses in eval mode (JSON), for makemore-ts to match.
+
+  /usr/bin/python3 tools/pytorch_interop.py fixtures
+      Regenerates test/fixtures/interop/: a PyTorch-written model file per norm, the PyTorch
+      losses of those files and of the makemore-ts-written files there.
+"""
+import argparse, json, os, random, struct, sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DTYPES = {'F32': torch.float32, 'F64': torch.float64, 'I32': torch.int32, 'I64': torch.int64}
+NAMES = {torch.float32: 'F32', torch.float64: 'F64', torch.int32: 'I32', torch.int64: 'I64'}
+
+
+def read_safetensors(path):
+    data = open(path, 'rb').read()
+    (n,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8:8 + n])
+    meta = header.pop('__metadata__', {})
+    base = 8 + n
+    tensors = {}
+    for name, e in header.items():
+        s, t = e['data_offsets']
+        buf = bytearray(data[base + s:base + t])
+        tensors[name] = torch.frombuffer(buf, dtype=DTYPES[e['dtype']]).reshape(e['shape']).clone() if t > s else torch.zeros(e['shape'], dtype=DTYPES[e['dtype']])
+    return tensors, meta
+
+
+def write_safetensors(path, tensors, meta):
+    header, blobs, off = {'__metadata__': meta}, [], 0
+    for name, t in tensors.items():
+        b = t.contiguous().numpy().tobytes()
+        header[name] = {'dtype': NAMES[t.dtype], 'shape': list(t.shape), 'data_offsets': [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header).encode()
+    h += b' ' * ((8 - (8 + len(h)) % 8) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
+
+
+class MLP(nn.Module):
+    """The torch.nn equivalent of a makemore-ts model (names and layouts as in its files)."""
+
+    def __init__(self, vocab, block, embed, hidden, layers, norm):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, embed)
+        mods, fan_in = [], block * embed
+        for _ in range(layers):
+            if norm == 'none':
+                mods += [nn.Linear(fan_in, hidden), nn.Tanh()]
+            else:
+                # the notebook's batch norm has no eps; its running std is stored as running_var = std²
+                mods += [nn.Linear(fan_in, hidden, bias=False), nn.BatchNorm1d(hidden, eps=0.0 if norm == 'notebook' else 1e-5), nn.Tanh()]
+            fan_in = hidden
+        if norm == 'batchnorm1d':
+            mods += [nn.Linear(fan_in, vocab, bias=False), nn.BatchNorm1d(vocab)]
+        else:
+            mods += [nn.Linear(fan_in, vocab)]
+        self.layers = nn.Sequential(*mods)
+
+    def forward(self, x):
+        e = self.embedding(x)
+        return self.layers(e.view(e.shape[0], -1))
+
+
+def splits(words, stoi, block, seed):
+    words = list(words)
+    random.seed(seed)
+    random.shuffle(words)
+    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+
+    def build(ws):
+        X, Y = [], []
+        for w in ws:
+            ctx = [0] * block
+            for ch in w + '.':
+                X.append(ctx)
+                Y.append(stoi[ch])
+                ctx = ctx[1:] + [stoi[ch]]
+        return torch.tensor(X), torch.tensor(Y)
+    return {'train': build(words[:n1]), 'val': build(words[n1:n2]), 'test': build(words[n2:])}
+
+
+def read_words(path):
+    return [w.strip() for w in open(path, encoding='utf-8').read().splitlines() if w.strip()]
+
+
+def load_model(path):
+    tensors, meta = read_safetensors(path)
+    if meta.get('format') != 'makemore-ts':
+        sys.exit(f'{path}: not a makemore-ts model file')
+    cfg = json.loads(meta['config'])
+    vocab = '.' + meta['vocab']
+    model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'])
+    tensors = {k: v for k, v in tensors.items() if not k.endswith('running_std')}  # makemore-ts's exact copy
+    model.load_state_dict(tensors, strict=True)
+    return model.eval(), cfg, vocab, meta
+
+
+@torch.no_grad()
+def losses(model, data):
+    return {s: F.cross_entropy(model(X), Y).item() for s, (X, Y) in data.items()}
+
+
+def eval_file(path, data_path):
+    model, cfg, vocab, meta = load_model(path)
+    words = read_words(data_path)
+    stoi = {c: i for i, c in enumerate(vocab)}
+    seed = json.loads(meta['train'])['splitSeed'] if 'train' in meta else 42
+    return losses(model, splits(words, stoi, cfg['blockSize'], seed))
+
+
+def write_file(path, data_path, norm, steps, hidden=32, layers=1):
+    torch.manual_seed(1234)
+    words = read_words(data_path)
+    chars = sorted(set(''.join(words)))
+    vocab = '.' + ''.join(chars)
+    stoi = {c: i for i, c in enumerate(vocab)}
+    data = splits(words, stoi, 3, 42)
+    model = MLP(len(vocab), 3, 10, hidden, layers, norm)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    Xtr, Ytr = data['train']
+    g = torch.Generator().manual_seed(7)
+    model.train()
+    for _ in range(steps):
+        ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+        loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+    state = {k: v for k, v in model.state_dict().items()}
+    if norm == 'notebook':
+        state['layers.1.running_std'] = state['layers.1.running_var'].sqrt()
+    cfg = {'blockSize': 3, 'embedDim': 10, 'hidden': hidden, 'layers': layers, 'norm': norm}
+    meta = {'format': 'makemore-ts', 'format_version': '1', 'config': json.dumps(cfg), 'vocab': vocab[1:], 'step': str(steps),
+            'train': json.dumps({'batchSize': 32, 'steps': steps, 'lr': 0.1, 'lrFinal': 0.1, 'lrDecayStep': steps, 'seed': 7, 'splitSeed': 42}),
+            'written_by': f'tools/pytorch_interop.py (torch {torch.__version__})'}
+    write_safetensors(path, state, meta)
+    return losses(model, data)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('cmd', choices=['eval', 'write', 'fixtures'])
+    ap.add_argument('path', nargs='?')
+    ap.add_argument('--data', default=os.path.join(ROOT, 'data', 'names.txt'))
+    ap.add_argument('--norm', default='batchnorm1d', choices=['notebook', 'batchnorm1d', 'none'])
+    ap.add_argument('--steps', type=int, default=300)
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    if a.cmd == 'eval':
+        print(json.dumps(eval_file(a.path, a.data)))
+    elif a.cmd == 'write':
+        print(json.dumps(write_file(a.path, a.data, a.norm, a.steps)))
+    else:
+        d = os.path.join(ROOT, 'test', 'fixtures', 'interop')
+        os.makedirs(d, exist_ok=True)
+        out = {'torch_version': torch.__version__, 'torch_written': {}, 'ts_written': {}}
+        for norm, layers in [('notebook', 1), ('batchnorm1d', 2), ('none', 1)]:
+            f = os.path.join(d, f'torch-{norm}.safetensors')
+            out['torch_written'][os.path.basename(f)] = write_file(f, a.data, norm, a.steps, layers=layers)
+        for f in sorted(os.listdir(d)):
+            if f.startswith('ts-') and f.endswith('.safetensors'):
+                out['ts_written'][f] = eval_file(os.path.join(d, f), a.data)
+        json.dump(out, open(os.path.join(d, 'pytorch-losses.json'), 'w'), indent=2)
+        print(json.dumps(out, indent=2))
+
+
+if __name__ == '__main__':
+    main()
