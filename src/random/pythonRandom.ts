@@ -2,7 +2,6 @@
  * CPython's `random.Random` (Lib/random.py + Modules/_randommodule.c, stable across Python 3.x)
  * for integer seeds: enough to reproduce `random.seed(42); random.shuffle(words)` exactly.
  */
-import { randomBytes } from "node:crypto";
 import { MT19937, MT_N } from "./mt19937.js";
 
 const TWO_POW_32 = 4294967296;
@@ -13,9 +12,8 @@ export class PythonRandom {
   /** Like `random.Random(seed)`; without a seed, 624 words from the OS (CPython uses urandom). */
   constructor(seed?: number | bigint) {
     if (seed === undefined) {
-      const bytes = randomBytes(MT_N * 4);
-      const key = new Uint32Array(MT_N);
-      for (let i = 0; i < MT_N; i++) key[i] = bytes.readUInt32LE(i * 4);
+      // Web Crypto: in Node (globalThis.crypto, Node 19+) and in browsers alike.
+      const key = globalThis.crypto.getRandomValues(new Uint32Array(MT_N));
       this.mt.initByArray(key);
     } else {
       this.seed(seed);

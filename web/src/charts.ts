@@ -1,0 +1,203 @@
+// The page's charts, drawn by uPlot: the loss curve, the tanh histograms, the update:data ratios.
+// Each chart keeps its data in plain arrays and redraws on demand (the page throttles redraws).
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { StatsPoint } from './protocol.js';
+
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** Most per-step points drawn (the rest are thinned by a stride, as the CLI's report does). */
+const MAX_POINTS = 20_000;
+const WINDOW = 1000;
+
+function size(el: HTMLElement, height: number): { width: number; height: number } {
+  return { width: Math.max(240, Math.floor(el.clientWidth)), height };
+}
+
+function autoResize(plot: uPlot, el: HTMLElement, height: number): void {
+  new ResizeObserver(() => plot.setSize(size(el, height))).observe(el);
+}
+
+const fmt = (digits: number) => (_u: uPlot, v: number | null | undefined): string => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+
+/** Per-step log10 loss, its 1,000-step means and the validation losses (log10), against the step. */
+export class LossChart {
+  readonly plot: uPlot;
+  /** log10 loss of every step run so far. */
+  private loss = new Float32Array(1 << 14);
+  private n = 0;
+  private val: { step: number; loss: number }[] = [];
+
+  constructor(readonly el: HTMLElement) {
+    const opts: uPlot.Options = {
+      ...size(el, 320),
+      scales: { x: { time: false } },
+      axes: [
+        { label: 'step', values: (_u, ticks) => ticks.map((t) => (t >= 1000 ? `${t / 1000}k` : String(t))) },
+        { label: 'log10 loss', values: (_u, ticks) => ticks.map((t) => t.toFixed(2)) },
+      ],
+      series: [
+        { label: 'step', value: (_u, v) => (v == null ? '–' : String(Math.round(v))) },
+        { label: 'loss (log10, per step)', stroke: 'rgba(31,119,180,0.35)', width: 1, value: fmt(3), points: { show: false } },
+        { label: `${WINDOW}-step mean`, stroke: '#d62728', width: 2.5, spanGaps: true, value: fmt(3), points: { show: false } },
+        { label: 'val (log10)', stroke: '#2ca02c', width: 0, paths: () => null, points: { show: true, size: 7, fill: '#2ca02c', stroke: '#2ca02c' }, value: fmt(3) },
+      ],
+      legend: { live: true },
+    };
+    this.plot = new uPlot(opts, [[], [], [], []], el);
+    autoResize(this.plot, el, 320);
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.val = [];
+    this.redraw();
+  }
+
+  append(from: number, lossLog10: Float32Array): void {
+    const end = from + lossLog10.length;
+    if (end > this.loss.length) {
+      const grown = new Float32Array(Math.max(end, this.loss.length * 2));
+      grown.set(this.loss.subarray(0, this.n));
+      this.loss = grown;
+    }
+    this.loss.set(lossLog10, from);
+    this.n = end;
+  }
+
+  addVal(points: { step: number; loss: number }[]): void {
+    this.val.push(...points);
+  }
+
+  get steps(): number {
+    return this.n;
+  }
+
+  /** Means of log10 loss over windows of 1,000 steps (the last one partial), at the window centres. */
+  windowMeans(): { x: number[]; y: number[] } {
+    const x: number[] = [], y: number[] = [];
+    for (let s = 0; s < this.n; s += WINDOW) {
+      const e = Math.min(this.n, s + WINDOW);
+      let t = 0;
+      for (let i = s; i < e; i++) t += this.loss[i];
+      x.push((s + e - 1) / 2);
+      y.push(t / (e - s));
+    }
+    return { x, y };
+  }
+
+  redraw(): void {
+    const stride = Math.max(1, Math.ceil(this.n / MAX_POINTS));
+    const xs: number[] = [], ys: number[] = [];
+    for (let i = 0; i < this.n; i += stride) {
+      xs.push(i);
+      ys.push(this.loss[i]);
+    }
+    const m = this.windowMeans();
+    const v = this.val;
+    const data = uPlot.join([
+      [xs, ys],
+      [m.x, m.y],
+      [v.map((p) => p.step), v.map((p) => Math.log10(p.loss))],
+    ] as uPlot.AlignedData[]);
+    this.plot.setData(data);
+  }
+}
+
+/** The tanh outputs' histograms (density over 100 bins, as torch.histogram), one line per layer. */
+export class HistogramChart {
+  plot: uPlot;
+  private layers: string[] = [];
+
+  constructor(readonly el: HTMLElement) {
+    this.plot = this.make([]);
+  }
+
+  private make(layers: string[]): uPlot {
+    this.el.replaceChildren();
+    this.layers = layers;
+    const opts: uPlot.Options = {
+      ...size(this.el, 240),
+      scales: { x: { time: false } },
+      axes: [{ label: 'tanh output' }, { label: 'density' }],
+      series: [
+        { label: 'value', value: fmt(2) },
+        ...layers.map((l, i) => ({ label: l, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: fmt(3), spanGaps: true, points: { show: false } })),
+      ],
+    };
+    const plot = new uPlot(opts, [[], ...layers.map(() => [])] as uPlot.AlignedData, this.el);
+    autoResize(plot, this.el, 240);
+    return plot;
+  }
+
+  reset(): void {
+    this.plot.destroy();
+    this.plot = this.make([]);
+  }
+
+  show(s: StatsPoint): void {
+    const layers = s.activations.map((a) => a.layer);
+    if (layers.join('|') !== this.layers.join('|')) {
+      this.plot.destroy();
+      this.plot = this.make(layers);
+    }
+    const tables = s.activations.map((a) => [a.centers, a.density]) as uPlot.AlignedData[];
+    this.plot.setData(tables.length === 1 ? tables[0] : uPlot.join(tables));
+  }
+}
+
+/** log10 update:data ratio of each 2-D weight over the statistics steps, with the lecture's guide at −3. */
+export class UpdateChart {
+  plot: uPlot;
+  private names: string[] = [];
+  private steps: number[] = [];
+  private values: (number | null)[][] = [];
+
+  constructor(readonly el: HTMLElement) {
+    this.plot = this.make([]);
+  }
+
+  private make(names: string[]): uPlot {
+    this.el.replaceChildren();
+    this.names = names;
+    const opts: uPlot.Options = {
+      ...size(this.el, 240),
+      scales: { x: { time: false } },
+      axes: [{ label: 'step' }, { label: 'log10 update:data' }],
+      series: [
+        { label: 'step', value: (_u, v) => (v == null ? '–' : String(Math.round(v))) },
+        ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: fmt(2), points: { show: false } })),
+        { label: 'guide −3', stroke: '#333', dash: [6, 4], width: 1, value: fmt(0), points: { show: false } },
+      ],
+    };
+    const plot = new uPlot(opts, [[], ...names.map(() => []), []] as uPlot.AlignedData, this.el);
+    autoResize(plot, this.el, 240);
+    return plot;
+  }
+
+  reset(): void {
+    this.steps = [];
+    this.values = [];
+    this.plot.destroy();
+    this.plot = this.make([]);
+  }
+
+  append(points: StatsPoint[]): void {
+    for (const s of points) {
+      const ws = s.updates.filter((u) => u.weight);
+      const names = ws.map((u) => u.name);
+      if (names.join('|') !== this.names.join('|')) {
+        this.plot.destroy();
+        this.plot = this.make(names);
+        this.steps = [];
+        this.values = names.map(() => []);
+      }
+      this.steps.push(s.step);
+      ws.forEach((u, i) => this.values[i].push(Number.isFinite(u.log10) ? u.log10 : null));
+    }
+  }
+
+  redraw(): void {
+    this.plot.setData([this.steps, ...this.values, this.steps.map(() => -3)] as uPlot.AlignedData);
+  }
+}

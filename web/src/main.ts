@@ -1,0 +1,410 @@
+// The page: controls, charts and samples. Everything heavy runs in the worker (worker.ts); this
+// thread only sends requests and draws what comes back (see protocol.ts).
+import './style.css';
+import { HistogramChart, LossChart, UpdateChart } from './charts.js';
+import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
+import type { BackendChoice } from '../../src/kernels/index.js';
+import type { InitScheme, NormKind } from '../../src/model/config.js';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`#${id} is missing`);
+  return el as T;
+};
+const input = (id: string): HTMLInputElement => $<HTMLInputElement>(id);
+const select = (id: string): HTMLSelectElement => $<HTMLSelectElement>(id);
+const fmtInt = (n: number): string => n.toLocaleString('en-US');
+
+/** What the page knows, exposed as window.__playground for tests and the curious. */
+interface PlaygroundState {
+  ready: boolean;
+  backend: string;
+  state: RunState;
+  data: { name: string; words: number; vocab: string } | null;
+  step: number;
+  steps: number;
+  lastLoss: number;
+  stepsPerSec: number;
+  avgStepsPerSec: number;
+  trainMs: number;
+  diagMs: number;
+  parameters: number;
+  config: RunConfig | null;
+  val: { step: number; loss: number }[];
+  stats: StatsPoint | null;
+  final: FinalLosses | null;
+  samples: string[];
+  log: string[];
+  errors: string[];
+  model: { name: string; step: number } | null;
+  charts: { loss: LossChart; hist: HistogramChart; updates: UpdateChart };
+  /** Resolves with the next event of this type (tests). */
+  next(type: WorkerEvent['type']): Promise<WorkerEvent>;
+}
+
+const lossChart = new LossChart($('loss-chart'));
+const histChart = new HistogramChart($('hist-chart'));
+const updateChart = new UpdateChart($('update-chart'));
+
+const waiters: { type: WorkerEvent['type']; resolve: (e: WorkerEvent) => void }[] = [];
+const pg: PlaygroundState = {
+  ready: false, backend: '', state: 'idle', data: null, step: 0, steps: 0, lastLoss: Number.NaN,
+  stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, config: null, val: [], stats: null,
+  final: null, samples: [], log: [], errors: [], model: null,
+  charts: { loss: lossChart, hist: histChart, updates: updateChart },
+  next: (type) => new Promise((resolve) => waiters.push({ type, resolve })),
+};
+(window as unknown as { __playground: PlaygroundState }).__playground = pg;
+
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
+let nextId = 1;
+
+// ---- redraws, at most every 200 ms while training ----
+let drawTimer: number | null = null;
+function scheduleDraw(now = false): void {
+  if (now) {
+    if (drawTimer !== null) clearTimeout(drawTimer);
+    drawTimer = null;
+    draw();
+    return;
+  }
+  if (drawTimer !== null) return;
+  drawTimer = window.setTimeout(() => {
+    drawTimer = null;
+    draw();
+  }, 200);
+}
+
+function draw(): void {
+  lossChart.redraw();
+  updateChart.redraw();
+  if (pg.stats !== null) showStats(pg.stats);
+  renderStatus();
+}
+
+function showStats(s: StatsPoint): void {
+  histChart.show(s);
+  $('hist-step').textContent = `histograms at step ${fmtInt(s.step)}`;
+  const body = $('sat-table').querySelector('tbody')!;
+  body.replaceChildren(...s.activations.map((a) => {
+    const tr = document.createElement('tr');
+    for (const text of [a.layer, a.mean.toFixed(2), a.std.toFixed(2), `${a.saturation.toFixed(2)}%`]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  }));
+}
+
+function renderStatus(): void {
+  $('state').textContent = pg.state;
+  $('state').dataset.state = pg.state;
+  $('step').textContent = pg.steps > 0 ? `${fmtInt(pg.step)} / ${fmtInt(pg.steps)}` : '–';
+  $('loss').textContent = Number.isFinite(pg.lastLoss) ? pg.lastLoss.toFixed(4) : '–';
+  const v = pg.val.at(-1);
+  $('val').textContent = v ? `${v.loss.toFixed(4)} @ ${fmtInt(v.step)}` : '–';
+  $('speed').textContent = pg.stepsPerSec > 0 ? `${fmtInt(Math.round(pg.stepsPerSec))} (avg ${fmtInt(Math.round(pg.avgStepsPerSec))})` : '–';
+  $('progress-bar').style.width = pg.steps > 0 ? `${(100 * pg.step) / pg.steps}%` : '0';
+  $('params').textContent = pg.parameters > 0 ? fmtInt(pg.parameters) : '–';
+  const running = pg.state === 'running';
+  $<HTMLButtonElement>('pause').disabled = !running;
+  $<HTMLButtonElement>('resume').disabled = pg.state !== 'paused';
+  $<HTMLButtonElement>('start').textContent = running || pg.state === 'paused' ? 'Restart' : 'Start';
+  const haveModel = pg.state !== 'idle' || pg.model !== null;
+  $<HTMLButtonElement>('sample').disabled = !haveModel;
+  $<HTMLButtonElement>('download').disabled = !haveModel;
+  $('log').textContent = pg.log.join('\n');
+}
+
+function showError(message: string): void {
+  pg.errors.push(message);
+  const el = $('error');
+  el.textContent = message;
+  el.hidden = false;
+}
+function clearError(): void {
+  $('error').hidden = true;
+}
+
+// ---- worker events ----
+worker.onmessage = (ev: MessageEvent<WorkerEvent>) => {
+  const e = ev.data;
+  handle(e);
+  for (let i = waiters.length - 1; i >= 0; i--) {
+    if (waiters[i].type === e.type) {
+      waiters[i].resolve(e);
+      waiters.splice(i, 1);
+    }
+  }
+};
+worker.onerror = (ev) => showError(`worker: ${ev.message}`);
+
+function handle(e: WorkerEvent): void {
+  switch (e.type) {
+    case 'ready':
+      pg.ready = true;
+      pg.backend = e.backend;
+      $('backend').textContent = e.wasm ? 'WebAssembly SIMD kernels' : 'JS kernels (no WebAssembly SIMD here)';
+      loadData({ kind: 'bundled' });
+      break;
+    case 'data-info':
+      pg.data = { name: e.name, words: e.words, vocab: e.vocab };
+      $('data-info').textContent = `${e.name}: ${fmtInt(e.words)} words, ${e.vocab.length + 1} characters (${e.vocab}, and "." for start/end) — ${e.sample.join(', ')}, …`;
+      break;
+    case 'started':
+      pg.backend = e.backend;
+      pg.parameters = e.parameters;
+      pg.config = e.config;
+      pg.steps = e.config.train.steps;
+      pg.model = null;
+      $('backend').textContent = `${e.backend} kernels`;
+      $('model-info').textContent = `training: ${describe(e.config)}, ${fmtInt(e.parameters)} parameters`;
+      pg.log.push(`data: ${e.dataName}: examples train ${fmtInt(e.examples.train)}, val ${fmtInt(e.examples.val)}, test ${fmtInt(e.examples.test)}`);
+      pg.log.push(`model: ${describe(e.config)}, ${e.parameters} parameters; ${e.backend} kernels`);
+      scheduleDraw(true);
+      break;
+    case 'progress':
+      pg.state = e.state;
+      pg.step = e.step;
+      pg.steps = e.steps;
+      pg.lastLoss = e.lastLoss;
+      $('lr-now').textContent = String(e.lr);
+      if (e.stepsPerSec > 0) pg.stepsPerSec = e.stepsPerSec;
+      pg.avgStepsPerSec = e.avgStepsPerSec;
+      pg.trainMs = e.trainMs;
+      pg.diagMs = e.diagMs;
+      lossChart.append(e.from, e.lossLog10);
+      if (e.val.length > 0) {
+        lossChart.addVal(e.val);
+        pg.val.push(...e.val);
+      }
+      if (e.stats.length > 0) {
+        updateChart.append(e.stats);
+        pg.stats = e.stats[e.stats.length - 1];
+      }
+      pg.log.push(...e.log);
+      scheduleDraw(e.state !== 'running');
+      break;
+    case 'done': {
+      pg.state = 'done';
+      pg.final = e.final;
+      const secs = pg.trainMs / 1000;
+      pg.log.push(`trained ${e.step} steps in ${secs.toFixed(1)} s (${((pg.trainMs * 1000) / Math.max(1, e.step)).toFixed(0)} µs/step, ${fmtInt(Math.round(pg.avgStepsPerSec))} steps/s without the diagnostics)`);
+      for (const s of ['train', 'val', 'test'] as const) pg.log.push(`${s} ${e.final[s].toFixed(4)}`);
+      scheduleDraw(true);
+      break;
+    }
+    case 'paused':
+      pg.state = 'paused';
+      scheduleDraw(true);
+      break;
+    case 'reset':
+      break;
+    case 'samples':
+      pg.samples = e.words;
+      $('samples').replaceChildren(...e.words.map((w) => {
+        const li = document.createElement('li');
+        li.textContent = w;
+        return li;
+      }));
+      $('sample-note').textContent = `seed ${e.seed}${e.draw > 1 ? `, draw ${e.draw} (change the seed to start over)` : ' (the CLI’s samples for this seed)'}`;
+      break;
+    case 'model-file':
+      saveFile(e.bytes, e.fileName);
+      break;
+    case 'model-loaded':
+      pg.model = { name: e.name, step: e.step };
+      pg.state = pg.state === 'running' ? 'paused' : pg.state;
+      $('model-info').textContent = `loaded ${e.name}: ${e.config.norm}, block ${e.config.blockSize}, embed ${e.config.embedDim}, hidden ${e.config.hidden} × ${e.config.layers}, ${fmtInt(e.parameters)} parameters, trained ${fmtInt(e.step)} steps`
+        + (e.final ? `; on ${pg.data?.name}: train ${e.final.train.toFixed(4)}, val ${e.final.val.toFixed(4)}, test ${e.final.test.toFixed(4)}` : '');
+      if (e.train) input('sample-seed').value = String(e.train.seed + 10);
+      pg.log.push(`loaded ${e.name} (step ${e.step})`);
+      renderStatus();
+      break;
+    case 'error':
+      showError(e.message);
+      if (pg.state === 'running') pg.state = 'failed';
+      renderStatus();
+      break;
+  }
+}
+
+function describe(c: RunConfig): string {
+  const m = c.model;
+  return `${m.norm}${m.norm === 'none' ? ` (${m.init ?? 'kaiming'})` : ''}, block ${m.blockSize}, embed ${m.embedDim}, hidden ${m.hidden} × ${m.layers}`;
+}
+
+function saveFile(bytes: ArrayBuffer, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// ---- controls ----
+function loadData(source: DataSource): void {
+  $('data-info').textContent = 'reading…';
+  send({ type: 'data', source });
+}
+
+function int(id: string, name: string, min: number): number {
+  const v = Number(input(id).value);
+  if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}`);
+  return v;
+}
+function num(id: string, name: string): number {
+  const v = Number(input(id).value);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+}
+
+function readConfig(): RunConfig {
+  const norm = select('norm').value as NormKind;
+  const steps = int('steps', 'steps', 1);
+  const decayText = input('decay').value.trim();
+  return {
+    model: {
+      norm,
+      blockSize: int('block', 'block size', 1),
+      embedDim: int('embed', 'embedding', 1),
+      hidden: int('hidden', 'hidden', 1),
+      layers: norm === 'notebook' ? 1 : int('layers', 'layers', 1),
+      ...(norm === 'none' ? { init: select('init').value as InitScheme } : {}),
+    },
+    train: {
+      steps,
+      batchSize: int('batch', 'batch size', 2),
+      lr: num('lr', 'learning rate'),
+      lrFinal: num('lr-final', 'final learning rate'),
+      lrDecayStep: decayText === '' ? Math.floor(steps / 2) : int('decay', 'decay step', 0),
+      seed: int('seed', 'seed', Number.MIN_SAFE_INTEGER),
+      splitSeed: int('split-seed', 'split seed', Number.MIN_SAFE_INTEGER),
+    },
+    backend: select('kernels').value as BackendChoice,
+    statsEvery: int('stats-every', 'stats every', 0),
+    evalEvery: int('eval-every', 'val every', 0),
+  };
+}
+
+function resetView(): void {
+  lossChart.reset();
+  histChart.reset();
+  updateChart.reset();
+  Object.assign(pg, { state: 'idle', step: 0, steps: 0, lastLoss: Number.NaN, stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, val: [], stats: null, final: null, samples: [], log: [], model: null });
+  $('sat-table').querySelector('tbody')!.replaceChildren();
+  $('samples').replaceChildren();
+  $('sample-note').textContent = 'train a model or load one, then sample';
+  $('model-info').textContent = 'no model yet';
+  $('hist-step').textContent = 'histograms at the latest statistics step';
+  $('lr-now').textContent = '–';
+  renderStatus();
+}
+
+$('config').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  clearError();
+  let config: RunConfig;
+  try {
+    config = readConfig();
+  } catch (e) {
+    showError((e as Error).message);
+    return;
+  }
+  resetView();
+  pg.state = 'running';
+  pg.steps = config.train.steps;
+  freshSamples = true;
+  send({ type: 'start', config });
+  renderStatus();
+});
+$('pause').addEventListener('click', () => send({ type: 'pause' }));
+$('resume').addEventListener('click', () => {
+  pg.state = 'running';
+  send({ type: 'resume' });
+  renderStatus();
+});
+$('reset').addEventListener('click', () => {
+  send({ type: 'reset' });
+  clearError();
+  resetView();
+});
+
+select('norm').addEventListener('change', () => {
+  const norm = select('norm').value;
+  // The notebook model has exactly one hidden layer; the others stack Linear (→ BatchNorm1d) → Tanh.
+  input('layers').disabled = norm === 'notebook';
+  if (norm === 'notebook') input('layers').value = '1';
+  $('init-row').hidden = norm !== 'none';
+});
+input('seed').addEventListener('change', () => {
+  const s = Number(input('seed').value);
+  if (Number.isSafeInteger(s)) input('sample-seed').value = String(s + 10);
+});
+select('data-source').addEventListener('change', () => {
+  if (select('data-source').value === 'bundled') loadData({ kind: 'bundled' });
+  else input('data-file').click();
+});
+input('data-file').addEventListener('change', () => {
+  const f = input('data-file').files?.[0];
+  if (f) void readWordFile(f);
+});
+
+async function readWordFile(f: File): Promise<void> {
+  clearError();
+  select('data-source').value = 'file';
+  loadData({ kind: 'text', name: f.name, text: await f.text() });
+}
+async function readModelFile(f: File): Promise<void> {
+  clearError();
+  const bytes = await f.arrayBuffer();
+  send({ type: 'load-model', id: nextId++, name: f.name, bytes }, [bytes]);
+  freshSamples = true;
+}
+
+// Samples: the first draw after training (or loading, or a seed change) is Generator(seed) fresh,
+// as `makemore sample --seed`; further clicks continue the same stream.
+let freshSamples = true;
+input('sample-seed').addEventListener('change', () => { freshSamples = true; });
+$('sample-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  clearError();
+  try {
+    const count = int('sample-count', 'count', 1);
+    const temperature = num('temperature', 'temperature');
+    const seed = int('sample-seed', 'sample seed', Number.MIN_SAFE_INTEGER);
+    send({ type: 'sample', id: nextId++, count, temperature, prefix: input('prefix').value.trim(), seed, fresh: freshSamples });
+    freshSamples = false;
+  } catch (e) {
+    showError((e as Error).message);
+  }
+});
+$('download').addEventListener('click', () => send({ type: 'export', id: nextId++ }));
+$('load').addEventListener('click', () => input('model-file').click());
+input('model-file').addEventListener('change', () => {
+  const f = input('model-file').files?.[0];
+  if (f) void readModelFile(f);
+  input('model-file').value = '';
+});
+
+// Drop a word list or a model anywhere.
+document.addEventListener('dragover', (ev) => {
+  ev.preventDefault();
+  document.body.classList.add('dropping');
+});
+document.addEventListener('dragleave', () => document.body.classList.remove('dropping'));
+document.addEventListener('drop', (ev) => {
+  ev.preventDefault();
+  document.body.classList.remove('dropping');
+  const f = ev.dataTransfer?.files[0];
+  if (!f) return;
+  if (f.name.endsWith('.safetensors')) void readModelFile(f);
+  else void readWordFile(f);
+});
+
+renderStatus();

@@ -1,0 +1,111 @@
+// The messages between the page (main.ts) and the training worker (worker.ts).
+//
+// The page sends requests; the worker answers with events. Requests that expect one answer
+// (sample, export, load-model) carry an `id` that the answer repeats. Training is a loop of
+// slices (~40 ms of steps) inside the worker; after every slice it posts a `progress` event
+// with what is new since the last one (per-step losses, validation points, layer statistics),
+// so the page only appends. `pause` stops the loop between two slices; `resume` restarts it.
+import type { BackendChoice } from '../../src/kernels/index.js';
+import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
+
+export interface ModelShape {
+  blockSize: number;
+  embedDim: number;
+  hidden: number;
+  layers: number;
+  norm: NormKind;
+  init?: InitScheme;
+}
+
+export interface RunConfig {
+  model: ModelShape;
+  /** lrDecayStep already resolved (the CLI's default is half the steps). */
+  train: TrainConfig;
+  backend: BackendChoice;
+  /** Layer statistics every this many steps (and at the last step); 0: never. */
+  statsEvery: number;
+  /** Validation loss before training and every this many steps (and at the end); 0: never. */
+  evalEvery: number;
+}
+
+/** The bundled names.txt, or the text of a word list the user picked or dropped. */
+export type DataSource = { kind: 'bundled' } | { kind: 'text'; name: string; text: string };
+
+export type Request =
+  | { type: 'data'; source: DataSource }
+  | { type: 'start'; config: RunConfig }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'reset' }
+  | { type: 'sample'; id: number; count: number; temperature: number; prefix: string; seed: number; fresh: boolean }
+  | { type: 'export'; id: number }
+  | { type: 'load-model'; id: number; name: string; bytes: ArrayBuffer };
+
+/** The statistics of one statistics step that the page draws (histograms of the tanh outputs, update:data). */
+export interface StatsPoint {
+  step: number;
+  lr: number;
+  activations: { layer: string; mean: number; std: number; saturation: number; centers: number[]; density: number[] }[];
+  /** log10(std(lr·grad) / std(data)) of every parameter; `weight`: a 2-D weight (the lecture plots those). */
+  updates: { name: string; shape: number[]; weight: boolean; log10: number }[];
+}
+
+export type RunState = 'idle' | 'running' | 'paused' | 'done' | 'failed';
+
+export interface FinalLosses {
+  train: number;
+  val: number;
+  test: number;
+}
+
+export type WorkerEvent =
+  | { type: 'ready'; backend: string; wasm: boolean }
+  | { type: 'data-info'; name: string; words: number; vocab: string; sample: string[] }
+  | {
+    type: 'started';
+    backend: string;
+    parameters: number;
+    examples: { train: number; val: number; test: number };
+    config: RunConfig;
+    dataName: string;
+  }
+  | {
+    type: 'progress';
+    state: RunState;
+    /** Steps done (the next step to run). */
+    step: number;
+    steps: number;
+    /** log10 loss of the steps run since the last progress event, from step `from`. */
+    from: number;
+    lossLog10: Float32Array;
+    lastLoss: number;
+    lr: number;
+    /** Steps per second of training over the last slice and over the whole run (time in slices, diagnostics excluded). */
+    stepsPerSec: number;
+    avgStepsPerSec: number;
+    /** Milliseconds: training steps, diagnostics (statistics and validation) inside them, whole slices. */
+    trainMs: number;
+    diagMs: number;
+    val: { step: number; loss: number }[];
+    stats: StatsPoint[];
+    /** The CLI's loss lines ("  10000/ 200000: 2.0322") reached in this slice. */
+    log: string[];
+  }
+  | { type: 'done'; final: FinalLosses; step: number }
+  | { type: 'paused'; step: number }
+  | { type: 'reset' }
+  | { type: 'samples'; id: number; words: string[]; seed: number; draw: number }
+  | { type: 'model-file'; id: number; bytes: ArrayBuffer; fileName: string }
+  | {
+    type: 'model-loaded';
+    id: number;
+    name: string;
+    config: ModelShape & { vocabSize: number };
+    step: number;
+    train?: TrainConfig;
+    parameters: number;
+    vocab: string;
+    /** Losses on the current word list's splits, when its vocabulary is the model's. */
+    final?: FinalLosses;
+  }
+  | { type: 'error'; id?: number; message: string };

@@ -1,0 +1,344 @@
+// The training worker: the library (tensors, models, Trainer) on its WebAssembly SIMD kernels,
+// away from the page's thread. See protocol.ts for the messages.
+//
+// Numbers are the CLI's: seed → Generator → createModel → Trainer on the same generator, the
+// same 80/10/10 split (split seed), samples from Generator(seed + 10) by default.
+import namesText from '../../data/names.txt?raw';
+import { backendName, useBackend, wasmSupported } from '../../src/kernels/index.js';
+import { parseWords } from '../../src/data/words.js';
+import { Vocab } from '../../src/data/vocab.js';
+import { buildSplits, type Splits } from '../../src/data/dataset.js';
+import { createModel, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
+import { learningRate, validateTrainConfig } from '../../src/model/config.js';
+import { decodeModel, encodeModel } from '../../src/model/file.js';
+import { Generator } from '../../src/random/index.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { splitLoss } from '../../src/train/evaluate.js';
+import { sampleWords } from '../../src/sample/index.js';
+import { StatsCollector } from '../../src/diagnostics/collector.js';
+import { binCenters } from '../../src/diagnostics/stats.js';
+import { configRows, diagnosticsMetadata } from '../../src/diagnostics/record.js';
+import type { StepStats } from '../../src/diagnostics/types.js';
+import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
+
+/** Milliseconds of training per slice: short enough that pause answers at once, long enough to amortise messages. */
+const SLICE_MS = 40;
+const BUNDLED_NAME = 'names.txt';
+/** How model files name the bundled list (src/cli/paths.ts BUNDLED_LABEL, a Node-only module): the CLI resolves it to its own copy. */
+const BUNDLED_LABEL = 'bundled:names.txt';
+
+interface Words {
+  name: string;
+  bundled: boolean;
+  words: string[];
+  vocab: Vocab;
+  sha256?: string;
+}
+
+interface Run {
+  config: RunConfig;
+  data: Words;
+  splits: Splits;
+  model: LanguageModel;
+  g: Generator;
+  trainer: Trainer;
+  collector: StatsCollector | null;
+  state: RunState;
+  /** First step not yet sent to the page. */
+  sent: number;
+  trainMs: number;
+  diagMs: number;
+  val: { step: number; loss: number }[];
+  stats: StepStats[];
+  newVal: { step: number; loss: number }[];
+  newStats: StatsPoint[];
+  log: string[];
+  final?: FinalLosses;
+}
+
+const post = (e: WorkerEvent, transfer: Transferable[] = []): void => {
+  (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(e, transfer);
+};
+
+let data: Words | null = null;
+let run: Run | null = null;
+/** The model sampled from and exported: the run's, or one loaded from a file. */
+let current: { model: LanguageModel; vocab: Vocab; name: string; fileInfo?: Parameters<typeof encodeModel>[2] } | null = null;
+let sampler: { seed: number; g: Generator; draw: number; model: LanguageModel } | null = null;
+
+// A zero-delay yield between slices (setTimeout(0) is clamped to 4 ms once nested), through
+// which the page's messages (pause, sample) get their turn.
+const channel = new MessageChannel();
+channel.port1.onmessage = () => slice();
+const scheduleSlice = (): void => channel.port2.postMessage(null);
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function sha256Hex(text: string): Promise<string | undefined> {
+  if (typeof crypto === 'undefined' || crypto.subtle === undefined) return undefined;
+  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function loadData(source: DataSource): Promise<Words> {
+  const bundled = source.kind === 'bundled';
+  const name = bundled ? BUNDLED_NAME : source.name;
+  const words = parseWords(bundled ? namesText : source.text, name);
+  const vocab = Vocab.fromWords(words);
+  // The CLI's data_sha256: sha256 of the words joined by "\n" (resume checks it).
+  return { name, bundled, words, vocab, sha256: await sha256Hex(words.join('\n')) };
+}
+
+function lossLine(step: number, steps: number, loss: number): string {
+  return `${String(step).padStart(7)}/${String(steps).padStart(7)}: ${loss.toFixed(4)}`;
+}
+
+function statsPoint(s: StepStats): StatsPoint {
+  return {
+    step: s.step,
+    lr: s.lr,
+    activations: s.activations.map((a) => ({ layer: a.layer, mean: a.mean, std: a.std, saturation: a.saturation, centers: binCenters(a.hist), density: a.hist.density })),
+    updates: s.updates.map((u) => ({ name: u.name, shape: u.shape, weight: u.shape.length === 2 && u.shape[0] > 1 && u.shape[1] > 1, log10: u.log10 })),
+  };
+}
+
+function start(config: RunConfig): void {
+  if (data === null) throw new Error('no word list loaded yet');
+  stop();
+  useBackend(config.backend);
+  const words = data;
+  const modelCfg: ModelConfig = { vocabSize: words.vocab.size, ...config.model };
+  if (modelCfg.norm !== 'none') delete modelCfg.init;
+  validateModelConfig(modelCfg);
+  validateTrainConfig(config.train);
+  const splits = buildSplits(words.words, words.vocab, modelCfg.blockSize, config.train.splitSeed);
+  if (config.train.batchSize > splits.train.Y.numel) {
+    throw new Error(`batch size ${config.train.batchSize} is larger than the ${splits.train.Y.numel} training examples`);
+  }
+  const g = new Generator(config.train.seed);
+  const model = createModel(modelCfg, g);
+  const steps = config.train.steps;
+  const last = steps - 1;
+  const collector = config.statsEvery > 0 ? new StatsCollector(model) : null;
+  const r: Run = {
+    config, data: words, splits, model, g, collector, state: 'running', sent: 0, trainMs: 0, diagMs: 0,
+    val: [], stats: [], newVal: [], newStats: [], log: [],
+    trainer: undefined as unknown as Trainer,
+  };
+  const evaluate = (step: number): void => {
+    const t0 = performance.now();
+    const p = { step, loss: splitLoss(model, splits.val) };
+    r.val.push(p);
+    r.newVal.push(p);
+    r.diagMs += performance.now() - t0;
+  };
+  r.trainer = new Trainer(model, splits.train, config.train, g, {
+    afterBackward: collector === null ? undefined : ({ step, lr, loss }) => {
+      if (step % config.statsEvery !== 0 && step !== last) return;
+      const t0 = performance.now();
+      const s = collector.capture(step, lr, loss);
+      r.stats.push(s);
+      r.newStats.push(statsPoint(s));
+      r.diagMs += performance.now() - t0;
+    },
+    onStep: ({ step, loss }) => {
+      if (step % 10000 === 0) r.log.push(lossLine(step, steps, loss));
+      if (config.evalEvery > 0 && ((step + 1) % config.evalEvery === 0 || step === last)) evaluate(step + 1);
+    },
+  });
+  if (config.evalEvery > 0) evaluate(0);
+  run = r;
+  current = { model, vocab: words.vocab, name: 'playground' };
+  sampler = null;
+  post({
+    type: 'started', backend: backendName(), parameters: model.numParameters(), config, dataName: words.name,
+    examples: { train: splits.train.Y.numel, val: splits.val.Y.numel, test: splits.test.Y.numel },
+  });
+  scheduleSlice();
+}
+
+function stop(): void {
+  if (run !== null && run.state === 'running') run.state = 'paused';
+}
+
+function progress(r: Run, sliceSteps: number, sliceMs: number, sliceDiag: number): void {
+  const res = r.trainer.result();
+  const step = res.nextStep;
+  const lossLog10 = res.lossLog10.slice(r.sent, step);
+  const from = r.sent;
+  r.sent = step;
+  const pure = r.trainMs - r.diagMs;
+  post({
+    type: 'progress', state: r.state, step, steps: r.config.train.steps, from, lossLog10,
+    lastLoss: res.lastLoss, lr: learningRate(r.config.train, Math.max(0, step - 1)),
+    stepsPerSec: sliceSteps > 0 ? (sliceSteps * 1000) / Math.max(1e-3, sliceMs - sliceDiag) : 0,
+    avgStepsPerSec: step > 0 && pure > 0 ? (step * 1000) / pure : 0,
+    trainMs: r.trainMs, diagMs: r.diagMs,
+    val: r.newVal, stats: r.newStats, log: r.log,
+  }, [lossLog10.buffer]);
+  r.newVal = [];
+  r.newStats = [];
+  r.log = [];
+}
+
+function slice(): void {
+  const r = run;
+  if (r === null || r.state !== 'running') return;
+  const t = r.trainer;
+  const diag0 = r.diagMs;
+  const t0 = performance.now();
+  const end = t0 + SLICE_MS;
+  let n = 0;
+  try {
+    do {
+      t.runStep();
+      n++;
+    } while (!t.done && performance.now() < end);
+  } catch (e) {
+    r.trainMs += performance.now() - t0;
+    r.state = 'failed';
+    progress(r, n, performance.now() - t0, r.diagMs - diag0);
+    post({ type: 'error', message: message(e) });
+    return;
+  }
+  const ms = performance.now() - t0;
+  r.trainMs += ms;
+  if (t.done) {
+    r.state = 'done';
+    progress(r, n, ms, r.diagMs - diag0);
+    finish(r);
+    return;
+  }
+  progress(r, n, ms, r.diagMs - diag0);
+  scheduleSlice();
+}
+
+function finish(r: Run): void {
+  const { model, splits } = r;
+  r.final = { train: splitLoss(model, splits.train), val: splitLoss(model, splits.val), test: splitLoss(model, splits.test) };
+  post({ type: 'done', final: r.final, step: r.trainer.result().nextStep });
+}
+
+function exportModel(): { bytes: Uint8Array; fileName: string } {
+  if (current === null) throw new Error('no model yet: train one or load a file');
+  if (run !== null && current.model === run.model) {
+    const r = run;
+    const step = r.trainer.result().nextStep;
+    const res = r.trainer.result();
+    const window = 1000;
+    const smooth: number[] = [];
+    for (let s = 0; s < res.lossLog10.length; s += window) {
+      const e = Math.min(res.lossLog10.length, s + window);
+      let sum = 0;
+      for (let i = s; i < e; i++) sum += res.lossLog10[i];
+      smooth.push(sum / (e - s));
+    }
+    const extra = diagnosticsMetadata({
+      title: `playground: ${r.data.name}`,
+      config: configRows(r.model, r.config.train),
+      numParameters: r.model.numParameters(),
+      loss: { startStep: 0, stride: 1, lossLog10: Array.from(res.lossLog10), window, smoothLog10: smooth },
+      val: r.val,
+      final: r.final,
+      stats: r.stats,
+    });
+    const bytes = encodeModel(r.model, r.data.vocab, {
+      step,
+      generator: r.g.getState(),
+      train: r.config.train,
+      // The bundled list under the CLI's portable label: `makemore eval/report/train --resume` use their own copy.
+      data: r.data.bundled ? BUNDLED_LABEL : r.data.name,
+      ...(r.data.sha256 !== undefined ? { dataSha256: r.data.sha256 } : {}),
+      extra,
+    });
+    const c = r.model.config;
+    return { bytes, fileName: `makemore-${c.norm}-h${c.hidden}x${c.layers}-step${step}.safetensors` };
+  }
+  return { bytes: encodeModel(current.model, current.vocab, current.fileInfo ?? { step: 0 }), fileName: current.name };
+}
+
+function handle(req: Request): void | Promise<void> {
+  switch (req.type) {
+    case 'data':
+      return loadData(req.source).then((w) => {
+        data = w;
+        post({ type: 'data-info', name: w.name, words: w.words.length, vocab: w.vocab.toString(), sample: w.words.slice(0, 8) });
+      });
+    case 'start':
+      start(req.config);
+      return;
+    case 'pause':
+      if (run !== null && run.state === 'running') {
+        run.state = 'paused';
+        post({ type: 'paused', step: run.trainer.result().nextStep });
+      }
+      return;
+    case 'resume':
+      if (run !== null && run.state === 'paused') {
+        run.state = 'running';
+        if (current?.model !== run.model) {
+          current = { model: run.model, vocab: run.data.vocab, name: 'playground' };
+          sampler = null;
+        }
+        scheduleSlice();
+      }
+      return;
+    case 'reset':
+      stop();
+      run = null;
+      current = null;
+      sampler = null;
+      post({ type: 'reset' });
+      return;
+    case 'sample': {
+      if (current === null) throw new Error('no model yet: train one or load a file');
+      if (req.fresh || sampler === null || sampler.seed !== req.seed || sampler.model !== current.model) {
+        sampler = { seed: req.seed, g: new Generator(req.seed), draw: 0, model: current.model };
+      }
+      sampler.draw++;
+      const words = sampleWords(current.model, current.vocab, { count: req.count, generator: sampler.g, temperature: req.temperature, prefix: req.prefix });
+      post({ type: 'samples', id: req.id, words, seed: req.seed, draw: sampler.draw });
+      return;
+    }
+    case 'export': {
+      const { bytes, fileName } = exportModel();
+      const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      post({ type: 'model-file', id: req.id, bytes: ab, fileName }, [ab]);
+      return;
+    }
+    case 'load-model': {
+      const saved = decodeModel(new Uint8Array(req.bytes), req.name);
+      stop();
+      const { model, vocab, info } = saved;
+      current = { model, vocab, name: req.name, fileInfo: info };
+      sampler = null;
+      let final: FinalLosses | undefined;
+      if (data !== null && data.vocab.equals(vocab)) {
+        const s = buildSplits(data.words, vocab, model.config.blockSize, info.train?.splitSeed ?? 42);
+        final = { train: splitLoss(model, s.train), val: splitLoss(model, s.val), test: splitLoss(model, s.test) };
+      }
+      const { vocabSize, blockSize, embedDim, hidden, layers, norm, init } = model.config;
+      post({
+        type: 'model-loaded', id: req.id, name: req.name, step: info.step, train: info.train, parameters: model.numParameters(),
+        vocab: vocab.toString(), final, config: { vocabSize, blockSize, embedDim, hidden, layers, norm, ...(init ? { init } : {}) },
+      });
+      return;
+    }
+  }
+}
+
+self.onmessage = (ev: MessageEvent<Request>) => {
+  const req = ev.data;
+  const id = 'id' in req ? req.id : undefined;
+  try {
+    const p = handle(req);
+    if (p) p.catch((e: unknown) => post({ type: 'error', id, message: message(e) }));
+  } catch (e) {
+    post({ type: 'error', id, message: message(e) });
+  }
+};
+
+useBackend('auto');
+post({ type: 'ready', backend: backendName(), wasm: wasmSupported() });

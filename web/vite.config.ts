@@ -1,0 +1,32 @@
+// The playground's Vite project: `npm run web` (dev server), `npm run build:web` (static files in web/dist).
+// Everything is bundled (uPlot, the library, its wasm kernels as base64, names.txt): no CDN, no
+// fetch at run time, relative URLs (base './'), so any static host, a subfolder or a zip works.
+import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: here('.'),
+  base: './',
+  // The library has two Node-only modules on paths the page imports but never calls
+  // (src/data/readWords.ts via src/data/index.ts; PythonRandom's unseeded constructor): stand-ins.
+  resolve: {
+    alias: {
+      'node:fs': here('src/shims/fs.ts'),
+      'node:crypto': here('src/shims/crypto.ts'),
+    },
+  },
+  worker: { format: 'es' },
+  build: {
+    outDir: here('dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    // The page imports ../src and ../data.
+    fs: { allow: [here('..')] },
+  },
+  preview: { host: '127.0.0.1' },
+});
