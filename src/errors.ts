@@ -1,7 +1,14 @@
 // Errors a user can act on: the CLI prints their message as one line (no stack) and exits 1.
+// The message is kept to one printable line whatever went into it (a word from a binary file, a
+// JSON parser's excerpt of a corrupt header): control characters become <U+XXXX>.
 export class MakemoreError extends Error {
   constructor(message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = 'MakemoreError';
   }
+}
+
+/** `s` as one printable line: line breaks and other control characters shown as <U+XXXX>. */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
 }

@@ -9,14 +9,6 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('.'),
   base: './',
-  // The library has two Node-only modules on paths the page imports but never calls
-  // (src/data/readWords.ts via src/data/index.ts; PythonRandom's unseeded constructor): stand-ins.
-  resolve: {
-    alias: {
-      'node:fs': here('src/shims/fs.ts'),
-      'node:crypto': here('src/shims/crypto.ts'),
-    },
-  },
   worker: { format: 'es' },
   build: {
     outDir: here('dist'),

@@ -23,7 +23,7 @@ export function runEval(flags: EvalFlags): void {
   if (!dataVocab.equals(vocab)) {
     throw new MakemoreError(`${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`);
   }
-  const splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed);
+  const splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
   const names = flags.split === 'all' ? (['train', 'val', 'test'] as const) : [flags.split];
   const losses: Record<string, number> = {};
   for (const s of names) losses[s] = splitLoss(model, splits[s]);

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { foldBatchNorm } from '../model/fold.js';
 import { loadModel, saveModel } from '../model/io.js';
+import { checkWritableModelPath } from '../model/fileio.js';
 import { MakemoreError } from '../errors.js';
 
 export interface ExportFlags {
@@ -13,6 +14,7 @@ export interface ExportFlags {
 
 export function runExport(flags: ExportFlags): void {
   if (!flags.foldBatchnorm) throw new MakemoreError('nothing to export: pass --fold-batchnorm');
+  checkWritableModelPath(flags.out);
   const { model, vocab, info } = loadModel(flags.model);
   if (model.config.norm === 'none') throw new MakemoreError(`${flags.model}: has no batch norm to fold`);
   const folded = foldBatchNorm(model);

@@ -2,6 +2,7 @@
 // in its own file and registers itself here.
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../kernels/index.js';
+import { oneLine } from '../errors.js';
 import { NORM_KINDS } from '../model/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerEval } from './eval.js';
@@ -72,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return actionExitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = oneLine(e instanceof Error ? e.message : String(e));
     process.stderr.write(`makemore: error: ${msg}\n`);
     if (process.env.MAKEMORE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return 1;

@@ -1,12 +1,12 @@
 // Files that ship with the package, found relative to this compiled module (dist/src/cli/), so
 // the defaults work from any working directory.
 import { fileURLToPath } from 'node:url';
+import { BUNDLED_LABEL } from '../data/words.js';
 
 /** The bundled word list: 32,033 names. */
 export const BUNDLED_DATA = fileURLToPath(new URL('../../../data/names.txt', import.meta.url));
 
-/** How model files name the bundled word list: portable across clones and installs. */
-export const BUNDLED_LABEL = 'bundled:names.txt';
+export { BUNDLED_LABEL };
 
 /** The data path to record in a model file. */
 export function dataLabel(path: string): string {

@@ -69,7 +69,7 @@ export function runReport(flags: ReportFlags): void {
       if (flags.data !== undefined) throw new MakemoreError(why);
       notes.push(`${why}: no losses or batch-norm check (pass --data).`);
     } else {
-      splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed);
+      splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
     }
   }
 

@@ -1,11 +1,13 @@
 // `makemore train`: read the words, build the splits, train (or resume), report losses, sample,
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName } from '../kernels/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, validateModelConfig, validateTrainConfig, type LanguageModel, type ModelConfig, type NormKind, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
+import { checkWritableModelPath } from '../model/fileio.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
 import { splitLoss, trainAsync } from '../train/index.js';
@@ -73,6 +75,7 @@ function freshPlan(flags: TrainFlags): Plan {
     norm: flags.norm as NormKind,
   };
   validateModelConfig(modelCfg);
+  checkModelSize(modelCfg, trainCfg.batchSize);
   const g = new Generator(trainCfg.seed);
   return { modelCfg, trainCfg, data: flags.data, words, vocab, model: createModel(modelCfg, g), g, startStep: 0 };
 }
@@ -112,8 +115,42 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   return { modelCfg: c, trainCfg, data, words, vocab, model, g, startStep: info.step };
 }
 
+/** The most steps one run takes (the trainer keeps one float per step). */
+export const MAX_STEPS = 1_000_000_000;
+
+/** The most memory (estimated) a model and one training step may take: the wasm heap is 4 GiB. */
+export const MAX_TRAIN_BYTES = 2 * 2 ** 30;
+
+/**
+ * Refuse a model too large to train before allocating it (a typo such as --hidden 100000000
+ * would otherwise spend minutes drawing billions of weights, then run out of memory).
+ */
+export function checkModelSize(c: ModelConfig, batchSize: number): void {
+  const { vocabSize: V, blockSize: B, embedDim: E, hidden: H, layers: L } = c;
+  const params = V * E + B * E * H + (L - 1) * H * H + H * V + 4 * L * H + 4 * V;
+  // parameters, their gradients and the update; activations and their gradients for one batch
+  const bytes = 4 * (3 * params + 2 * batchSize * (B * E + 4 * L * H + 3 * V));
+  if (bytes > MAX_TRAIN_BYTES) {
+    throw new MakemoreError(`a model of ${params.toExponential(2)} parameters (block ${B}, embed ${E}, hidden ${H} × ${L}, batch ${batchSize}) needs about ${(bytes / 2 ** 30).toFixed(1)} GiB to train, more than the ${MAX_TRAIN_BYTES / 2 ** 30} GiB makemore-ts allows; use a smaller --hidden, --embed, --block-size or --batch-size`);
+  }
+}
+
 function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+}
+
+/** Throws the divergence error when a parameter or buffer holds NaN or an infinity after `step` steps. */
+function assertFinite(model: LanguageModel, step: number, lastSaved: [string, number] | null): void {
+  for (const [name, t] of model.stateDict()) {
+    if (t.dtype === 'int32') continue;
+    const d = t.f;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i])) {
+        const kept = lastSaved !== null ? `; the last checkpoint (step ${lastSaved[1]}) is kept in ${lastSaved[0]}` : '';
+        throw new MakemoreError(`training diverged: ${name} holds ${d[i]} after step ${step - 1}; try a smaller --lr${kept}`);
+      }
+    }
+  }
 }
 
 export function wordsSha256(words: readonly string[]): string {
@@ -123,17 +160,26 @@ export function wordsSha256(words: readonly string[]): string {
 /** Runs the command; returns the exit code (130 after Ctrl-C, as shells expect). */
 export async function runTrain(flags: TrainFlags, given: Given = () => false): Promise<number> {
   if (flags.checkpointEvery !== undefined && flags.out === undefined) throw new MakemoreError('--checkpoint-every needs --out <file> to write the checkpoints to');
+  // Fail now, not after hours of training, when the model cannot be saved where asked.
+  if (flags.out !== undefined) checkWritableModelPath(flags.out);
+  if (flags.steps > MAX_STEPS) throw new MakemoreError(`--steps ${flags.steps} is more than the ${MAX_STEPS} steps makemore-ts runs in one go`);
   const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags);
   const { modelCfg, trainCfg, model, vocab, words, g } = plan;
-  const splits = buildSplits(words, vocab, modelCfg.blockSize, trainCfg.splitSeed);
+  const splits = buildSplits(words, vocab, modelCfg.blockSize, trainCfg.splitSeed, plan.data);
   if (trainCfg.batchSize > splits.train.Y.numel) {
     throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${splits.train.Y.numel} training examples`);
   }
   const sha = wordsSha256(words);
   let diag: ReturnType<typeof createTrainDiagnostics> = null;
+  /** The last checkpoint written: [path, step]. */
+  let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
   const save = (path: string, step: number): void => {
+    // Never replace a good file with a diverged model (a finite loss can still end in an
+    // update that overflows the weights).
+    assertFinite(model, step, lastSaved);
     const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: diag?.metadata() };
     saveModel(path, model, vocab, info);
+    lastSaved = [path, step];
   };
 
   console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
@@ -158,6 +204,10 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
       },
       shouldStop: () => interrupted,
     }, diag?.hooks), { startStep: plan.startStep });
+  } catch (e) {
+    // Divergence: say which checkpoint survives.
+    if (e instanceof MakemoreError && lastSaved !== null && /^training diverged/.test(e.message) && !e.message.includes('the last checkpoint')) throw new MakemoreError(`${e.message}; the last checkpoint (step ${lastSaved[1]}) is kept in ${lastSaved[0]}`);
+    throw e;
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
@@ -172,6 +222,7 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
     return 130;
   }
 
+  assertFinite(model, result.nextStep, lastSaved);
   const final = { train: splitLoss(model, splits.train), val: splitLoss(model, splits.val), test: splitLoss(model, splits.test) };
   for (const split of ['train', 'val', 'test'] as const) console.log(`${split} ${final[split].toFixed(4)}`);
   diag?.finish(final);

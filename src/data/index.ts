@@ -1,4 +1,4 @@
-export { parseWords, SEPARATOR } from './words.js';
+export { decodeWords, parseWords, previewWord, SEPARATOR } from './words.js';
 export { readWords } from './readWords.js';
 export { Vocab } from './vocab.js';
 export { buildDataset, buildSplits, splitWords, type Dataset, type SplitName, type Splits, type WordSplit } from './dataset.js';

@@ -1,7 +1,7 @@
 // Vocabulary: '.' = 0 (start/end), then the distinct characters of the data sorted by code point,
 // as Python's sorted(set(''.join(words))).
 import { MakemoreError } from '../errors.js';
-import { SEPARATOR } from './words.js';
+import { SEPARATOR, codePointName, previewWord } from './words.js';
 
 export class Vocab {
   readonly itos: readonly string[];
@@ -36,10 +36,15 @@ export class Vocab {
     const out: number[] = [];
     for (const ch of word) {
       const ix = this.stoiMap.get(ch);
-      if (ix === undefined) throw new MakemoreError(`character "${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) in "${word}" is not in the model's vocabulary`);
+      if (ix === undefined) this.unknown(ch, word);
       out.push(ix);
     }
     return out;
+  }
+
+  /** Throws the error for a character outside the vocabulary. */
+  unknown(ch: string, word: string): never {
+    throw new MakemoreError(`character "${previewWord(ch)}" (${codePointName(ch)}) in "${previewWord(word)}" is not in the model's vocabulary`);
   }
 
   decode(ixs: readonly number[]): string {

@@ -7,12 +7,12 @@
 // Linear: W1 and W2 are transposed, bngain/bnbias become layers.1.weight/bias, and its running
 // std is stored exactly as layers.1.running_std (for resuming bit for bit) and as
 // layers.1.running_var = std² (for PyTorch, which normalises by sqrt(running_var + eps)).
-import { Vocab } from '../data/index.js';
+import { Vocab } from '../data/vocab.js';
 import { Generator, type GeneratorState } from '../random/index.js';
 import { Tensor } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
 import { createModel, type LanguageModel } from './index.js';
-import { NORM_KINDS, validateModelConfig, type ModelConfig, type TrainConfig } from './config.js';
+import { NORM_KINDS, validateModelConfig, validateTrainConfig, type ModelConfig, type TrainConfig } from './config.js';
 import { NotebookMLP } from './notebookMlp.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
@@ -70,19 +70,30 @@ export function modelTensors(model: LanguageModel): Map<string, Tensor> {
   ]);
 }
 
-/** Expected shape of every tensor a model of `config` reads from a file. */
-function expectedShapes(model: LanguageModel): Map<string, readonly number[]> {
-  return new Map([...modelTensors(model)].map(([k, t]) => [k, t.shape]));
+/** Expected shape and dtype of every tensor a model of `config` reads from a file. */
+function expectedTensors(model: LanguageModel): Map<string, { shape: readonly number[]; int: boolean }> {
+  return new Map([...modelTensors(model)].map(([k, t]) => [k, { shape: t.shape, int: t.dtype === 'int32' }]));
 }
+
+/** Batch-norm statistics that are a spread (variance or std): never negative. */
+const isSpread = (name: string): boolean => name.endsWith('.running_var') || name.endsWith('.running_std');
 
 /** Copy file tensors into `model`, checking names and shapes. */
 export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<string, Tensor>, source: string): void {
   const bad = (why: string): never => { throw new MakemoreError(`${source}: ${why}`); };
-  const expected = expectedShapes(model);
-  for (const [name, shape] of expected) {
+  const expected = expectedTensors(model);
+  for (const [name, { shape, int }] of expected) {
     const t = tensors.get(name);
     if (t === undefined) bad(`tensor "${name}" is missing`);
     else if (t.shape.join() !== shape.join()) bad(`tensor "${name}" has shape (${t.shape.join(', ')}) but the config needs (${shape.join(', ')})`);
+    else if ((t.dtype === 'int32') !== int) bad(`tensor "${name}" holds ${t.dtype === 'int32' ? 'integers' : 'floating point numbers'} but the model needs ${int ? 'integers' : 'floating point numbers'}`);
+    else if (!int) {
+      const d = t.f;
+      for (let i = 0; i < d.length; i++) {
+        if (!Number.isFinite(d[i])) bad(`tensor "${name}" holds ${d[i]} at index ${i}; a model's values must be finite`);
+        if (isSpread(name) && d[i] < 0) bad(`tensor "${name}" holds the negative value ${d[i]} at index ${i}; a variance or standard deviation cannot be negative`);
+      }
+    }
   }
   // A file written from a torch.nn BatchNorm1d also holds its batch counter: harmless, ignored
   // where the model keeps none (the notebook form).
@@ -93,7 +104,6 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
     const d = dst.data;
     const s = src.data;
     for (let i = 0; i < d.length; i++) d[i] = s[i];
-    if (dst.dtype !== 'int32' && !dst.f.every(Number.isFinite)) bad(`tensor holds NaN or infinite values`);
   };
   if (model instanceof NotebookMLP) {
     const { vocabSize: V, hidden: H } = model.config;
@@ -106,7 +116,6 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
     copy(model.bnstdRunning, get('layers.1.running_std'));
     model.W2.f.set(transposed(get('layers.3.weight').f, V, H));
     copy(model.b2, get('layers.3.bias'));
-    for (const t of [model.W1, model.W2]) if (!t.f.every(Number.isFinite)) bad('a weight holds NaN or infinite values');
     return;
   }
   const own = model.stateDict();
@@ -132,6 +141,9 @@ export function encodeModel(model: LanguageModel, vocab: Vocab, info: ModelFileI
   return encodeSafetensors(modelTensors(model), metadata);
 }
 
+/** Characters a vocabulary cannot hold (as word lists: control characters, line separators). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 function parseJson(text: string | undefined, key: string, bad: (why: string) => never): unknown {
   if (text === undefined) return bad(`metadata "${key}" is missing`);
   try {
@@ -154,7 +166,9 @@ export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
   } catch (e) {
     return bad(`metadata "vocab" is invalid: ${(e as Error).message}`);
   }
+  if (CONTROL.test(metadata.vocab)) bad('metadata "vocab" holds a control character');
   const raw = parseJson(metadata.config, 'config', bad) as Partial<ModelConfig>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('metadata "config" is not a JSON object');
   const config = { ...raw, vocabSize: vocab.size } as ModelConfig;
   if (!NORM_KINDS.includes(config.norm)) bad(`config has unknown norm ${JSON.stringify(config.norm)}`);
   try {
@@ -169,11 +183,28 @@ export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
   if (claimed > fileElements) bad(`config claims at least ${claimed} weights but the file holds ${fileElements} values`);
   const model = createModel(config, new Generator(0));
   loadModelTensors(model, tensors, path);
-  const step = Number(metadata.step ?? '0');
-  if (!Number.isInteger(step) || step < 0) bad(`metadata "step" is ${JSON.stringify(metadata.step)}, not a step count`);
+  const step = metadata.step === undefined ? 0 : /^[0-9]+$/.test(metadata.step) ? Number(metadata.step) : Number.NaN;
+  if (!Number.isSafeInteger(step)) bad(`metadata "step" is ${JSON.stringify(metadata.step)}, not a step count`);
   const info: ModelFileInfo = { step };
-  if (metadata.generator !== undefined) info.generator = parseJson(metadata.generator, 'generator', bad) as GeneratorState;
-  if (metadata.train !== undefined) info.train = parseJson(metadata.train, 'train', bad) as TrainConfig;
+  if (metadata.generator !== undefined) {
+    const state = parseJson(metadata.generator, 'generator', bad) as GeneratorState;
+    try {
+      Generator.fromState(state);
+    } catch (e) {
+      bad(`metadata "generator" is not a generator state (${(e as Error).message})`);
+    }
+    info.generator = state;
+  }
+  if (metadata.train !== undefined) {
+    const train = parseJson(metadata.train, 'train', bad) as TrainConfig;
+    if (typeof train !== 'object' || train === null || Array.isArray(train)) bad('metadata "train" is not a JSON object');
+    try {
+      validateTrainConfig(train);
+    } catch (e) {
+      bad(`metadata "train" is invalid: ${(e as Error).message}`);
+    }
+    info.train = train;
+  }
   if (metadata.data !== undefined) info.data = metadata.data;
   if (metadata.data_sha256 !== undefined) info.dataSha256 = metadata.data_sha256;
   return { model, vocab, info, metadata };

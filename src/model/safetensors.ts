@@ -57,6 +57,11 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
   return out;
 }
 
+/** A name or value from a file as messages show it: at most 60 characters. */
+function short(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
+
 /** Parse safetensors bytes; `source` names the file in errors. */
 export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsFile {
   const bad = (why: string): never => { throw new MakemoreError(`${source}: not a valid safetensors model file: ${why}`); };
@@ -75,15 +80,16 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsF
   const dataLen = buf.length - headerEnd;
   const entries: [string, SafeDType, number[], number, number][] = [];
   let metadata: Record<string, string> = {};
-  for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (typeof v !== 'object' || v === null || Object.values(v).some((x) => typeof x !== 'string')) bad('__metadata__ must map strings to strings');
+  for (const [key, v] of Object.entries(header as Record<string, unknown>)) {
+    const name = short(key);
+    if (key === '__metadata__') {
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) bad('__metadata__ must map strings to strings');
       metadata = v as Record<string, string>;
       continue;
     }
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) bad(`tensor "${name}" has no description`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPES)) bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(e.dtype)}`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) bad(`tensor "${name}" has no description`);
+    if (typeof e.dtype !== 'string' || !Object.hasOwn(DTYPES, e.dtype)) bad(`tensor "${name}" has unsupported dtype ${short(JSON.stringify(e.dtype) ?? 'none')} (supported: ${Object.keys(DTYPES).join(', ')})`);
     const dtype = e.dtype as SafeDType;
     if (!Array.isArray(e.shape) || e.shape.some((s) => !Number.isSafeInteger(s) || s < 0)) bad(`tensor "${name}" has an invalid shape`);
     const shape = e.shape as number[];
@@ -91,12 +97,13 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsF
     if (!Array.isArray(off) || off.length !== 2 || off.some((o) => !Number.isSafeInteger(o) || o < 0) || off[0] > off[1]) bad(`tensor "${name}" has invalid data_offsets`);
     const [s, t] = off as [number, number];
     if (t > dataLen) bad(`tensor "${name}" data_offsets [${s}, ${t}] run past the ${dataLen} bytes of data`);
-    if (t - s !== numelOf(shape) * DTYPES[dtype]) bad(`tensor "${name}" has ${t - s} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${numelOf(shape) * DTYPES[dtype]}`);
-    entries.push([name, dtype, shape, s, t]);
+    if (t - s !== numelOf(shape) * DTYPES[dtype]) bad(`tensor "${name}" has ${t - s} bytes but shape [${short(shape.join(', '))}] of ${dtype} needs ${numelOf(shape) * DTYPES[dtype]}`);
+    entries.push([key, dtype, shape, s, t]);
   }
-  const sorted = [...entries].sort((a, b) => a[3] - b[3]);
+  // An empty tensor (a zero-length range) overlaps nothing.
+  const sorted = entries.filter((e) => e[4] > e[3]).sort((a, b) => a[3] - b[3]);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i][3] < sorted[i - 1][4]) bad(`tensors "${sorted[i - 1][0]}" and "${sorted[i][0]}" overlap`);
+    if (sorted[i][3] < sorted[i - 1][4]) bad(`tensors "${short(sorted[i - 1][0])}" and "${short(sorted[i][0])}" overlap`);
   }
   const tensors = new Map<string, Tensor>();
   for (const [name, dtype, shape, s, t] of entries) {
@@ -111,7 +118,7 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsF
       const big = new BigInt64Array(ab);
       data = new Int32Array(big.length);
       for (let i = 0; i < big.length; i++) {
-        if (big[i] > 2147483647n || big[i] < -2147483648n) bad(`tensor "${name}" holds an int64 value that does not fit int32`);
+        if (big[i] > 2147483647n || big[i] < -2147483648n) bad(`tensor "${short(name)}" holds an int64 value that does not fit int32`);
         data[i] = Number(big[i]);
       }
     }

@@ -1,6 +1,7 @@
 // Sampling words: start from an all-'.' context, take softmax(logits / temperature), draw the
 // next index with torch.multinomial semantics, shift the context, stop at '.' (index 0).
 import type { Vocab } from '../data/index.js';
+import { SEPARATOR, previewWord } from '../data/words.js';
 import type { LanguageModel } from '../model/index.js';
 import type { Generator } from '../random/index.js';
 import { Tensor, noGrad, softmax, tidy } from '../tensor/index.js';
@@ -21,6 +22,7 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
   const maxLen = opts.maxLen ?? 50;
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
   const block = model.config.blockSize;
+  if ((opts.prefix ?? '').includes(SEPARATOR)) throw new MakemoreError(`the prefix "${previewWord(opts.prefix!)}" contains "${SEPARATOR}", the start/end token; it cannot be inside a word`);
   const prefix = vocab.encode(opts.prefix ?? '');
   if (!Number.isInteger(maxLen) || maxLen <= 0) throw new MakemoreError(`max length must be a positive integer, got ${maxLen}`);
   if (prefix.length > maxLen) throw new MakemoreError(`the prefix is longer than the maximum length ${maxLen}`);
@@ -47,7 +49,8 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
           try {
             ix = opts.generator.multinomial(p32, 1, p32.length, 1, false)[0];
           } catch (e) {
-            throw new MakemoreError(`cannot sample: the model's probabilities are invalid (${(e as Error).message})`);
+            const after = out.length === 0 ? 'at the start of a word' : `after "${previewWord(vocab.decode(out))}"`;
+            throw new MakemoreError(`cannot sample: the model's next-character probabilities ${after} are invalid (${(e as Error).message}); the model file may be corrupt or its training diverged`);
           }
           if (ix === 0) break;
           out.push(ix);

@@ -5,7 +5,7 @@
 // same 80/10/10 split (split seed), samples from Generator(seed + 10) by default.
 import namesText from '../../data/names.txt?raw';
 import { backendName, useBackend, wasmSupported } from '../../src/kernels/index.js';
-import { parseWords } from '../../src/data/words.js';
+import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { buildSplits, type Splits } from '../../src/data/dataset.js';
 import { createModel, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
@@ -24,8 +24,6 @@ import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint,
 /** Milliseconds of training per slice: short enough that pause answers at once, long enough to amortise messages. */
 const SLICE_MS = 40;
 const BUNDLED_NAME = 'names.txt';
-/** How model files name the bundled list (src/cli/paths.ts BUNDLED_LABEL, a Node-only module): the CLI resolves it to its own copy. */
-const BUNDLED_LABEL = 'bundled:names.txt';
 
 interface Words {
   name: string;
