@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/main.js';
+import { inProcess, makemore as runMakemore, type Run } from './helpers/cli.js';
 import { Vocab } from '../src/data/index.js';
 import { createModel } from '../src/model/index.js';
 import { encodeModel } from '../src/model/file.js';
@@ -30,26 +30,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 const WORDS = join(tmp, 'words.txt');
 before(() => writeFileSync(WORDS, `${readFileSync(NAMES, 'utf8').split('\n').slice(0, 300).join('\n')}\n`));
 
-interface Run { status: number | null; stdout: string; stderr: string }
-function makemore(...args: string[]): Run {
-  const env = { ...process.env };
-  delete env.MAKEMORE_DEBUG;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: tmp, encoding: 'utf8', env, timeout: 120_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-/** The command in this process (fast: for rows that fail before training). */
-async function inProcess(...args: string[]): Promise<Run> {
-  const err: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { err.push(String(chunk)); return true; }) as typeof process.stderr.write;
-  try {
-    const status = await main(args);
-    return { status, stdout: '', stderr: err.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+const makemore = (...args: string[]): Run => runMakemore(tmp, ...args);
 /** Exit 1, one error line (commander's usage hint aside) matching `re`, no stack trace. */
 function assertFails(r: Run, re: RegExp, what = ''): void {
   assert.equal(r.status, 1, `${what}: expected exit 1, got ${r.status}; stderr: ${r.stderr}`);

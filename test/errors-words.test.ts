@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Vocab, buildDataset, buildSplits, decodeWords, parseWords, readWords } from '../src/data/index.js';
 import { MakemoreError } from '../src/errors.js';
-import { main } from '../src/cli/main.js';
+import { inProcess, makemore as runMakemore, type Run } from './helpers/cli.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'makemore.js');
@@ -25,26 +25,7 @@ const file = (name: string, content: string | Uint8Array): string => {
   return p;
 };
 
-interface Run { status: number | null; stdout: string; stderr: string }
-function makemore(...args: string[]): Run {
-  const env = { ...process.env };
-  delete env.MAKEMORE_DEBUG;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 120_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-/** The command through main() in this process (stderr captured): fast, for rows that fail before training. */
-async function inProcess(...args: string[]): Promise<Run> {
-  const err: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { err.push(String(chunk)); return true; }) as typeof process.stderr.write;
-  try {
-    const status = await main(args);
-    return { status, stdout: '', stderr: err.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+const makemore = (...args: string[]): Run => runMakemore(ROOT, ...args);
 /** Exit 1, exactly one line `makemore: error: …` on stderr matching `re`, no stack trace. */
 function assertFails(r: Run, re: RegExp): void {
   assert.equal(r.status, 1, `expected exit 1, got ${r.status}; stderr: ${r.stderr}`);
