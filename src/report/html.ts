@@ -1,6 +1,7 @@
 // The HTML report: one self-contained file. vega, vega-lite and vega-embed are inlined from
 // node_modules, the data is inline in the specs, so it opens offline, from disk or a mail.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../model/fileio.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { activationTable, batchNormTable, outputGradTable, weightGradTable, updateRatioTable } from '../diagnostics/tables.js';
@@ -122,6 +123,6 @@ ${scripts}
 /** Write the report; returns the plots it holds. */
 export function writeReport(path: string, r: DiagnosticsRecord, plots: Plot[] = buildPlots(r), tables: ReportTable[] = []): Plot[] {
   mkdirSync(dirname(path) || '.', { recursive: true });
-  writeFileSync(path, reportHtml(r, plots, tables));
+  writeFileAtomic(path, new TextEncoder().encode(reportHtml(r, plots, tables)));
   return plots;
 }

@@ -2,7 +2,8 @@
 // (vega's headless View.toSVG) → PNG (resvg). Async, as vega's dataflow is; `writePlotsSync` runs
 // the same code in a child process for synchronous callers (the CLI).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../model/fileio.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
@@ -48,8 +49,8 @@ export async function writePlots(plots: readonly Plot[], dir: string, scale = 2)
     const svg = await renderSvg(p.spec);
     const { png, width, height } = svgToPng(svg, scale);
     const svgPath = join(dir, `${p.id}.svg`), pngPath = join(dir, `${p.id}.png`);
-    writeFileSync(svgPath, svg);
-    writeFileSync(pngPath, png);
+    writeFileAtomic(svgPath, new TextEncoder().encode(svg));
+    writeFileAtomic(pngPath, png);
     out.push({ id: p.id, svg: svgPath, png: pngPath, width, height });
   }
   return out;
