@@ -1,12 +1,12 @@
 // `makemore eval`: losses of a saved model in eval mode on the splits of a word list. The split
 // is recomputed from the seed saved in the model and the data, so it is the one trained on.
 import { Option, type Command } from 'commander';
-import { buildSplits, readWords, Vocab } from '../data/index.js';
+import { buildSplits } from '../data/index.js';
 import { loadModel } from '../model/io.js';
 import { DEFAULT_TRAIN } from '../model/index.js';
 import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
-import { BUNDLED_DATA, resolveData } from './paths.js';
+import { readWordsFor, recordedData } from './modelData.js';
 
 export interface EvalFlags {
   model: string;
@@ -17,12 +17,9 @@ export interface EvalFlags {
 
 export function runEval(flags: EvalFlags): void {
   const { model, vocab, info } = loadModel(flags.model);
-  const data = flags.data ?? (info.data !== undefined ? resolveData(info.data) : BUNDLED_DATA);
-  const words = readWords(data);
-  const dataVocab = Vocab.fromWords(words);
-  if (!dataVocab.equals(vocab)) {
-    throw new MakemoreError(`${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`);
-  }
+  const data = flags.data ?? recordedData(info);
+  const { words, mismatch } = readWordsFor(data, vocab);
+  if (mismatch !== null) throw new MakemoreError(mismatch);
   const splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
   const names = flags.split === 'all' ? (['train', 'val', 'test'] as const) : [flags.split];
   const losses: Record<string, number> = {};

@@ -6,7 +6,7 @@
 // statistics of its own) the statistics of one minibatch at the saved weights.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { buildSplits, readWords, Vocab, type Splits } from '../data/index.js';
+import { buildSplits, type Splits } from '../data/index.js';
 import {
   StatsCollector, batchNormCalibration, batchNormTable, configRows, diagnosticsFromMetadata, statsReport,
   type DiagnosticsRecord, type FinalLosses, type StepStats,
@@ -18,7 +18,7 @@ import { buildPlots, writePlotsSync, writeReport } from '../report/index.js';
 import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
 import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
-import { BUNDLED_DATA, resolveData } from './paths.js';
+import { readWordsFor, recordedData } from './modelData.js';
 import { integer } from './parse.js';
 
 export interface ReportFlags {
@@ -58,16 +58,14 @@ export function runReport(flags: ReportFlags): void {
   const stored = diagnosticsFromMetadata(metadata);
   const notes: string[] = [];
   let splits: Splits | null = null;
-  const data = flags.data ?? (info.data !== undefined ? resolveData(info.data) : BUNDLED_DATA);
+  const data = flags.data ?? recordedData(info);
   if (flags.data === undefined && !existsSync(data)) {
     notes.push(`The word list ${data} recorded in the model file was not found: no losses or batch-norm check (pass --data).`);
   } else {
-    const words = readWords(data);
-    const dataVocab = Vocab.fromWords(words);
-    if (!dataVocab.equals(vocab)) {
-      const why = `${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`;
-      if (flags.data !== undefined) throw new MakemoreError(why);
-      notes.push(`${why}: no losses or batch-norm check (pass --data).`);
+    const { words, mismatch } = readWordsFor(data, vocab);
+    if (mismatch !== null) {
+      if (flags.data !== undefined) throw new MakemoreError(mismatch);
+      notes.push(`${mismatch}: no losses or batch-norm check (pass --data).`);
     } else {
       splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
     }

@@ -13,7 +13,8 @@ import { sampleWords } from '../sample/index.js';
 import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
-import { dataLabel, resolveData } from './paths.js';
+import { dataLabel } from './paths.js';
+import { readWordsFor, recordedData } from './modelData.js';
 import { createTrainDiagnostics, mergeHooks, type DiagnosticsFlags } from './diagnostics.js';
 
 export interface TrainFlags extends DiagnosticsFlags {
@@ -104,10 +105,9 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (given('lrFinal')) trainCfg.lrFinal = flags.lrFinal;
   validateTrainConfig(trainCfg);
   if (info.step >= trainCfg.steps) throw new MakemoreError(`${path}: already trained ${info.step} steps; pass --steps with a larger total to continue`);
-  const data = given('data') ? flags.data : info.data !== undefined ? resolveData(info.data) : flags.data;
-  const words = readWords(data);
-  const dataVocab = Vocab.fromWords(words);
-  if (!dataVocab.equals(vocab)) throw new MakemoreError(`${data}: its vocabulary "${dataVocab.toString()}" differs from the model's "${vocab.toString()}"`);
+  const data = given('data') || info.data === undefined ? flags.data : recordedData(info);
+  const { words, mismatch } = readWordsFor(data, vocab);
+  if (mismatch !== null) throw new MakemoreError(mismatch);
   if (info.dataSha256 !== undefined && info.dataSha256 !== wordsSha256(words)) {
     process.stderr.write(`makemore: warning: ${data} is not the word list ${path} was trained on; the split and minibatches differ\n`);
   }

@@ -6,16 +6,10 @@
 // with what is new since the last one (per-step losses, validation points, layer statistics),
 // so the page only appends. `pause` stops the loop between two slices; `resume` restarts it.
 import type { BackendChoice } from '../../src/kernels/index.js';
-import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
+import type { ModelConfig, TrainConfig } from '../../src/model/config.js';
 
-export interface ModelShape {
-  blockSize: number;
-  embedDim: number;
-  hidden: number;
-  layers: number;
-  norm: NormKind;
-  init?: InitScheme;
-}
+/** A model config without the vocabulary size, which comes from the data. */
+export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
 
 export interface RunConfig {
   model: ModelShape;
