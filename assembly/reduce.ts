@@ -143,15 +143,15 @@ export function varAxis(varOut: usize, meanOut: usize, a: usize, outer: i32, dim
  * f64[f] when invF64, else f32[f].
  */
 export function batchNormTrain(out: usize, xhat: usize, meanOut: usize, varOut: usize, invStd: usize, invF64: bool,
-  x: usize, gain: usize, bias: usize, n: i32, f: i32, eps: f64, correction: f64): void {
+  x: usize, gain: usize, bias: usize, n: i32, f: i32, eps: f64, correction: f64, epsStd: f64): void {
   const f4 = f & ~3;
-  for (let j = 0; j < f4; j += 4) bnTrainBlock(out, xhat, meanOut, varOut, invStd, invF64, x, gain, bias, n, f, eps, correction, j, 4);
-  if (f4 < f) bnTrainBlock(out, xhat, meanOut, varOut, invStd, invF64, x, gain, bias, n, f, eps, correction, f4, f - f4);
+  for (let j = 0; j < f4; j += 4) bnTrainBlock(out, xhat, meanOut, varOut, invStd, invF64, x, gain, bias, n, f, eps, correction, epsStd, j, 4);
+  if (f4 < f) bnTrainBlock(out, xhat, meanOut, varOut, invStd, invF64, x, gain, bias, n, f, eps, correction, epsStd, f4, f - f4);
 }
 
 // Features j..j+r−1 (r ≤ 4; 4 is the inlined fast case).
 @inline function bnTrainBlock(out: usize, xhat: usize, meanOut: usize, varOut: usize, invStd: usize, invF64: bool,
-  x: usize, gain: usize, bias: usize, n: i32, f: i32, eps: f64, correction: f64, j: i32, r: i32): void {
+  x: usize, gain: usize, bias: usize, n: i32, f: i32, eps: f64, correction: f64, epsStd: f64, j: i32, r: i32): void {
   const rs = <usize>f << 2;
   const one = dsplat(1);
   const q = <usize>j << 2;
@@ -170,7 +170,8 @@ export function batchNormTrain(out: usize, xhat: usize, meanOut: usize, varOut: 
   }
   const dc = dsplat(<f64>n - correction), e = dsplat(eps);
   v0 = f64x2.div(v0, dc); v1 = f64x2.div(v1, dc);
-  const is0 = f64x2.div(one, f64x2.sqrt(f64x2.add(v0, e))), is1 = f64x2.div(one, f64x2.sqrt(f64x2.add(v1, e)));
+  const es = dsplat(epsStd); // added to the std (the seed notebook's `std + 1e-5`)
+  const is0 = f64x2.div(one, f64x2.add(f64x2.sqrt(f64x2.add(v0, e)), es)), is1 = f64x2.div(one, f64x2.add(f64x2.sqrt(f64x2.add(v1, e)), es));
   st(meanOut + q, pack(m0, m1), r);
   st(varOut + q, pack(v0, v1), r);
   storeInv(invStd, j, r, invF64, is0, is1);
@@ -217,14 +218,14 @@ export function batchNormEval(out: usize, x: usize, mean: usize, varOrStd: usize
 
 /** Backward of batchNormTrain (see Backend.batchNormBackward); dx/dGain/dBias/gain 0 = none. */
 export function batchNormBackward(dx: usize, dGain: usize, dBias: usize, dy: usize, xhat: usize,
-  invStd: usize, invF64: bool, gain: usize, n: i32, f: i32, correction: f64): void {
+  invStd: usize, invF64: bool, gain: usize, n: i32, f: i32, correction: f64, epsStd: f64): void {
   const f4 = f & ~3;
-  for (let j = 0; j < f4; j += 4) bnBackBlock(dx, dGain, dBias, dy, xhat, invStd, invF64, gain, n, f, correction, j, 4);
-  if (f4 < f) bnBackBlock(dx, dGain, dBias, dy, xhat, invStd, invF64, gain, n, f, correction, f4, f - f4);
+  for (let j = 0; j < f4; j += 4) bnBackBlock(dx, dGain, dBias, dy, xhat, invStd, invF64, gain, n, f, correction, epsStd, j, 4);
+  if (f4 < f) bnBackBlock(dx, dGain, dBias, dy, xhat, invStd, invF64, gain, n, f, correction, epsStd, f4, f - f4);
 }
 
 @inline function bnBackBlock(dx: usize, dGain: usize, dBias: usize, dy: usize, xhat: usize,
-  invStd: usize, invF64: bool, gain: usize, n: i32, f: i32, correction: f64, j: i32, r: i32): void {
+  invStd: usize, invF64: bool, gain: usize, n: i32, f: i32, correction: f64, epsStd: f64, j: i32, r: i32): void {
   const rs = <usize>f << 2;
   const one = dsplat(1);
   const q = <usize>j << 2;
@@ -242,10 +243,14 @@ export function batchNormBackward(dx: usize, dGain: usize, dBias: usize, dy: usi
   if (dx == 0) return;
   let g0 = one, g1 = one;
   if (gain != 0) { const v = ld(gain + q, r); g0 = lo(v); g1 = hi(v); }
-  const k0 = f64x2.mul(g0, loadInv(invStd, j, r, invF64, 0)), k1 = f64x2.mul(g1, loadInv(invStd, j, r, invF64, 1));
+  const i0 = loadInv(invStd, j, r, invF64, 0), i1 = loadInv(invStd, j, r, invF64, 1);
+  const k0 = f64x2.mul(g0, i0), k1 = f64x2.mul(g1, i1);
   const nn = dsplat(<f64>n), dc = dsplat(<f64>n - correction);
   const md0 = f64x2.div(a0, nn), md1 = f64x2.div(a1, nn);
-  const pr0 = f64x2.div(c0, dc), pr1 = f64x2.div(c1, dc);
+  // eps added to the std: the projection is scaled by 1/(1 − epsStd·invStd) (see the JS kernel)
+  const es = dsplat(epsStd);
+  const pr0 = f64x2.div(f64x2.div(c0, dc), f64x2.sub(one, f64x2.mul(es, i0)));
+  const pr1 = f64x2.div(f64x2.div(c1, dc), f64x2.sub(one, f64x2.mul(es, i1)));
   const k = pack(k0, k1), md = pack(md0, md1), pr = pack(pr0, pr1);
   po = q;
   for (let i = 0; i < n; i++) {

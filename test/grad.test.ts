@@ -236,23 +236,25 @@ describe('fused layers (float64)', () => {
     const ref = x.matmul(w.T).add(b).f;
     for (let i = 0; i < y.length; i++) assert.ok(Math.abs(y[i] - ref[i]) < 1e-14);
   });
-  const bnCases: [string, number, number][] = [['correction 0, eps 1e-5', 0, 1e-5], ['correction 1, eps 0', 1, 0]];
-  for (const [tag, correction, eps] of bnCases) {
+  // epsStd 0.3 (added to the std, as the seed notebook's `std + 1e-5`) is large so that a
+  // wrong std-derivative term would show in the finite differences.
+  const bnCases: [string, number, number, number][] = [['correction 0, eps 1e-5', 0, 1e-5, 0], ['correction 1, eps 0', 1, 0, 0], ['correction 1, epsStd 0.3', 1, 0, 0.3]];
+  for (const [tag, correction, eps, epsStd] of bnCases) {
     test(`batchNormTrain ${tag} with gain and bias`, () => {
-      gradcheck((x, g, b) => project(batchNormTrain(x, g, b, eps, correction).out),
+      gradcheck((x, g, b) => project(batchNormTrain(x, g, b, eps, correction, epsStd).out),
         [randT([6, 3], 101, -2, 2), randT([3], 102, 0.5, 1.5), randT([3], 103)], { names: ['x', 'gain', 'bias'] });
     });
     test(`batchNormTrain ${tag} with (1×f) gain and bias (the notebook's shapes)`, () => {
-      gradcheck((x, g, b) => project(batchNormTrain(x, g, b, eps, correction).out),
+      gradcheck((x, g, b) => project(batchNormTrain(x, g, b, eps, correction, epsStd).out),
         [randT([5, 4], 104, -2, 2), randT([1, 4], 105, 0.5, 1.5), randT([1, 4], 106)], { names: ['x', 'gain', 'bias'] });
     });
     test(`batchNormTrain ${tag} without gain and bias`, () => {
-      gradcheck((x) => project(batchNormTrain(x, null, null, eps, correction).out), [randT([6, 3], 107, -2, 2)]);
+      gradcheck((x) => project(batchNormTrain(x, null, null, eps, correction, epsStd).out), [randT([6, 3], 107, -2, 2)]);
     });
     test(`batchNormTrain ${tag} matches the composed ops`, () => {
       const x = randT([6, 3], 108, -2, 2), g = randT([3], 109), b = randT([3], 110);
-      const { out, stats } = batchNormTrain(x, g, b, eps, correction);
-      const ref = x.sub(x.mean(0, true)).div(x.var(0, { correction, keepdim: true }).add(eps).sqrt()).mul(g).add(b);
+      const { out, stats } = batchNormTrain(x, g, b, eps, correction, epsStd);
+      const ref = x.sub(x.mean(0, true)).div(x.var(0, { correction, keepdim: true }).add(eps).sqrt().add(epsStd)).mul(g).add(b);
       for (let i = 0; i < out.numel; i++) assert.ok(Math.abs(out.f[i] - ref.f[i]) < 1e-12);
       const m = x.mean(0).f, v = x.var(0, { correction }).f;
       // BatchStats holds typed arrays or tensors depending on the library version.

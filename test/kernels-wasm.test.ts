@@ -372,12 +372,12 @@ test('gatherRows and scatterAddRows match the JS backend and check indexes', { s
 });
 
 /** Per-element error scales of batch norm backward's dx: |dx0| + |k|·(|dy| + |mean dy| + |xhat·proj|), in double. */
-function bnBackScale(dx0: Float32Array, dy: Float32Array, xhat: Float32Array, inv: FloatArray, gain: Float32Array | null, n: number, f: number, corr: number): Float64Array {
+function bnBackScale(dx0: Float32Array, dy: Float32Array, xhat: Float32Array, inv: FloatArray, gain: Float32Array | null, n: number, f: number, corr: number, epsStd: number): Float64Array {
   const sc = new Float64Array(n * f);
   for (let j = 0; j < f; j++) {
     let sdy = 0, sdyx = 0;
     for (let i = 0; i < n; i++) { sdy += dy[i * f + j]; sdyx += dy[i * f + j] * xhat[i * f + j]; }
-    const k = Math.abs((gain ? gain[j] : 1) * inv[j]), md = Math.abs(sdy / n), pr = sdyx / (n - corr);
+    const k = Math.abs((gain ? gain[j] : 1) * inv[j]), md = Math.abs(sdy / n), pr = sdyx / (n - corr) / (1 - epsStd * inv[j]);
     for (let i = 0, p = j; i < n; i++, p += f) sc[p] = Math.abs(dx0[p]) + k * (Math.abs(dy[p]) + md + Math.abs(xhat[p] * pr));
   }
   return sc;
@@ -388,11 +388,11 @@ test('batch norm: statistics bit-identical to the JS backend, per-element passes
   for (const [n, f] of [[32, 200], [5, 3], [3, 17], [2, 1], [7, 6], [4, 5]]) {
     const x = rand(n * f, r, -3, 5), gain = rand(f, r, 0.5, 1.5), bias = rand(f, r), dy = rand(n * f, r);
     const dx0 = rand(n * f, r), dg0 = rand(f, r), db0 = rand(f, r);
-    for (const [eps, corr] of [[0, 1], [1e-5, 0]]) {
+    for (const [eps, corr, epsStd] of [[0, 1, 0], [1e-5, 0, 0], [0, 1, 0.3]]) {
       for (const affine of [true, false]) {
         const G = affine ? gain : null, B = affine ? bias : null;
         const ro = new Float32Array(n * f), rx = new Float32Array(n * f), rm = new Float32Array(f), rv = new Float32Array(f), ri = new Float64Array(f);
-        jsBackend.batchNormTrain(ro, rx, rm, rv, ri, x, G, B, n, f, eps, corr);
+        jsBackend.batchNormTrain(ro, rx, rm, rv, ri, x, G, B, n, f, eps, corr, epsStd);
         const outScale = Float64Array.from(rx, (h, p) => Math.abs((G ? G[p % f] : 1) * h) + Math.abs(B ? B[p % f] : 0));
         const re = new Float32Array(n * f), rs = new Float32Array(n * f);
         jsBackend.batchNormEval(re, x, rm, rv, false, G, B, n, f, eps);
@@ -400,12 +400,12 @@ test('batch norm: statistics bit-identical to the JS backend, per-element passes
         jsBackend.batchNormEval(rs, x, rm, std, true, G, B, n, f, eps);
         for (const mode of MODES) {
           for (const invKind of ['f64-heap', 'f32', 'f64-wasm'] as const) {
-            const tag = `n=${n} f=${f} eps=${eps} corr=${corr} affine=${affine} ${mode} invStd=${invKind}`;
+            const tag = `n=${n} f=${f} eps=${eps} corr=${corr} epsStd=${epsStd} affine=${affine} ${mode} invStd=${invKind}`;
             const o = put(new Float32Array(n * f), mode), xh = put(new Float32Array(n * f), mode);
             const m = put(new Float32Array(f), mode), v = put(new Float32Array(f), mode);
             const inv: FloatArray = invKind === 'f64-heap' ? new Float64Array(f) : invKind === 'f64-wasm' ? W().allocFloat64(f) : put(new Float32Array(f), mode);
             const px = put(x, mode), pg = G && put(G, mode), pb = B && put(B, mode);
-            W().batchNormTrain(o, xh, m, v, inv, px, pg, pb, n, f, eps, corr);
+            W().batchNormTrain(o, xh, m, v, inv, px, pg, pb, n, f, eps, corr, epsStd);
             same(m, rm, `bnTrain mean ${tag}`); same(v, rv, `bnTrain var ${tag}`);
             const invRef = invKind === 'f32' ? Float32Array.from(ri) : ri;
             same(inv, invRef, `bnTrain invStd ${tag}`);
@@ -413,17 +413,17 @@ test('batch norm: statistics bit-identical to the JS backend, per-element passes
             close(o, ro, `bnTrain out ${tag}`, 3e-7, 1e-30, outScale);
             // backward, from the JS xhat so that both sides see the same inputs
             const edx = dx0.slice(), edg = dg0.slice(), edb = db0.slice();
-            jsBackend.batchNormBackward(edx, edg, edb, dy, rx, invRef, G, n, f, corr);
-            const dxScale = bnBackScale(dx0, dy, rx, invRef, G, n, f, corr);
+            jsBackend.batchNormBackward(edx, edg, edb, dy, rx, invRef, G, n, f, corr, epsStd);
+            const dxScale = bnBackScale(dx0, dy, rx, invRef, G, n, f, corr, epsStd);
             const pdx = put(dx0, mode), pdg = put(dg0, mode), pdb = put(db0, mode), pdy = put(dy, mode), prx = put(rx, mode);
-            W().batchNormBackward(pdx, pdg, pdb, pdy, prx, inv, pg, n, f, corr);
+            W().batchNormBackward(pdx, pdg, pdb, pdy, prx, inv, pg, n, f, corr, epsStd);
             close(pdx, edx, `bnBackward dx ${tag}`, 4e-7, 1e-30, dxScale);
             same(pdg, edg, `bnBackward dGain ${tag}`); same(pdb, edb, `bnBackward dBias ${tag}`);
             const pdx2 = put(dx0, mode);
-            W().batchNormBackward(pdx2, null, null, pdy, prx, inv, pg, n, f, corr);
+            W().batchNormBackward(pdx2, null, null, pdy, prx, inv, pg, n, f, corr, epsStd);
             close(pdx2, edx, `bnBackward dx only ${tag}`, 4e-7, 1e-30, dxScale);
             const pdg2 = put(dg0, mode);
-            W().batchNormBackward(null, pdg2, null, pdy, prx, inv, pg, n, f, corr);
+            W().batchNormBackward(null, pdg2, null, pdy, prx, inv, pg, n, f, corr, epsStd);
             same(pdg2, edg, `bnBackward dGain only ${tag}`);
             const e = put(new Float32Array(n * f), mode), s = put(new Float32Array(n * f), mode), ps = put(std, mode);
             W().batchNormEval(e, px, m, v, false, pg, pb, n, f, eps);

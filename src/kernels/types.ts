@@ -52,21 +52,23 @@ export interface Backend {
   scatterAddRows(gradTable: FloatArray, g: FloatArray, idx: IntArray, rowLen: number): void;
   /**
    * Batch norm in training mode over x[n×f]: per feature mean and variance (divided by
-   * n − correction); xhat = (x − mean)·invStd with invStd = 1/sqrt(var + eps);
+   * n − correction); xhat = (x − mean)·invStd with invStd = 1/(sqrt(var + eps) + epsStd)
+   * (epsStd: the seed notebook's `(h − mean)/(std + 1e-5)`, default 0);
    * out = gain·xhat + bias (gain/bias may be null). mean, var, xhat, invStd are written for the
    * backward pass and the running estimates.
    */
   batchNormTrain(out: FloatArray, xhat: FloatArray, meanOut: FloatArray, varOut: FloatArray, invStd: FloatArray,
-    x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number): void;
+    x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number, epsStd?: number): void;
   /** out = gain·(x − mean)/sqrt(var + eps) + bias, or with a std directly when `isStd` */
   batchNormEval(out: FloatArray, x: FloatArray, mean: FloatArray, varOrStd: FloatArray, isStd: boolean,
     gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number): void;
   /**
    * Backward of batchNormTrain: dx += invStd·(dxhat − mean(dxhat) − xhat·Σ(dxhat·xhat)/(n − correction)),
-   * dxhat = dy·gain; dGain += Σ dy·xhat; dBias += Σ dy (null skips).
+   * dxhat = dy·gain; dGain += Σ dy·xhat; dBias += Σ dy (null skips). With epsStd (added to the
+   * std) the projection term is scaled by (std + epsStd)/std = 1/(1 − epsStd·invStd).
    */
   batchNormBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null,
-    dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number): void;
+    dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number, epsStd?: number): void;
   /** Row-wise softmax of x[rows×cols] (max-subtracted, stable). */
   softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
   /** Row-wise log-softmax. */

@@ -20,7 +20,7 @@ export function scatterAddRows(gradTable: FloatArray, g: FloatArray, idx: IntArr
 
 // x, out, xhat: [n×f]; meanOut, varOut, invStd, gain, bias: [f]
 export function batchNormTrain(out: FloatArray, xhat: FloatArray, meanOut: FloatArray, varOut: FloatArray, invStd: FloatArray,
-  x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number): void {
+  x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number, epsStd = 0): void {
   for (let j = 0; j < f; j++) {
     let s = 0;
     for (let i = 0, p = j; i < n; i++, p += f) s += x[p];
@@ -28,7 +28,7 @@ export function batchNormTrain(out: FloatArray, xhat: FloatArray, meanOut: Float
     let ss = 0;
     for (let i = 0, p = j; i < n; i++, p += f) { const c = x[p] - mean; ss += c * c; }
     const v = ss / (n - correction);
-    const is = 1 / Math.sqrt(v + eps);
+    const is = 1 / (Math.sqrt(v + eps) + epsStd);
     meanOut[j] = mean;
     varOut[j] = v;
     invStd[j] = is;
@@ -54,7 +54,7 @@ export function batchNormEval(out: FloatArray, x: FloatArray, mean: FloatArray, 
 }
 
 export function batchNormBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null,
-  dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number): void {
+  dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number, epsStd = 0): void {
   for (let j = 0; j < f; j++) {
     let sdy = 0;
     let sdyx = 0;
@@ -66,7 +66,8 @@ export function batchNormBackward(dx: FloatArray | null, dGain: FloatArray | nul
     // dxhat = g·dy, so Σdxhat = g·sdy and Σdxhat·xhat = g·sdyx
     const k = g * invStd[j];
     const meanDy = sdy / n;
-    const proj = sdyx / (n - correction);
+    // d std/dx brings (std + epsStd)/std = 1/(1 − epsStd·invStd) into the projection
+    const proj = sdyx / (n - correction) / (1 - epsStd * invStd[j]);
     for (let i = 0, p = j; i < n; i++, p += f) dx[p] += k * (dy[p] - meanDy - xhat[p] * proj);
   }
 }

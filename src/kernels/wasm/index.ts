@@ -37,11 +37,11 @@ interface Kernels {
   broadcastAxis(out: number, g: number, outer: number, dim: number, inner: number, scale: number): void;
   varAxis(varOut: number, meanOut: number, a: number, outer: number, dim: number, inner: number, correction: number): void;
   batchNormTrain(out: number, xhat: number, mean: number, vr: number, invStd: number, invF64: boolean,
-    x: number, gain: number, bias: number, n: number, f: number, eps: number, correction: number): void;
+    x: number, gain: number, bias: number, n: number, f: number, eps: number, correction: number, epsStd: number): void;
   batchNormEval(out: number, x: number, mean: number, varOrStd: number, isStd: boolean,
     gain: number, bias: number, n: number, f: number, eps: number): void;
   batchNormBackward(dx: number, dGain: number, dBias: number, dy: number, xhat: number, invStd: number, invF64: boolean,
-    gain: number, n: number, f: number, correction: number): void;
+    gain: number, n: number, f: number, correction: number, epsStd: number): void;
   gatherRows(out: number, table: number, idx: number, count: number, rowLen: number, rows: number): void;
   scatterAddRows(grad: number, g: number, idx: number, count: number, rowLen: number, rows: number): void;
   softmaxRows(out: number, x: number, rows: number, cols: number): void;
@@ -460,19 +460,19 @@ class WasmKernels implements WasmBackend {
   }
 
   batchNormTrain(out: FloatArray, xhat: FloatArray, meanOut: FloatArray, varOut: FloatArray, invStd: FloatArray,
-    x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number): void {
+    x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number, correction: number, epsStd = 0): void {
     const invF64 = invStd instanceof Float64Array;
     if (this.f32(out) && this.f32(xhat) && this.f32(meanOut) && this.f32(varOut) && this.f32(x)
       && (gain === null || this.f32(gain)) && (bias === null || this.f32(bias)) && invStd.buffer === this.heap.buffer
       && out.length >= n * f && xhat.length >= n * f && x.length >= n * f && meanOut.length >= f && varOut.length >= f
       && invStd.length >= f && (gain === null || gain.length >= f) && (bias === null || bias.length >= f)) {
       this.k.batchNormTrain(out.byteOffset, xhat.byteOffset, meanOut.byteOffset, varOut.byteOffset, invStd.byteOffset, invF64,
-        x.byteOffset, gain === null ? 0 : gain.byteOffset, bias === null ? 0 : bias.byteOffset, n, f, eps, correction);
+        x.byteOffset, gain === null ? 0 : gain.byteOffset, bias === null ? 0 : bias.byteOffset, n, f, eps, correction, epsStd);
       return;
     }
     if (out instanceof Float64Array || xhat instanceof Float64Array || meanOut instanceof Float64Array || varOut instanceof Float64Array
       || x instanceof Float64Array || gain instanceof Float64Array || bias instanceof Float64Array) {
-      jsBackend.batchNormTrain(out, xhat, meanOut, varOut, invStd, x, gain, bias, n, f, eps, correction);
+      jsBackend.batchNormTrain(out, xhat, meanOut, varOut, invStd, x, gain, bias, n, f, eps, correction, epsStd);
       return;
     }
     checkDims(n, f);
@@ -481,7 +481,7 @@ class WasmKernels implements WasmBackend {
     const names = ['out', 'xhat', 'mean', 'var', 'invStd', 'x', 'gain', 'bias'];
     args.forEach((a, i) => { if (a !== null && a.length < sizes[i]) throw lengthError(`batchNormTrain ${names[i]}`, a.length, sizes[i]); });
     this.marshal(args, [OUT, OUT, OUT, OUT, OUT, IN, IN, IN], (p) =>
-      this.k.batchNormTrain(p[0], p[1], p[2], p[3], p[4], invF64, p[5], p[6], p[7], n, f, eps, correction));
+      this.k.batchNormTrain(p[0], p[1], p[2], p[3], p[4], invF64, p[5], p[6], p[7], n, f, eps, correction, epsStd));
   }
 
   batchNormEval(out: FloatArray, x: FloatArray, mean: FloatArray, varOrStd: FloatArray, isStd: boolean,
@@ -501,19 +501,19 @@ class WasmKernels implements WasmBackend {
   }
 
   batchNormBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null,
-    dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number): void {
+    dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number, epsStd = 0): void {
     const invF64 = invStd instanceof Float64Array;
     if ((dx === null || this.f32(dx)) && (dGain === null || this.f32(dGain)) && (dBias === null || this.f32(dBias))
       && this.f32(dy) && this.f32(xhat) && invStd.buffer === this.heap.buffer && (gain === null || this.f32(gain))
       && (dx === null || dx.length >= n * f) && dy.length >= n * f && xhat.length >= n * f && invStd.length >= f
       && (dGain === null || dGain.length >= f) && (dBias === null || dBias.length >= f) && (gain === null || gain.length >= f)) {
       this.k.batchNormBackward(dx === null ? 0 : dx.byteOffset, dGain === null ? 0 : dGain.byteOffset, dBias === null ? 0 : dBias.byteOffset,
-        dy.byteOffset, xhat.byteOffset, invStd.byteOffset, invF64, gain === null ? 0 : gain.byteOffset, n, f, correction);
+        dy.byteOffset, xhat.byteOffset, invStd.byteOffset, invF64, gain === null ? 0 : gain.byteOffset, n, f, correction, epsStd);
       return;
     }
     if (dx instanceof Float64Array || dGain instanceof Float64Array || dBias instanceof Float64Array || dy instanceof Float64Array
       || xhat instanceof Float64Array || gain instanceof Float64Array) {
-      jsBackend.batchNormBackward(dx, dGain, dBias, dy, xhat, invStd, gain, n, f, correction);
+      jsBackend.batchNormBackward(dx, dGain, dBias, dy, xhat, invStd, gain, n, f, correction, epsStd);
       return;
     }
     checkDims(n, f);
@@ -522,7 +522,7 @@ class WasmKernels implements WasmBackend {
     const names = ['dx', 'dGain', 'dBias', 'dy', 'xhat', 'invStd', 'gain'];
     args.forEach((a, i) => { if (a !== null && a.length < sizes[i]) throw lengthError(`batchNormBackward ${names[i]}`, a.length, sizes[i]); });
     this.marshal(args, [INOUT, INOUT, INOUT, IN, IN, IN, IN], (p) =>
-      this.k.batchNormBackward(p[0], p[1], p[2], p[3], p[4], p[5], invF64, p[6], n, f, correction));
+      this.k.batchNormBackward(p[0], p[1], p[2], p[3], p[4], p[5], invF64, p[6], n, f, correction, epsStd));
   }
 
   softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {

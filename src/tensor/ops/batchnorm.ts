@@ -1,7 +1,8 @@
 // Fused batch normalisation over the batch dimension of x (n×f), with analytic backward.
 // Training: per-feature batch mean and variance (divided by n − correction), normalise with
 // 1/sqrt(var + eps). `correction` 0 + eps is BatchNorm1d; correction 1 + eps 0 is the notebook's
-// `(h − mean)/std` with the unbiased std.
+// `(h − mean)/std` with the unbiased std; `epsStd` adds eps to the std instead, as the seed
+// notebook's `(h − mean)/(std + 1e-5)`.
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
@@ -27,7 +28,7 @@ function check(x: Tensor, f: number | null, gain: Tensor | null, bias: Tensor | 
 }
 
 /** Training-mode batch norm: returns the output and the batch statistics. */
-export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | null, eps: number, correction: number): { out: Tensor; stats: BatchStats } {
+export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | null, eps: number, correction: number, epsStd = 0): { out: Tensor; stats: BatchStats } {
   const [n, f] = check(x, null, gain, bias);
   if (n - correction <= 0) throw new RangeError(`batchNorm in training mode needs more than ${correction} rows per batch, got ${n}`);
   const dtype = requireFloat(x, 'batchNorm');
@@ -36,13 +37,13 @@ export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | nu
   const invStd = outputFloat(dtype, [f]);
   const stats: BatchStats = { mean: outputFloat(dtype, [f]), var: outputFloat(dtype, [f]) };
   const k = kernels();
-  k.batchNormTrain(out.f, xhat.f, stats.mean.f, stats.var.f, invStd.f, x.f, gain?.f ?? null, bias?.f ?? null, n, f, eps, correction);
+  k.batchNormTrain(out.f, xhat.f, stats.mean.f, stats.var.f, invStd.f, x.f, gain?.f ?? null, bias?.f ?? null, n, f, eps, correction, epsStd);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
   record(out, 'BatchNormBackward', inputs, (g) => {
     const gx = gradOf(x);
     const gg = gain === null ? null : gradOf(gain);
     const gb = bias === null ? null : gradOf(bias);
-    k.batchNormBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, xhat.f, invStd.f, gain?.f ?? null, n, f, correction);
+    k.batchNormBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, xhat.f, invStd.f, gain?.f ?? null, n, f, correction, epsStd);
   });
   return { out, stats };
 }
