@@ -3,13 +3,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { NORM_KINDS } from '../model/index.js';
+import { BN_EVALS, INIT_SCHEMES, NORM_KINDS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerInfo } from './info.js';
-import { integer, nonNegativeInt, positiveInt, positiveNumber } from './parse.js';
+import { integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './parse.js';
+import { registerNotebook } from './notebook.js';
 import { registerSample } from './sample.js';
 import { runTrain, TRAIN_DEFAULTS, type TrainFlags } from './train.js';
 import { BUNDLED_DATA } from './paths.js';
@@ -29,6 +30,13 @@ function registerTrain(program: Command): void {
     .option('--hidden <n>', 'units per hidden layer', positiveInt, d.hidden)
     .option('--layers <n>', 'hidden layers (notebook norm: 1)', positiveInt, d.layers)
     .addOption(new Option('--norm <kind>', 'model form').choices(NORM_KINDS).default(d.norm))
+    .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s').choices(PRESET_NAMES).default('seed'))
+    .addOption(new Option('--init <scheme>', 'parameter init of the notebook and none models (default: the preset\'s)').choices(INIT_SCHEMES))
+    .option('--bn-eps <x>', 'eps added to the batch std in training, notebook norm (default: the preset\'s)', nonNegativeNumber)
+    .option('--bias1', 'a first-layer bias b1 before the batch norm (notebook norm; the seed\'s cell 7)')
+    .option('--no-bias1', 'no first-layer bias (the default of both presets)')
+    .addOption(new Option('--bn-eval <stats>', 'eval-mode batch norm: running statistics, or each batch\'s own (notebook norm)').choices(BN_EVALS))
+    .addOption(new Option('--sample-generator <which>', 'samples continue the training generator, or use one seeded seed + 10 (default: the preset\'s)').choices(SAMPLE_GENERATORS))
     .option('--lr <x>', 'learning rate before the decay step', positiveNumber, d.lr)
     .option('--lr-final <x>', 'learning rate from the decay step on', positiveNumber, d.lrFinal)
     .option('--lr-decay-step <n>', 'first step with --lr-final (default: half the steps)', nonNegativeInt)
@@ -54,6 +62,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerReport(program);
   registerExport(program);
+  registerNotebook(program, (code) => { actionExitCode = code; });
   // Every command takes --backend; it is applied before the command runs.
   for (const cmd of program.commands) {
     cmd.addOption(new Option('--backend <name>', 'compute kernels: wasm (SIMD), js, or auto (wasm where supported)').choices(BACKEND_CHOICES).env('MAKEMORE_BACKEND').default('auto'));

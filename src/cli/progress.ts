@@ -2,10 +2,7 @@
 // stdout is a terminal.
 import cliProgress from 'cli-progress';
 
-/** The notebook's line: f'{i:7d}/{steps:7d}: {loss:.4f}' */
-export function lossLine(step: number, steps: number, loss: number): string {
-  return `${String(step).padStart(7)}/${String(steps).padStart(7)}: ${loss.toFixed(4)}`;
-}
+export { lossLine } from '../train/format.js';
 
 export interface Progress {
   log(line: string): void;

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName } from '../kernels/index.js';
-import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, validateModelConfig, validateTrainConfig, type LanguageModel, type ModelConfig, type NormKind, type TrainConfig } from '../model/index.js';
+import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { checkWritableModelPath } from '../model/fileio.js';
@@ -26,6 +26,12 @@ export interface TrainFlags extends DiagnosticsFlags {
   hidden: number;
   layers: number;
   norm: string;
+  preset: PresetName;
+  init?: InitScheme;
+  bnEps?: number;
+  bias1?: boolean;
+  bnEval?: BnEval;
+  sampleGenerator?: SampleGenerator;
   lr: number;
   lrFinal: number;
   lrDecayStep?: number;
@@ -55,6 +61,7 @@ interface Plan {
 }
 
 function freshPlan(flags: TrainFlags): Plan {
+  const preset = PRESETS[flags.preset];
   const trainCfg: TrainConfig = {
     batchSize: flags.batchSize,
     steps: flags.steps,
@@ -63,8 +70,14 @@ function freshPlan(flags: TrainFlags): Plan {
     lrDecayStep: flags.lrDecayStep ?? Math.floor(flags.steps / 2),
     seed: flags.seed,
     splitSeed: flags.splitSeed,
+    sampleGenerator: flags.sampleGenerator ?? preset.sampleGenerator,
   };
   validateTrainConfig(trainCfg);
+  const norm = flags.norm as NormKind;
+  for (const flag of ['bnEps', 'bias1', 'bnEval'] as const) {
+    if (flags[flag] !== undefined && norm !== 'notebook') throw new MakemoreError(`--${kebab(flag)} applies to the notebook model (--norm notebook), not --norm ${norm}`);
+  }
+  if (flags.init !== undefined && norm === 'batchnorm1d') throw new MakemoreError('--init applies to the notebook and none models, not --norm batchnorm1d');
   const words = readWords(flags.data);
   const vocab = Vocab.fromWords(words);
   const modelCfg: ModelConfig = {
@@ -73,7 +86,10 @@ function freshPlan(flags: TrainFlags): Plan {
     embedDim: flags.embed,
     hidden: flags.hidden,
     layers: flags.layers,
-    norm: flags.norm as NormKind,
+    norm,
+    // The preset fills in what the flags leave open; recorded in the model file.
+    ...(norm !== 'batchnorm1d' ? { init: flags.init ?? preset.init } : {}),
+    ...(norm === 'notebook' ? { bnEps: flags.bnEps ?? preset.bnEps, bias1: flags.bias1 ?? preset.bias1, bnEval: flags.bnEval ?? preset.bnEval } : {}),
   };
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
@@ -87,7 +103,8 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   const { info, model, vocab } = saved;
   if (info.train === undefined || info.generator === undefined) throw new MakemoreError(`${path}: has no training state (train config and generator) to resume from`);
   const c = model.config;
-  const shape: [keyof TrainFlags, number | string][] = [['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm]];
+  const shape: [keyof TrainFlags, number | string | boolean | undefined][] = [['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm],
+    ['init', c.init], ['bnEps', c.bnEps], ['bias1', c.bias1], ['bnEval', c.bnEval]];
   for (const [flag, value] of shape) {
     if (given(flag) && flags[flag] !== value) throw new MakemoreError(`--${kebab(flag)} ${String(flags[flag])} conflicts with the model in ${path} (${String(value)}); a resumed run keeps its model`);
   }
@@ -103,6 +120,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (given('batchSize')) trainCfg.batchSize = flags.batchSize;
   if (given('lr')) trainCfg.lr = flags.lr;
   if (given('lrFinal')) trainCfg.lrFinal = flags.lrFinal;
+  if (given('sampleGenerator')) trainCfg.sampleGenerator = flags.sampleGenerator;
   validateTrainConfig(trainCfg);
   if (info.step >= trainCfg.steps) throw new MakemoreError(`${path}: already trained ${info.step} steps; pass --steps with a larger total to continue`);
   const data = given('data') || info.data === undefined ? flags.data : recordedData(info);
@@ -133,6 +151,19 @@ export function checkModelSize(c: ModelConfig, batchSize: number): void {
   if (bytes > MAX_TRAIN_BYTES) {
     throw new MakemoreError(`a model of ${params.toExponential(2)} parameters (block ${B}, embed ${E}, hidden ${H} × ${L}, batch ${batchSize}) needs about ${(bytes / 2 ** 30).toFixed(1)} GiB to train, more than the ${MAX_TRAIN_BYTES / 2 ** 30} GiB makemore-ts allows; use a smaller --hidden, --embed, --block-size or --batch-size`);
   }
+}
+
+/** The options a preset sets, as one line: `init seed, bn eps 1e-5 on the std, ...`. */
+export function describeSetup(m: ModelConfig, t: TrainConfig): string {
+  const parts: string[] = [];
+  if (m.init !== undefined) parts.push(`init ${m.init}`);
+  if (m.norm === 'notebook') {
+    parts.push(m.bnEps ? `bn eps ${m.bnEps} on the std` : 'no bn eps');
+    parts.push(m.bias1 === true ? 'b1 before the batch norm' : 'no b1');
+    parts.push(`eval with ${m.bnEval === 'batch' ? 'batch' : 'running'} statistics`);
+  }
+  parts.push(t.sampleGenerator === 'continue' ? 'samples continue the generator' : `samples from seed + 10`);
+  return parts.join(', ');
 }
 
 function kebab(s: string): string {
@@ -185,6 +216,7 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
   console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
   console.log(`examples: train ${splits.train.Y.numel}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
   console.log(`model: ${modelCfg.norm}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters; ${backendName()} kernels`);
+  console.log(`setup: ${describeSetup(modelCfg, trainCfg)}`);
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 
   let interrupted = false;
@@ -232,7 +264,8 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
   }
   if (flags.samples > 0) {
     console.log('samples:');
-    const sg = new Generator(trainCfg.seed + 10);
+    // The seed notebook's cell 34 continues the training generator; the lecture seeds a new one.
+    const sg = trainCfg.sampleGenerator === 'continue' ? g : new Generator(trainCfg.seed + 10);
     for (const w of sampleWords(model, vocab, { count: flags.samples, generator: sg })) console.log(`  ${w}`);
   }
   return 0;

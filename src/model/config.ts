@@ -5,12 +5,27 @@ export type NormKind = 'notebook' | 'batchnorm1d' | 'none';
 export const NORM_KINDS: readonly NormKind[] = ['notebook', 'batchnorm1d', 'none'];
 
 /**
- * Initialisation of the model without batch norm (norm "none"), the steps of the lecture:
+ * Initialisation of the hand-written models (norm "none" and "notebook"), the steps of the lecture:
  * "naive": every parameter ~ N(0, 1) (initial loss ~27); "fix-softmax": W2·0.01, b2·0 (~3.3);
- * "fix-tanh": also W1·0.2, b1·0.01 (no saturated tanh); "kaiming": W1·(5/3)/√fanIn, b1·0.01.
+ * "fix-tanh": also W1·0.2, b1·0.01 (no saturated tanh); "kaiming": W1·(5/3)/√fanIn, b1·0.01;
+ * and the seed notebook's "seed": kaiming W1, Xavier-normal W2, b1 and b2 = rand/√n (see init.ts).
  */
-export type InitScheme = 'naive' | 'fix-softmax' | 'fix-tanh' | 'kaiming';
-export const INIT_SCHEMES: readonly InitScheme[] = ['naive', 'fix-softmax', 'fix-tanh', 'kaiming'];
+export type InitScheme = 'naive' | 'fix-softmax' | 'fix-tanh' | 'kaiming' | 'seed';
+export const INIT_SCHEMES: readonly InitScheme[] = ['naive', 'fix-softmax', 'fix-tanh', 'kaiming', 'seed'];
+
+/**
+ * How the notebook model normalises in eval mode: "running" with its running mean and std
+ * (cell 14), "batch" with the statistics of the batch it is given (cell 9: a whole split at once).
+ */
+export type BnEval = 'running' | 'batch';
+export const BN_EVALS: readonly BnEval[] = ['running', 'batch'];
+
+/**
+ * Which generator draws the samples after `train`: "continue" the training generator (the seed
+ * notebook, cell 34) or a fresh one seeded seed + 10 (the lecture's g2).
+ */
+export type SampleGenerator = 'continue' | 'seed+10';
+export const SAMPLE_GENERATORS: readonly SampleGenerator[] = ['continue', 'seed+10'];
 
 export interface ModelConfig {
   vocabSize: number;
@@ -30,8 +45,14 @@ export interface ModelConfig {
    * "none": no batch norm, the lecture's first model: C, W1, b1 (tanh), W2, b2 (see `init`).
    */
   norm: NormKind;
-  /** Initialisation of the "none" model (default "kaiming"); ignored by the others. */
+  /** Initialisation of the "none" and "notebook" models (default "kaiming"); ignored by "batchnorm1d". */
   init?: InitScheme;
+  /** Notebook model: eps added to the batch std in training, `(h − mean)/(std + eps)` (default 0). */
+  bnEps?: number;
+  /** Notebook model: a first-layer bias b1 before the batch norm (default false; "none" always has one). */
+  bias1?: boolean;
+  /** Notebook model: the statistics eval mode normalises with (default "running"). */
+  bnEval?: BnEval;
 }
 
 export interface TrainConfig {
@@ -47,6 +68,8 @@ export interface TrainConfig {
   seed: number;
   /** Seed of the Python-style shuffle that splits the words. */
   splitSeed: number;
+  /** The generator `train` samples from after training (default "seed+10"). */
+  sampleGenerator?: SampleGenerator;
 }
 
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
@@ -89,6 +112,13 @@ export function validateModelConfig(c: ModelConfig): void {
   if (c.init !== undefined && !INIT_SCHEMES.includes(c.init)) {
     throw new MakemoreError(`init must be one of ${INIT_SCHEMES.join(', ')}, got "${String(c.init)}"`);
   }
+  if (c.bnEps !== undefined && !(typeof c.bnEps === 'number' && Number.isFinite(c.bnEps) && c.bnEps >= 0)) {
+    throw new MakemoreError(`batch-norm eps must be a non-negative number, got ${String(c.bnEps)}`);
+  }
+  if (c.bias1 !== undefined && typeof c.bias1 !== 'boolean') throw new MakemoreError(`bias1 must be true or false, got ${String(c.bias1)}`);
+  if (c.bnEval !== undefined && !BN_EVALS.includes(c.bnEval)) {
+    throw new MakemoreError(`batch-norm eval must be one of ${BN_EVALS.join(', ')}, got "${String(c.bnEval)}"`);
+  }
 }
 
 export function validateTrainConfig(c: TrainConfig): void {
@@ -101,5 +131,8 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!Number.isInteger(c.lrDecayStep) || c.lrDecayStep < 0) throw new MakemoreError(`lr decay step must be a non-negative integer, got ${c.lrDecayStep}`);
   for (const [name, v] of [['seed', c.seed], ['split seed', c.splitSeed]] as const) {
     if (!Number.isSafeInteger(v)) throw new MakemoreError(`${name} must be an integer, got ${v}`);
+  }
+  if (c.sampleGenerator !== undefined && !SAMPLE_GENERATORS.includes(c.sampleGenerator)) {
+    throw new MakemoreError(`sample generator must be one of ${SAMPLE_GENERATORS.join(', ')}, got "${String(c.sampleGenerator)}"`);
   }
 }

@@ -3,8 +3,8 @@
 //
 // Names are those of the equivalent torch.nn model, weights in (out × in) layout:
 //   embedding.weight, layers.0.weight, layers.1.{weight,bias,running_mean,running_var}, ...
-// The notebook model maps onto Embedding → Linear(bias=False) → BatchNorm1d(eps=0) → Tanh →
-// Linear: W1 and W2 are transposed, bngain/bnbias become layers.1.weight/bias, and its running
+// The notebook model maps onto Embedding → Linear(bias=False; bias=True with b1) → BatchNorm1d(eps=0) → Tanh →
+// Linear: W1 and W2 are transposed, b1 is layers.0.bias, bngain/bnbias become layers.1.weight/bias, and its running
 // std is stored exactly as layers.1.running_std (for resuming bit for bit) and as
 // layers.1.running_var = std² (for PyTorch, which normalises by sqrt(running_var + eps)).
 import { Vocab } from '../data/vocab.js';
@@ -60,6 +60,7 @@ export function modelTensors(model: LanguageModel): Map<string, Tensor> {
   return new Map<string, Tensor>([
     ['embedding.weight', f32(Float32Array.from(model.C.f), [...model.C.shape])],
     ['layers.0.weight', f32(transposed(model.W1.f, fanIn, H), [H, fanIn])],
+    ...(model.b1 === null ? [] : [['layers.0.bias', f32(Float32Array.from(model.b1.f), [H])] as [string, Tensor]]),
     ['layers.1.weight', f32(Float32Array.from(model.bngain.f), [H])],
     ['layers.1.bias', f32(Float32Array.from(model.bnbias.f), [H])],
     ['layers.1.running_mean', f32(Float32Array.from(model.bnmeanRunning.f), [H])],
@@ -110,6 +111,7 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
     const fanIn = model.W1.shape[0];
     copy(model.C, get('embedding.weight'));
     model.W1.f.set(transposed(get('layers.0.weight').f, H, fanIn));
+    if (model.b1 !== null) copy(model.b1, get('layers.0.bias'));
     copy(model.bngain, get('layers.1.weight'));
     copy(model.bnbias, get('layers.1.bias'));
     copy(model.bnmeanRunning, get('layers.1.running_mean'));

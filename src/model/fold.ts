@@ -4,6 +4,7 @@
 // The result is a model without batch norm (norm "none") whose logits equal the original's in
 // eval mode up to float32 rounding: one matmul and a bias instead of matmul, normalise, scale.
 import { Generator } from '../random/index.js';
+import { MakemoreError } from '../errors.js';
 import { BatchNorm1d, Linear } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { createModel, type LanguageModel } from './index.js';
@@ -39,13 +40,18 @@ function assign(lin: Linear, f: Folded): void {
 export function foldBatchNorm(model: LanguageModel): PlainMLP {
   if (model instanceof PlainMLP) throw new Error('this model has no batch norm to fold');
   const c = model.config;
-  const folded = createModel({ ...c, norm: 'none', init: 'kaiming' }, new Generator(0)) as PlainMLP;
+  if (c.bnEval === 'batch') throw new MakemoreError('this model normalises with each batch\'s own statistics (--bn-eval batch): there are no fixed statistics to fold');
+  const { bnEps, bias1, bnEval, ...shape } = c; // batch-norm options: the folded model has none
+  void bnEps; void bias1; void bnEval;
+  const folded = createModel({ ...shape, norm: 'none', init: 'kaiming' }, new Generator(0)) as PlainMLP;
   folded.embedding.weight.f.set(model instanceof NotebookMLP ? model.C.f : model.embedding.weight.f);
   const linears = folded.layers.layers.filter((m): m is Linear => m instanceof Linear);
   if (model instanceof NotebookMLP) {
     const fanIn = c.blockSize * c.embedDim;
     const std = model.bnstdRunning.f;
-    assign(linears[0], foldPair(model.W1.f, fanIn, c.hidden, true, model.bngain.f, model.bnbias.f, model.bnmeanRunning.f, (j) => std[j]));
+    const first = foldPair(model.W1.f, fanIn, c.hidden, true, model.bngain.f, model.bnbias.f, model.bnmeanRunning.f, (j) => std[j]);
+    if (model.b1 !== null) for (let o = 0; o < c.hidden; o++) first.bias[o] += model.b1.f[o] * (model.bngain.f[o] / std[o]);
+    assign(linears[0], first);
     const out = linears[1];
     for (let v = 0; v < c.vocabSize; v++) for (let h = 0; h < c.hidden; h++) out.weight.f[v * c.hidden + h] = model.W2.f[h * c.vocabSize + v];
     out.bias!.f.set(model.b2.f);

@@ -8,6 +8,7 @@ import { NotebookMLP } from './notebookMlp.js';
 import { PlainMLP } from './plainMlp.js';
 
 export * from './config.js';
+export * from './presets.js';
 export { NotebookMLP } from './notebookMlp.js';
 export { ModuleMLP } from './moduleMlp.js';
 export { PlainMLP } from './plainMlp.js';

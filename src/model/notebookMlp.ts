@@ -1,12 +1,17 @@
-// The lecture notebook's model, exactly (makemore part 3, "BatchNorm" section):
-//   emb = C[X]; hpreact = emb.view(n, -1) @ W1
-//   hpreact = bngain * (hpreact - mean) / std + bnbias   (batch mean and unbiased std, no eps)
+// The notebooks' hand-written batch-norm model, exactly (makemore part 3, and the seed notebook):
+//   emb = C[X]; hpreact = emb.view(n, -1) @ W1 (+ b1 when config.bias1: seed cell 7)
+//   hpreact = bngain * (hpreact - mean) / (std + bnEps) + bnbias   (batch mean, unbiased std;
+//             bnEps 0 in the lecture, 1e-5 in the seed's cell 11)
 //   h = tanh(hpreact); logits = h @ W2 + b2
-// Parameters are drawn in the order C, W1, W2, b2 from one generator (b2 = randn·0, as written).
+// Running mean and std (of the std without eps) with momentum 0.001. Eval mode normalises with
+// them (no eps), or with the statistics of the batch given (config.bnEval "batch", seed cell 9).
+// Parameters are drawn in the order C, W1, (b1), W2, b2 from one generator as config.init says
+// (init.ts; default "kaiming": the lecture's W2·0.01, b2 = randn·0).
 import type { Generator } from '../random/index.js';
 import { Module } from '../nn/index.js';
 import { Tensor, addmm, batchNormEval, batchNormTrain, index, matmul, ones, randn, reshape, zeros } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
+import { drawValues, initDraws, type Draw } from './init.js';
 
 const MOMENTUM = Math.fround(0.001);
 const KEEP = Math.fround(0.999);
@@ -14,6 +19,7 @@ const KEEP = Math.fround(0.999);
 export class NotebookMLP extends Module {
   readonly C: Tensor; // (vocab, embed)
   readonly W1: Tensor; // (block·embed, hidden)
+  readonly b1: Tensor | null; // (hidden), when config.bias1
   readonly W2: Tensor; // (hidden, vocab)
   readonly b2: Tensor; // (vocab)
   readonly bngain: Tensor; // (1, hidden)
@@ -29,11 +35,17 @@ export class NotebookMLP extends Module {
     super();
     const { vocabSize: V, blockSize: B, embedDim: E, hidden: H } = config;
     const fanIn = B * E;
+    const d = initDraws(config.init ?? 'kaiming', fanIn, H, V);
+    const drawn = (shape: number[], draw: Draw): Tensor => {
+      const t = zeros(shape); // on the backend's memory
+      t.f.set(drawValues(g, t.numel, draw));
+      return t;
+    };
     this.C = this.registerParameter('C', randn([V, E], { generator: g }));
-    // `randn(...) * (5/3) / fanIn**0.5` is two float32 tensor ops in PyTorch, rounded in turn.
-    this.W1 = this.registerParameter('W1', divided(scaled(randn([fanIn, H], { generator: g }), 5 / 3), Math.sqrt(fanIn)));
-    this.W2 = this.registerParameter('W2', scaled(randn([H, V], { generator: g }), 0.01));
-    this.b2 = this.registerParameter('b2', scaled(randn([V], { generator: g }), 0)); // randn·0, as written
+    this.W1 = this.registerParameter('W1', drawn([fanIn, H], d.W1));
+    this.b1 = config.bias1 === true ? this.registerParameter('b1', drawn([H], d.b1)) : null;
+    this.W2 = this.registerParameter('W2', drawn([H, V], d.W2));
+    this.b2 = this.registerParameter('b2', drawn([V], d.b2));
     this.bngain = this.registerParameter('bngain', ones([1, H]));
     this.bnbias = this.registerParameter('bnbias', zeros([1, H]));
     this.bnmeanRunning = this.registerBuffer('bnmean_running', zeros([1, H]));
@@ -44,10 +56,15 @@ export class NotebookMLP extends Module {
   forward(X: Tensor): Tensor {
     const n = X.shape[0];
     const embcat = reshape(index(this.C, X), [n, -1]); // (n, block·embed)
-    const hpre = matmul(embcat, this.W1); // (n, hidden)
+    const hpre = this.b1 === null ? matmul(embcat, this.W1) : addmm(this.b1, embcat, this.W1); // (n, hidden)
+    const eps = this.config.bnEps ?? 0;
     let hpreact: Tensor;
-    if (this.training) {
-      const { out, stats } = batchNormTrain(hpre, this.bngain, this.bnbias, 0, 1);
+    // "batch" eval needs at least two rows for an unbiased std; a single context (sampling)
+    // falls back to the running statistics.
+    if (!this.training && this.config.bnEval === 'batch' && n > 1) {
+      hpreact = batchNormTrain(hpre, this.bngain, this.bnbias, 0, 1, eps).out;
+    } else if (this.training) {
+      const { out, stats } = batchNormTrain(hpre, this.bngain, this.bnbias, 0, 1, eps);
       hpreact = out;
       // running = 0.999·running + 0.001·batch, in float32 as the notebook's tensor arithmetic
       const rm = this.bnmeanRunning.f, rs = this.bnstdRunning.f, bm = stats.mean.f, bv = stats.var.f;
@@ -63,20 +80,4 @@ export class NotebookMLP extends Module {
     this.lastHidden = h;
     return addmm(this.b2, h, this.W2); // h @ W2 + b2
   }
-}
-
-/** t·s in float32, the scalar rounded to float32 first as torch does. */
-function scaled(t: Tensor, s: number): Tensor {
-  const f = t.f;
-  const k = Math.fround(s);
-  for (let i = 0; i < f.length; i++) f[i] = Math.fround(f[i] * k);
-  return t;
-}
-
-/** t/d in float32, the scalar rounded to float32 first. */
-function divided(t: Tensor, d: number): Tensor {
-  const f = t.f;
-  const k = Math.fround(d);
-  for (let i = 0; i < f.length; i++) f[i] = Math.fround(f[i] / k);
-  return t;
 }

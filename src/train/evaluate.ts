@@ -1,5 +1,6 @@
 // Evaluation: the mean cross-entropy over a whole split in eval mode (running statistics),
-// computed in chunks so memory stays bounded for any split size.
+// computed in chunks so memory stays bounded for any split size; in one piece for a model that
+// normalises with the batch's own statistics (bnEval "batch": the seed's cell 9).
 import type { Dataset } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
 import { Tensor, crossEntropy, noGrad, tidy } from '../tensor/index.js';
@@ -8,6 +9,7 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = 8192): nu
   const n = data.Y.numel;
   if (n === 0) return Number.NaN;
   const block = data.X.shape[1];
+  if (model.config.bnEval === 'batch' && model.config.norm === 'notebook') chunk = n;
   const wasTraining = model.training;
   model.eval();
   try {

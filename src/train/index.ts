@@ -1,2 +1,3 @@
 export { train, trainAsync, Trainer, type StepInfo, type TrainHooks, type TrainOptions, type TrainResult } from './trainer.js';
 export { splitLoss } from './evaluate.js';
+export { lossLine, pyFloat } from './format.js';
