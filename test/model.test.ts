@@ -14,6 +14,7 @@ import { BatchNorm1d } from '../src/nn/index.js';
 import { Generator } from '../src/random/index.js';
 import { Tensor, noGrad, tensor } from '../src/tensor/index.js';
 import { splitLoss, train } from '../src/train/index.js';
+import { sampleWords } from '../src/sample/index.js';
 import { MakemoreError } from '../src/errors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -166,9 +167,16 @@ describe('ModuleMLP', () => {
 });
 
 describe('model files (safetensors)', () => {
-  for (const norm of ['notebook', 'batchnorm1d'] as const) {
-    test(`saveModel / loadModel round trip (${norm})`, () => {
-      const config: ModelConfig = { vocabSize: 27, blockSize: 3, embedDim: 4, hidden: 16, layers: norm === 'notebook' ? 1 : 2, norm };
+  const shape = { vocabSize: 27, blockSize: 3, embedDim: 4, hidden: 16 };
+  const roundTrips: [string, ModelConfig][] = [
+    ['notebook', { ...shape, layers: 1, norm: 'notebook' }],
+    ['batchnorm1d', { ...shape, layers: 2, norm: 'batchnorm1d' }],
+    ['notebook, the seed preset', { ...shape, layers: 1, norm: 'notebook', init: 'seed', bnEps: 1e-5, bias1: false, bnEval: 'running' }],
+    ['notebook, b1 and batch statistics (seed cell 7)', { ...shape, layers: 1, norm: 'notebook', init: 'seed', bnEps: 0, bias1: true, bnEval: 'batch' }],
+    ['none, seed init (seed cell 4)', { ...shape, layers: 1, norm: 'none', init: 'seed' }],
+  ];
+  for (const [norm, config] of roundTrips) {
+    test(`saveModel / loadModel round trip (${norm}): same tensors, losses and samples`, () => {
       const g = new Generator(7);
       const m = createModel(config, g);
       train(m, splits.train, cfg(20, { batchSize: 16 }), g);
@@ -189,6 +197,8 @@ describe('model files (safetensors)', () => {
       }
       const val = head(splits.val, 3000);
       assert.equal(splitLoss(model, val), splitLoss(m, val));
+      const words = (x: typeof m): string[] => sampleWords(x, splits.vocab, { count: 5, generator: new Generator(11) });
+      assert.deepEqual(words(model), words(m));
     });
   }
   test('loadModel rejects files that are not makemore models', () => {

@@ -15,12 +15,17 @@ export interface SampleFlags {
   json?: boolean;
 }
 
-export function runSample(flags: SampleFlags): void {
-  const { model, vocab } = loadModel(flags.model);
+export function runSample(flags: SampleFlags, seedGiven = true): void {
+  const { model, vocab, info } = loadModel(flags.model);
+  // Without --seed, sample as `train` did after training: continue the saved generator (the seed
+  // preset, cell 34) or seed one with the training seed + 10 (the lecture).
+  const continued = !seedGiven && info.train?.sampleGenerator === 'continue' && info.generator !== undefined;
+  const seed = seedGiven || info.train === undefined ? flags.seed : info.train.seed + 10;
+  const generator = continued ? Generator.fromState(info.generator!) : new Generator(seed);
   const words = sampleWords(model, vocab, {
-    count: flags.count, generator: new Generator(flags.seed), temperature: flags.temperature, prefix: flags.prefix, maxLen: flags.maxLen,
+    count: flags.count, generator, temperature: flags.temperature, prefix: flags.prefix, maxLen: flags.maxLen,
   });
-  if (flags.json) console.log(JSON.stringify({ model: flags.model, seed: flags.seed, temperature: flags.temperature, prefix: flags.prefix, words }));
+  if (flags.json) console.log(JSON.stringify({ model: flags.model, seed: continued ? 'continued' : seed, temperature: flags.temperature, prefix: flags.prefix, words }));
   else for (const w of words) console.log(w);
 }
 
@@ -29,10 +34,10 @@ export function registerSample(program: Command): void {
     .description('sample words from a trained model file')
     .requiredOption('--model <file>', 'model file written by `makemore train --out`')
     .option('--count <n>', 'number of words', positiveInt, 10)
-    .option('--seed <n>', 'generator seed', integer, 2147483647 + 10)
+    .option('--seed <n>', 'generator seed (default: as train sampled: the saved generator continued, or the training seed + 10)', integer, 2147483647 + 10)
     .option('--temperature <x>', 'softmax temperature (<1 sharper, >1 more random)', positiveNumber, 1)
     .option('--prefix <text>', 'every word starts with this', '')
     .option('--max-len <n>', 'stop a word after this many characters', positiveInt, 50)
     .option('--json', 'print one JSON object instead of a word per line')
-    .action((flags: SampleFlags) => runSample(flags));
+    .action(function (this: Command, flags: SampleFlags) { runSample(flags, this.getOptionValueSource('seed') === 'cli'); });
 }
