@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makemore, ROOT } from './helpers/cli.js';
+import { makemoreWithin, ROOT } from './helpers/cli.js';
+
+// 4,000 steps and full-split evaluations: minutes on the JS kernels of a busy 2-core machine
+const makemore = (cwd: string, ...args: string[]): ReturnType<typeof makemoreWithin> => makemoreWithin(600_000, cwd, ...args);
 
 interface Cell { cell: number; lines: string[]; values: number[] }
 interface SeedFixture { replay: { max_steps: number; cells: Cell[] }; train: { max_steps: number; cells: Cell[] } }

@@ -13,9 +13,14 @@ export interface Run { status: number | null; stdout: string; stderr: string }
 
 /** `node bin/makemore.js ...args` in `cwd`, without MAKEMORE_DEBUG (so no stack traces). */
 export function makemore(cwd: string, ...args: string[]): Run {
+  return makemoreWithin(120_000, cwd, ...args);
+}
+
+/** `makemore` with a longer time limit (runs that train thousands of steps on the JS kernels). */
+export function makemoreWithin(timeoutMs: number, cwd: string, ...args: string[]): Run {
   const env = { ...process.env };
   delete env.MAKEMORE_DEBUG;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env, timeout: timeoutMs });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
