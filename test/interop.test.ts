@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSplits, readWords, Vocab } from '../src/data/index.js';
-import { createModel, DEFAULT_TRAIN } from '../src/model/index.js';
+import { createModel, DEFAULT_TRAIN, PRESETS, type ModelConfig, type PresetName } from '../src/model/index.js';
 import { loadModel, saveModel } from '../src/model/io.js';
 import { Generator } from '../src/random/index.js';
 import { splitLoss, train } from '../src/train/index.js';
@@ -41,6 +41,12 @@ for (const group of ['torch_written', 'ts_written'] as const) {
   }
 }
 
+/** The model fields of a preset (its sampling generator is a train setting). */
+function presetModel(name: PresetName): Partial<ModelConfig> {
+  const { init, bnEps, bias1, bnEval } = PRESETS[name];
+  return { init, bnEps, bias1, bnEval };
+}
+
 function torchPython(): string | null {
   for (const py of ['/usr/bin/python3', 'python3']) {
     if (spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return py;
@@ -51,12 +57,17 @@ function torchPython(): string | null {
 const py = torchPython();
 if (py === null) console.log('# interop: the live PyTorch round trip is skipped: no python3 with torch (apt-get install python3-torch)');
 
-test('live: a model trained and saved here has the same val loss in PyTorch (1e-4)', { skip: py === null && 'no python3 with torch' }, () => {
+test('live: a model trained and saved here (every preset and option) has the same val loss in PyTorch (1e-4)', { skip: py === null && 'no python3 with torch' }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'makemore-interop-'));
   try {
-    for (const [norm, layers] of [['notebook', 1], ['batchnorm1d', 2]] as const) {
+    const setups: [string, Partial<ModelConfig>][] = [
+      ['notebook', { norm: 'notebook' }], ['batchnorm1d', { norm: 'batchnorm1d', layers: 2 }],
+      ['seed', { norm: 'notebook', ...presetModel('seed') }], ['lecture', { norm: 'notebook', ...presetModel('lecture') }],
+      ['seed-cell7', { norm: 'notebook', init: 'seed', bias1: true, bnEps: 0, bnEval: 'batch' }], ['seed-cell4', { norm: 'none', init: 'seed' }],
+    ];
+    for (const [norm, setup] of setups) {
       const g = new Generator(99);
-      const model = createModel({ vocabSize: vocab.size, blockSize: 3, embedDim: 10, hidden: 48, layers, norm }, g);
+      const model = createModel({ vocabSize: vocab.size, blockSize: 3, embedDim: 10, hidden: 48, layers: 1, norm: 'notebook', ...setup }, g);
       const trainCfg = { ...DEFAULT_TRAIN, steps: 400, lrDecayStep: 200 };
       const splits = buildSplits(words, vocab, 3, trainCfg.splitSeed);
       train(model, splits.train, trainCfg, g);

@@ -53,19 +53,35 @@ def write_safetensors(path, tensors, meta):
         f.write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
 
 
+class NotebookBatchNorm(nn.BatchNorm1d):
+    """The notebook's batch norm in eval mode: running statistics (BatchNorm1d, eps 0), or with
+    bnEval "batch" each batch's own mean and unbiased std plus bnEps (the seed notebook's cell 9)."""
+
+    def __init__(self, hidden, bn_eval, bn_eps):
+        super().__init__(hidden, eps=0.0)
+        self.bn_eval, self.bn_eps = bn_eval, bn_eps
+
+    def forward(self, x):
+        if self.training or self.bn_eval != 'batch':
+            return super().forward(x)
+        return self.weight * ((x - x.mean(0, keepdim=True)) / (x.std(0, keepdim=True) + self.bn_eps)) + self.bias
+
+
 class MLP(nn.Module):
     """The torch.nn equivalent of a makemore-ts model (names and layouts as in its files)."""
 
-    def __init__(self, vocab, block, embed, hidden, layers, norm):
+    def __init__(self, vocab, block, embed, hidden, layers, norm, bias1=False, bn_eval='running', bn_eps=0.0):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embed)
         mods, fan_in = [], block * embed
         for _ in range(layers):
             if norm == 'none':
                 mods += [nn.Linear(fan_in, hidden), nn.Tanh()]
+            elif norm == 'notebook':
+                # eval mode uses no eps; the running std is stored as running_var = std²; b1 (bias1) is layers.0.bias
+                mods += [nn.Linear(fan_in, hidden, bias=bias1), NotebookBatchNorm(hidden, bn_eval, bn_eps), nn.Tanh()]
             else:
-                # the notebook's batch norm has no eps; its running std is stored as running_var = std²
-                mods += [nn.Linear(fan_in, hidden, bias=False), nn.BatchNorm1d(hidden, eps=0.0 if norm == 'notebook' else 1e-5), nn.Tanh()]
+                mods += [nn.Linear(fan_in, hidden, bias=False), nn.BatchNorm1d(hidden, eps=1e-5), nn.Tanh()]
             fan_in = hidden
         if norm == 'batchnorm1d':
             mods += [nn.Linear(fan_in, vocab, bias=False), nn.BatchNorm1d(vocab)]
@@ -106,7 +122,8 @@ def load_model(path):
         sys.exit(f'{path}: not a makemore-ts model file')
     cfg = json.loads(meta['config'])
     vocab = '.' + meta['vocab']
-    model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'])
+    model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'],
+                bias1=cfg.get('bias1', False), bn_eval=cfg.get('bnEval', 'running'), bn_eps=cfg.get('bnEps', 0.0))
     tensors = {k: v for k, v in tensors.items() if not k.endswith('running_std')}  # makemore-ts's exact copy
     model.load_state_dict(tensors, strict=True)
     return model.eval(), cfg, vocab, meta
