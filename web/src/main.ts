@@ -5,6 +5,7 @@ import { HistogramChart, LossChart, UpdateChart } from './charts.js';
 import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { InitScheme, NormKind } from '../../src/model/config.js';
+import { PRESETS, type PresetName } from '../../src/model/presets.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -264,6 +265,11 @@ function num(id: string, name: string): number {
   return v;
 }
 
+function notebookPreset(name: PresetName): Pick<RunConfig['model'], 'init' | 'bnEps' | 'bias1' | 'bnEval'> {
+  const { init, bnEps, bias1, bnEval } = PRESETS[name];
+  return { init, bnEps, bias1, bnEval };
+}
+
 function readConfig(): RunConfig {
   const norm = select('norm').value as NormKind;
   const steps = int('steps', 'steps', 1);
@@ -276,6 +282,8 @@ function readConfig(): RunConfig {
       hidden: int('hidden', 'hidden', 1),
       layers: norm === 'notebook' ? 1 : int('layers', 'layers', 1),
       ...(norm === 'none' ? { init: select('init').value as InitScheme } : {}),
+      // the preset's notebook model: init, eps on the batch std, b1, eval statistics
+      ...(norm === 'notebook' ? notebookPreset(select('preset').value as PresetName) : {}),
     },
     train: {
       steps,

@@ -108,7 +108,7 @@ function start(config: RunConfig): void {
   useBackend(config.backend);
   const words = data;
   const modelCfg: ModelConfig = { vocabSize: words.vocab.size, ...config.model };
-  if (modelCfg.norm !== 'none') delete modelCfg.init;
+  if (modelCfg.norm === 'batchnorm1d') delete modelCfg.init;
   validateModelConfig(modelCfg);
   validateTrainConfig(config.train);
   const splits = buildSplits(words.words, words.vocab, modelCfg.blockSize, config.train.splitSeed);
