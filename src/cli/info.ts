@@ -1,6 +1,7 @@
 // `makemore info`: what a model file holds.
 import type { Command } from 'commander';
 import { loadModel } from '../model/io.js';
+import { describeSetup } from './train.js';
 
 export function runInfo(flags: { model: string; json?: boolean }): void {
   const { model, vocab, info } = loadModel(flags.model);
@@ -18,6 +19,7 @@ export function runInfo(flags: { model: string; json?: boolean }): void {
   if (flags.json) { console.log(JSON.stringify(summary)); return; }
   console.log(`file: ${flags.model}`);
   console.log(`model: ${c.norm}, block ${c.blockSize}, embed ${c.embedDim}, hidden ${c.hidden} × ${c.layers}`);
+  if (info.train !== undefined) console.log(`setup: ${describeSetup(c, info.train)}`);
   console.log(`parameters: ${summary.parameters}`);
   console.log(`vocabulary (${vocab.size}): .${vocab.toString()}`);
   console.log(`trained steps: ${info.step}${info.train ? ` of ${info.train.steps} (batch ${info.train.batchSize}, lr ${info.train.lr} → ${info.train.lrFinal} at step ${info.train.lrDecayStep}, seed ${info.train.seed}, split seed ${info.train.splitSeed})` : ''}`);
