@@ -90,7 +90,8 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     assert.ok(existsSync(join(DIST, 'index.html')), 'web/dist/index.html was built');
     // The CLI on the same seed and backend: its loss line at step 0, final losses and samples.
     const cliModel = join(OUT, 'cli.safetensors');
-    const cliOut = cli(['train', '--steps', String(STEPS), '--samples', '5', '--backend', BACKEND, '--out', cliModel]);
+    // The page samples from Generator(seed + 10) (its sample button), so the CLI does too here.
+    const cliOut = cli(['train', '--steps', String(STEPS), '--samples', '5', '--sample-generator', 'seed+10', '--backend', BACKEND, '--out', cliModel]);
     const cliStep0 = /^\s*0\/\s*\d+: ([\d.]+)$/m.exec(cliOut)?.[1];
     const cliFinal = Object.fromEntries([...cliOut.matchAll(/^(train|val|test) ([\d.]+)$/gm)].map((m) => [m[1], m[2]]));
     const cliSamples = cliOut.split('samples:\n')[1].trim().split('\n').map((s) => s.trim());
