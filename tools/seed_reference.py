@@ -243,17 +243,23 @@ def train(max_steps):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--full", action="store_true", help="200000 steps each, written to runs/ (for the README)")
+    ap.add_argument("--only", choices=["replay", "train"], help="run one of the two (with --full: its own file in runs/)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     steps_replay, steps_train = (200000, 200000) if args.full else (2000, 1000)
-    out = os.path.join(ROOT, "runs", "seed-reference-200000.json") if args.full else OUT
+    suffix = f"-{args.only}" if args.only else ""
+    out = os.path.join(ROOT, "runs", f"seed-reference-200000{suffix}.json") if args.full else OUT
+    if args.only and not args.full:
+        sys.exit("--only writes a partial document: use it with --full (the fixture needs both runs)")
     t0 = time.perf_counter()
     doc = {
-        "generator": "tools/seed_reference.py" + (" --full" if args.full else ""),
+        "generator": "tools/seed_reference.py" + (" --full" if args.full else "") + (f" --only {args.only}" if args.only else ""),
         "environment": {"torch_version": torch.__version__, "num_threads": 1, "python": platform.python_version(), "machine": platform.machine()},
-        "replay": replay(steps_replay),
-        "train": train(steps_train),
     }
+    if args.only != "train":
+        doc["replay"] = replay(steps_replay)
+    if args.only != "replay":
+        doc["train"] = train(steps_train)
     doc["wall_s"] = time.perf_counter() - t0
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
