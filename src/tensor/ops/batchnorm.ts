@@ -65,3 +65,15 @@ export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: 
     k.batchNormEvalBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, x.f, mean.f, varOrStd.f, isStd, gain?.f ?? null, n, f, eps);
   }, gain === null ? [x, mean, varOrStd] : [x, mean, varOrStd, gain]);
 }
+
+/**
+ * running ← (1 − momentum)·running + momentum·scale·batch, in place (BatchNorm's running
+ * statistics; scale n/(n − 1) turns a biased batch variance unbiased). Bumps running's version.
+ */
+export function runningAverageInPlace(running: Tensor, batch: Tensor, momentum: number, scale = 1): Tensor {
+  requireFloat(running, 'runningAverage');
+  if (batch.numel !== running.numel) throw new RangeError(`runningAverage: ${shapeString(batch.shape)} batch statistics for ${shapeString(running.shape)} running ones`);
+  kernels().runningAverage(running.f, batch.f, momentum, scale);
+  running.storage.bumpVersion();
+  return running;
+}

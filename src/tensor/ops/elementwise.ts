@@ -4,7 +4,7 @@ import { kernels, type BinaryOp, type UnaryGradOp } from '../../kernels/index.js
 import { gradOf, record } from '../autograd.js';
 import { Tensor, type FloatDType } from '../tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, splitAt, stridesOf } from '../shape.js';
-import { emptyFloat, outputFloat, promote } from './alloc.js';
+import { asFloat, emptyFloat, outputFloat, promote } from './alloc.js';
 
 /** Add scale·g (shaped like the broadcast output) into `into` (shaped like it or smaller), summing over broadcast dims. */
 function accumulateReduced(into: Tensor, g: Tensor, scale = 1): void {
@@ -110,14 +110,6 @@ export function unaryOp(op: UnaryGradOp, a: Tensor): Tensor {
     const ga = gradOf(a);
     if (ga !== null) k.unaryBackward(op, ga.f, g.f, af.f, out.f);
   }, [READS_OUTPUT[op] ? out : a]);
-}
-
-/** `t` as a float tensor of `dtype` (int tensors are converted, as PyTorch promotes them). */
-function asFloat(t: Tensor, dtype: FloatDType): Tensor {
-  if (t.dtype === dtype) return t;
-  const out = emptyFloat(dtype, t.shape);
-  out.f.set(t.data);
-  return out;
 }
 
 function cap(s: string): string {
