@@ -5,7 +5,7 @@
 // Parameters are drawn in the order C, W1, W2, b2 from one generator (b2 = randn·0, as written).
 import type { Generator } from '../random/index.js';
 import { Module } from '../nn/index.js';
-import { Tensor, addmm, batchNormEval, batchNormTrain, index, matmul, noGrad, ones, randn, reshape, zeros } from '../tensor/index.js';
+import { Tensor, addmm, batchNormEval, batchNormTrain, index, matmul, ones, randn, reshape, zeros } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
 
 const MOMENTUM = Math.fround(0.001);
@@ -49,12 +49,12 @@ export class NotebookMLP extends Module {
     if (this.training) {
       const { out, stats } = batchNormTrain(hpre, this.bngain, this.bnbias, 0, 1);
       hpreact = out;
-      // with torch.no_grad(): bnmean_running = 0.999 * bnmean_running + 0.001 * bnmeani (and the std),
-      // float32 tensor arithmetic with the scalars rounded to float32, as torch does
-      noGrad(() => {
-        this.bnmeanRunning.copy_(this.bnmeanRunning.mul(KEEP).add(stats.mean.mul(MOMENTUM)));
-        this.bnstdRunning.copy_(this.bnstdRunning.mul(KEEP).add(stats.var.sqrt().mul(MOMENTUM)));
-      });
+      // running = 0.999·running + 0.001·batch, in float32 as the notebook's tensor arithmetic
+      const rm = this.bnmeanRunning.f, rs = this.bnstdRunning.f, bm = stats.mean.f, bv = stats.var.f;
+      for (let j = 0; j < rm.length; j++) {
+        rm[j] = Math.fround(Math.fround(KEEP * rm[j]) + Math.fround(MOMENTUM * bm[j]));
+        rs[j] = Math.fround(Math.fround(KEEP * rs[j]) + Math.fround(MOMENTUM * Math.fround(Math.sqrt(bv[j]))));
+      }
     } else {
       hpreact = batchNormEval(hpre, this.bnmeanRunning, this.bnstdRunning, true, this.bngain, this.bnbias, 0);
     }

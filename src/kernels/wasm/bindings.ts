@@ -23,6 +23,8 @@ export interface BindingContext {
   packPtr(k: number, n: number): number;
   /** Grows the transpose scratch of matmulTransB before its arguments are looked at. */
   reservePack(m: number, k: number, n: number): void;
+  /** Whether `a` is a live view into wasm memory. */
+  isWasm(a: ArrayLike<number>): boolean;
   /** Throws when the last gather/scatter/cross-entropy call met an index outside [0, bound). */
   checkIndex(idx: Int32Array, what: string, bound: number): void;
 }
@@ -53,8 +55,8 @@ export interface KernelSpec<A extends unknown[], R> {
   before?(ctx: BindingContext, args: A): void;
   /** Nothing to do (empty work); checked after the sizes. */
   skip?(args: A): boolean;
-  /** Hand the call to the JS backend (cases the wasm kernel does not cover). */
-  js?(args: A): boolean;
+  /** Hand the call to the JS backend (cases the wasm kernel does not cover, or covers badly). */
+  js?(args: A, ctx: BindingContext): boolean;
   /** Extra argument checks; throw a RangeError. */
   check?(args: A): void;
   /** Calls the export with the arrays' addresses `p` (0 for null), in `arrays` order. */
@@ -229,6 +231,14 @@ export const BINDINGS: BindingTable = {
     arrays: [arr(0, 'gatherRows out', 'inout', (a) => a[2].length * a[3], 'word'), arr(1, 'gatherRows table', 'in', () => 0, 'word'),
       arr(2, 'gatherRows idx', 'in', () => 0, 'i32')],
     dims: [3],
+    // A table on the JS heap (the dataset's contexts): the JS kernel reads only the rows it
+    // needs, where a copy into wasm memory would move the whole table every call.
+    js: (a, ctx) => {
+      if (ctx.isWasm(a[1])) return false;
+      const rows = a[3] > 0 ? Math.floor(a[1].length / a[3]) : 0;
+      a[2].forEach((t, b) => { if (!(t >= 0 && t < rows)) throw new RangeError(`wasm backend: gatherRows: index ${t} at position ${b} is outside [0, ${rows})`); });
+      return true;
+    },
     skip: (a) => a[3] === 0,
     check: (a) => sameKind(a[0], a[1], 'gatherRows'),
     call: (k, p, a, ctx) => {

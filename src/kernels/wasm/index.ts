@@ -98,12 +98,9 @@ function checkDims(args: readonly unknown[], dims: readonly number[] | undefined
 
 /** Whether `a` has an element type the kernel takes in wasm memory (any buffer). */
 function typeOk(a: WasmArray, t: ElemType): boolean {
-  switch (t) {
-    case 'f32': return a instanceof Float32Array;
-    case 'i32': return a instanceof Int32Array;
-    case 'word': return a instanceof Float32Array || a instanceof Int32Array;
-    default: return a instanceof Float32Array || a instanceof Float64Array;
-  }
+  if (a instanceof Float32Array) return t !== 'i32';
+  if (a instanceof Int32Array) return t === 'i32' || t === 'word';
+  return t === 'f32|f64';
 }
 
 class WasmKernels implements BindingContext {
@@ -132,7 +129,7 @@ class WasmKernels implements BindingContext {
   allocInt32(n: number): Int32Array { return this.heap.alloc(Int32Array, n); }
   allocFloat64(n: number): Float64Array { return this.heap.alloc(Float64Array, n); }
   free(a: WasmArray): void { this.heap.free(a); }
-  isWasm(a: WasmArray): boolean { return a.buffer === this.heap.buffer; }
+  isWasm(a: ArrayLike<number>): boolean { return (a as WasmArray).buffer === this.heap.buffer; }
   refresh<T extends WasmArray>(a: T): T { return this.heap.refresh(a); }
   onGrow(listener: () => void): () => void { return this.heap.onGrow(listener); }
   stats(): HeapStats { return this.heap.stats(); }
@@ -161,36 +158,36 @@ class WasmKernels implements BindingContext {
    * (RangeError); JS-heap arrays go through scratch memory.
    */
   invoke<A extends unknown[], R>(name: string, spec: KernelSpec<A, R>, ptrs: number[], args: A): R {
-    spec.before?.(this, args); // may grow memory: look at the arguments only after it
+    if (spec.before !== undefined) spec.before(this, args); // may grow memory: look at the arguments only after it
+    if (spec.js !== undefined && spec.js(args, this)) return this.onJs(name, spec, args);
     const arrays = spec.arrays;
     const buf = this.heap.buffer;
-    let fast = spec.js === undefined || !spec.js(args);
-    for (let j = 0; fast && j < arrays.length; j++) {
+    for (let j = 0; j < arrays.length; j++) {
       const s = arrays[j];
       const a = args[s.at] as Arg;
-      if (a === null && s.nullable === true) { ptrs[j] = 0; continue; }
-      if (a === null || a.buffer !== buf || !typeOk(a, s.type) || !(a.length >= s.len(args))) fast = false;
-      else ptrs[j] = a.byteOffset;
+      if (a === null) {
+        if (!s.nullable) return this.slow(name, spec, args);
+        ptrs[j] = 0;
+      } else if (a.buffer === buf && typeOk(a, s.type) && a.length >= s.len(args)) {
+        ptrs[j] = a.byteOffset;
+      } else {
+        return this.slow(name, spec, args);
+      }
     }
-    if (!fast) return this.slow(name, spec, args);
-    checkDims(args, spec.dims);
-    if (spec.skip?.(args)) return undefined as R;
-    spec.check?.(args);
+    if (spec.dims !== undefined) checkDims(args, spec.dims);
+    if (spec.skip !== undefined && spec.skip(args)) return undefined as R;
+    if (spec.check !== undefined) spec.check(args);
     return spec.call(this.k, ptrs, args, this);
   }
 
   private slow<A extends unknown[], R>(name: string, spec: KernelSpec<A, R>, args: A): R {
     const arrays = spec.arrays;
-    const js = spec.js?.(args) ?? false;
-    if (js || arrays.some((s) => { const a = args[s.at] as Arg; return a instanceof Float64Array && s.type !== 'f32|f64'; })) {
-      return (jsBackend[name as keyof typeof jsBackend] as unknown as (...a: unknown[]) => R)(...args);
-    }
-    const resolved = [...args] as A;
+    if (arrays.some((s) => args[s.at] instanceof Float64Array && s.type !== 'f32|f64')) return this.onJs(name, spec, args);
+    const resolved = this.resolveAll(spec, args);
     for (const s of arrays) {
-      const a = args[s.at] as Arg;
+      const a = resolved[s.at] as Arg;
       if (a === null) { if (!s.nullable) throw new TypeError(`wasm backend: ${s.name} is null`); continue; }
       if (!typeOk(a, s.type)) throw new TypeError(`wasm backend: ${s.name} is a ${a.constructor.name}, which this kernel does not take`);
-      resolved[s.at] = this.heap.resolve(a);
     }
     checkDims(resolved, spec.dims);
     if (spec.skip?.(resolved)) return undefined as R;
@@ -202,6 +199,21 @@ class WasmKernels implements BindingContext {
     spec.check?.(resolved);
     return this.marshal(arrays.map((s) => resolved[s.at] as Arg), arrays.map((s) => IO_MODE[s.io]),
       (p) => spec.call(this.k, p, resolved, this));
+  }
+
+  /** The arguments with views detached by memory growth re-created. */
+  private resolveAll<A extends unknown[]>(spec: KernelSpec<A, unknown>, args: A): A {
+    const resolved = [...args] as A;
+    for (const s of spec.arrays) {
+      const a = args[s.at] as Arg;
+      if (a !== null) resolved[s.at] = this.heap.resolve(a);
+    }
+    return resolved;
+  }
+
+  /** The call on the JS backend's kernel (Float64Array arguments, or the binding's `js` cases). */
+  private onJs<A extends unknown[], R>(name: string, spec: KernelSpec<A, R>, args: A): R {
+    return (jsBackend[name as keyof typeof jsBackend] as unknown as (...a: unknown[]) => R)(...this.resolveAll(spec, args));
   }
 
   /**
@@ -257,9 +269,25 @@ class WasmKernels implements BindingContext {
   }
 }
 
+/**
+ * A table entry with every field present, in one order, and its arrays likewise: the driver's
+ * property reads then see one object shape (monomorphic), which keeps the per-call cost low.
+ */
+function normalized(spec: KernelSpec<unknown[], unknown>): KernelSpec<unknown[], unknown> {
+  return {
+    arrays: spec.arrays.map((a) => ({ at: a.at, name: a.name, io: a.io, type: a.type, nullable: a.nullable === true, len: a.len })),
+    dims: spec.dims,
+    before: spec.before,
+    skip: spec.skip,
+    js: spec.js,
+    check: spec.check,
+    call: spec.call,
+  };
+}
+
 // Every Backend method, installed from the table: `backend.matmul(...)` is invoke('matmul', ...).
 for (const name of Object.keys(BINDINGS) as (keyof BindingTable)[]) {
-  const spec = BINDINGS[name] as KernelSpec<unknown[], unknown>;
+  const spec = normalized(BINDINGS[name] as KernelSpec<unknown[], unknown>);
   const ptrs = new Array<number>(spec.arrays.length).fill(0); // the fast path's addresses, reused
   Object.defineProperty(WasmKernels.prototype, name, {
     value(this: WasmKernels, ...args: unknown[]): unknown { return this.invoke(name, spec, ptrs, args); },
