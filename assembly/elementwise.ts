@@ -269,3 +269,11 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
     storeTail(dx + q, f32x4.add(loadTail(dx + q, r, zero4()), f32x4.mul(loadTail(dy + q, r, zero4()), d)), r);
   }
 }
+
+/** out[i] = a[i]^p, in double (Math.pow) rounded once, as JS. */
+export function powScalar(out: usize, a: usize, n: i32, p: f64): void {
+  for (let i = 0; i < n; i++) {
+    const q = <usize>i << 2;
+    store<f32>(out + q, <f32>Math.pow(<f64>load<f32>(a + q), p));
+  }
+}

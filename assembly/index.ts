@@ -1,9 +1,10 @@
 // Entry point of the WebAssembly kernel module (built by scripts/build-wasm.mjs into
 // src/kernels/wasm/binary.ts). Memory is imported from JavaScript, which owns all allocation.
 
-export { matmul, matmulTransA, matmulTransB, transBPacks } from './matmul';
-export { binary, binaryScalar, unary, mulInto, axpy, sgdStep, tanhBackward } from './elementwise';
-export { sumAxis, broadcastAxis, varAxis, batchNormTrain, batchNormEval, batchNormBackward } from './reduce';
+export { matmul, matmulTransA, matmulTransB, transBPacks, transpose } from './matmul';
+export { binary, binaryScalar, unary, mulInto, axpy, sgdStep, tanhBackward, powScalar } from './elementwise';
+export { sumAxis, broadcastAxis, varAxis, batchNormTrain, batchNormEval, batchNormBackward, runningAverage } from './reduce';
+export { unaryBackward, powBackward, varBackward, softmaxBackward, logSoftmaxBackward, batchNormEvalBackward } from './backward';
 export {
   errIndex, gatherRows, scatterAddRows, softmaxRows, logSoftmaxRows, crossEntropyForward, crossEntropyBackward,
 } from './layers';

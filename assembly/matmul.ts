@@ -219,7 +219,7 @@ function dot(a: usize, b: usize, n: i32): f32 {
 }
 
 /** dst[cols×rows] = src[rows×cols]ᵀ, in 4×4 blocks. */
-function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
+function transposeBlocks(dst: usize, src: usize, rows: i32, cols: i32): void {
   const sr = <usize>cols << 2, dr = <usize>rows << 2;
   const r4 = rows & ~3, c4 = cols & ~3;
   for (let i = 0; i < r4; i += 4) {
@@ -259,7 +259,7 @@ export function transBPacks(m: i32, k: i32, n: i32): bool {
  */
 export function matmulTransB(out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, acc: bool, scratch: usize): void {
   if (scratch != 0 && transBPacks(m, k, n)) {
-    transpose(scratch, b, k, n);
+    transposeBlocks(scratch, b, k, n);
     gemmNN(out, a, <usize>n << 2, 4, scratch, m, n, k, acc);
     return;
   }
@@ -288,5 +288,16 @@ export function matmulTransB(out: usize, a: usize, b: usize, m: i32, k: i32, n: 
     const oi = out + <usize>i * ko, ai = a + <usize>i * ns;
     for (let p = 0; p < k4; p += 4) t1x4(oi + (<usize>p << 2), ai, b + <usize>p * ns, n, ns, acc, all);
     if (r != 0) t1x4(oi + (tail << 2), ai, b + tail * ns, n, ns, acc, keepLast(r));
+  }
+}
+
+/** out[c×r] (=|+=) a[r×c]ᵀ; `=` moves 32-bit words (floats or int32), `+=` adds f32 in double like JS. */
+export function transpose(out: usize, a: usize, rows: i32, cols: i32, acc: bool): void {
+  if (!acc) { transposeBlocks(out, a, rows, cols); return; }
+  const rb = <usize>rows << 2;
+  for (let i = 0; i < rows; i++) {
+    let src = a + (<usize>i * <usize>cols << 2);
+    let dst = out + (<usize>i << 2);
+    for (let j = 0; j < cols; j++) { store<f32>(dst, <f32>(<f64>load<f32>(dst) + <f64>load<f32>(src))); src += 4; dst += rb; }
   }
 }

@@ -259,3 +259,11 @@ export function batchNormBackward(dx: usize, dGain: usize, dBias: usize, dy: usi
     po += rs;
   }
 }
+
+/** running = (1 − m)·running + m·batch·scale, in double rounded once, as JS. */
+export function runningAverage(running: usize, batch: usize, n: i32, m: f64, scale: f64): void {
+  for (let j = 0; j < n; j++) {
+    const q = <usize>j << 2;
+    store<f32>(running + q, <f32>((1 - m) * <f64>load<f32>(running + q) + m * <f64>load<f32>(batch + q) * scale));
+  }
+}

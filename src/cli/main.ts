@@ -13,7 +13,7 @@ import { integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber
 import { registerNotebook } from './notebook.js';
 import { registerSample } from './sample.js';
 import { runTrain, TRAIN_DEFAULTS, type TrainFlags } from './train.js';
-import { BUNDLED_DATA } from './paths.js';
+import { BUNDLED_DATA, packageVersion } from './paths.js';
 
 /** The exit code an action asks for (train returns 130 after Ctrl-C). */
 let actionExitCode = 0;
@@ -54,6 +54,7 @@ function registerTrain(program: Command): void {
 export function buildProgram(): Command {
   const program = new Command('makemore')
     .description('Character-level MLP language models with batch normalization (PyTorch-compatible numbers)')
+    .version(packageVersion(), '-V, --version', 'print the version of makemore-ts')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerTrain(program);

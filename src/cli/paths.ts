@@ -1,5 +1,6 @@
 // Files that ship with the package, found relative to this compiled module (dist/src/cli/), so
 // the defaults work from any working directory.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED_LABEL } from '../data/words.js';
 
@@ -7,6 +8,14 @@ import { BUNDLED_LABEL } from '../data/words.js';
 export const BUNDLED_DATA = fileURLToPath(new URL('../../../data/names.txt', import.meta.url));
 
 export { BUNDLED_LABEL };
+
+/** The package's version, from its package.json (`makemore --version`). */
+export function packageVersion(): string {
+  const json: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  const v = (json as { version?: unknown }).version;
+  if (typeof v !== 'string') throw new Error('package.json has no "version" string');
+  return v;
+}
 
 /** The data path to record in a model file. */
 export function dataLabel(path: string): string {

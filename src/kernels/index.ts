@@ -4,7 +4,7 @@ import type { Backend } from './types.js';
 import { jsBackend } from './js/index.js';
 import { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index.js';
 
-export type { Backend, BinaryOp, FloatArray, IntArray, UnaryOp } from './types.js';
+export type { Backend, BinaryOp, FloatArray, IntArray, UnaryGradOp, UnaryOp } from './types.js';
 export { jsBackend } from './js/index.js';
 export { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index.js';
 

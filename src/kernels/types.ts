@@ -9,6 +9,8 @@ export type IntArray = Int32Array;
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'log10' | 'tanh' | 'sqrt' | 'abs';
+/** The unary ops with a derivative kernel (neg is a scalar multiply). */
+export type UnaryGradOp = Exclude<UnaryOp, 'neg'>;
 
 export interface Backend {
   readonly name: string;
@@ -20,6 +22,9 @@ export interface Backend {
   matmulTransA(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void;
   /** out[m×k] (=|+=) a[m×n] · b[k×n]ᵀ   (input gradient: dY·Wᵀ) */
   matmulTransB(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void;
+
+  /** out[c×r] (=|+=) a[r×c]ᵀ; int32 arrays are moved bit for bit (accumulate is for floats only). */
+  transpose(out: FloatArray | IntArray, a: FloatArray | IntArray, rows: number, cols: number, accumulate: boolean): void;
 
   // ---- elementwise ----
   /**
@@ -36,6 +41,15 @@ export interface Backend {
   axpy(out: FloatArray, a: FloatArray, s: number): void;
   /** dx[i] += dy[i] * (1 − y[i]²), y = tanh(x) */
   tanhBackward(dx: FloatArray, dy: FloatArray, y: FloatArray): void;
+  /**
+   * dx[i] += dy[i]·op′(x[i]), given the input x and the output y = op(x): exp y, log 1/x,
+   * log10 1/(x·ln 10), tanh 1 − y², sqrt 0.5/y, abs sign(x).
+   */
+  unaryBackward(op: UnaryGradOp, dx: FloatArray, dy: FloatArray, x: FloatArray, y: FloatArray): void;
+  /** out[i] = a[i]^p */
+  powScalar(out: FloatArray, a: FloatArray, p: number): void;
+  /** dx[i] += dy[i]·p·x[i]^(p−1) */
+  powBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, p: number): void;
 
   // ---- reductions over the middle axis of an (outer × dim × inner) view ----
   /** out[o,i] (=|+=) Σ_d a[o,d,i] */
@@ -44,10 +58,16 @@ export interface Backend {
   broadcastAxis(out: FloatArray, g: FloatArray, outer: number, dim: number, inner: number, scale: number): void;
   /** var[o,i] = Σ_d (a − mean)² / (dim − correction); mean written too */
   varAxis(varOut: FloatArray, meanOut: FloatArray, a: FloatArray, outer: number, dim: number, inner: number, correction: number): void;
+  /**
+   * Backward of varAxis (std null) or of its square root std: dx[o,d,i] += s·(a[o,d,i] − mean[o,i])
+   * with s = 2·g/(dim − correction) for the variance, g/((dim − correction)·std) for std.
+   */
+  varBackward(dx: FloatArray, g: FloatArray, a: FloatArray, mean: FloatArray, std: FloatArray | null,
+    outer: number, dim: number, inner: number, correction: number): void;
 
   // ---- fused layers ----
-  /** out[b,:] = table[idx[b],:] */
-  gatherRows(out: FloatArray, table: FloatArray, idx: IntArray, rowLen: number): void;
+  /** out[b,:] = table[idx[b],:] (out and table both float, or both int32) */
+  gatherRows(out: FloatArray | IntArray, table: FloatArray | IntArray, idx: IntArray, rowLen: number): void;
   /** gradTable[idx[b],:] += g[b,:] */
   scatterAddRows(gradTable: FloatArray, g: FloatArray, idx: IntArray, rowLen: number): void;
   /**
@@ -63,6 +83,17 @@ export interface Backend {
   batchNormEval(out: FloatArray, x: FloatArray, mean: FloatArray, varOrStd: FloatArray, isStd: boolean,
     gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number): void;
   /**
+   * Backward of batchNormEval (fixed statistics): with sd = std or sqrt(var + eps),
+   * dx += dy·gain/sd; dGain += Σ dy·(x − mean)/sd; dBias += Σ dy (null skips).
+   */
+  batchNormEvalBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null, dy: FloatArray, x: FloatArray,
+    mean: FloatArray, varOrStd: FloatArray, isStd: boolean, gain: FloatArray | null, n: number, f: number, eps: number): void;
+  /**
+   * running[j] = (1 − momentum)·running[j] + momentum·scale·batch[j], in double, rounded once
+   * (BatchNorm1d's running statistics; scale n/(n − 1) turns a biased batch variance unbiased).
+   */
+  runningAverage(running: FloatArray, batch: FloatArray, momentum: number, scale: number): void;
+  /**
    * Backward of batchNormTrain: dx += invStd·(dxhat − mean(dxhat) − xhat·Σ(dxhat·xhat)/(n − correction)),
    * dxhat = dy·gain; dGain += Σ dy·xhat; dBias += Σ dy (null skips). With epsStd (added to the
    * std) the projection term is scaled by (std + epsStd)/std = 1/(1 − epsStd·invStd).
@@ -73,6 +104,10 @@ export interface Backend {
   softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
   /** Row-wise log-softmax. */
   logSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
+  /** Backward of softmaxRows given its output y: dx += y ⊙ (dy − Σ_row dy·y) */
+  softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number): void;
+  /** Backward of logSoftmaxRows given its output y: dx += dy − exp(y)·Σ_row dy */
+  logSoftmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number): void;
   /**
    * Mean cross-entropy of logits[rows×cols] against targets; writes softmax probabilities to
    * `probs` for the backward pass. Returns the loss (double).

@@ -1,2 +1,47 @@
-// nn.functional: the stateless ops, named as in torch.nn.functional.
+// nn.functional: the stateless forms of the layers, named as in torch.nn.functional. The layers
+// in layers.ts are these functions plus the state they keep (parameters, running statistics).
+import {
+  Tensor, batchNormEval, batchNormTrain, index, runningAverageInPlace, shapeString,
+} from '../tensor/index.js';
+
 export { crossEntropy, softmax, logSoftmax, linear } from '../tensor/index.js';
+
+/** F.embedding: rows of `weight` (num × dim) by the integer ids of `input` (any shape). */
+export function embedding(input: Tensor, weight: Tensor): Tensor {
+  return index(weight, input);
+}
+
+/** F.tanh */
+export function tanh(x: Tensor): Tensor {
+  return x.tanh();
+}
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalise with the batch statistics (and move the running ones, when given); default false. */
+  training?: boolean;
+  /** Weight of the batch in the running averages: running ← (1 − m)·running + m·batch. Default 0.1. */
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * F.batch_norm over x (n × features). Training: the batch mean and biased variance normalise x,
+ * and runningMean/runningVar (when given) move towards the batch mean and the unbiased variance
+ * by `momentum`, in place. Evaluation: the running statistics normalise x.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = options;
+  if (x.ndim !== 2) throw new RangeError(`batchNorm needs a 2-D input (n × features), got ${shapeString(x.shape)}`);
+  if (!training) {
+    if (runningMean === null || runningVar === null) throw new Error('batchNorm in evaluation mode needs runningMean and runningVar');
+    return batchNormEval(x, runningMean, runningVar, false, weight, bias, eps);
+  }
+  const n = x.shape[0];
+  if (n <= 1) throw new RangeError(`batchNorm in training mode needs more than 1 value per feature, got a batch of ${n}`);
+  const { out, stats } = batchNormTrain(x, weight, bias, eps, 0);
+  if (runningMean !== null) runningAverageInPlace(runningMean, stats.mean, momentum);
+  if (runningVar !== null) runningAverageInPlace(runningVar, stats.var, momentum, n / (n - 1)); // unbiased
+  return out;
+}

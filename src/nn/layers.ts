@@ -1,9 +1,8 @@
 // The layers of the makemore MLP, PyTorch-style: Embedding, Linear, BatchNorm1d, Tanh, Flatten,
 // Sequential. Each forward is one fused autograd op (see tensor/ops).
 import { defaultGenerator, type Generator } from '../random/index.js';
-import {
-  Tensor, batchNormEval, batchNormTrain, index, linear, ones, randn, reshape, shapeString, zeros,
-} from '../tensor/index.js';
+import { Tensor, index, linear, ones, randn, reshape, shapeString, zeros } from '../tensor/index.js';
+import * as F from './functional.js';
 import { defaultLinearInit } from './init.js';
 import { Module } from './module.js';
 
@@ -37,19 +36,23 @@ export class Linear extends Module {
 
 export interface BatchNorm1dOptions {
   eps?: number;
-  momentum?: number;
+  /**
+   * Weight of each batch in the running statistics (default 0.1); null: their cumulative
+   * average over all batches so far (running ← running + (batch − running)/numBatchesTracked).
+   */
+  momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
 }
 
 /**
  * PyTorch's BatchNorm1d over (n × features): training normalises with the batch mean and the
- * biased variance, and moves the running mean/var (unbiased variance) by `momentum`;
- * evaluation normalises with the running estimates.
+ * biased variance, and moves the running mean/var (unbiased variance) by `momentum` (or to their
+ * cumulative average when it is null); evaluation normalises with the running estimates.
  */
 export class BatchNorm1d extends Module {
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
   readonly runningMean: Tensor | null;
@@ -59,7 +62,9 @@ export class BatchNorm1d extends Module {
   constructor(readonly numFeatures: number, options: BatchNorm1dOptions = {}) {
     super();
     this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
+    // `?? 0.1` would turn an explicit null (cumulative average) into 0.1
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new RangeError(`BatchNorm1d momentum must be in [0, 1] or null, got ${this.momentum}`);
     const affine = options.affine ?? true;
     const track = options.trackRunningStats ?? true;
     this.weight = affine ? this.registerParameter('weight', ones([numFeatures])) : null;
@@ -73,23 +78,17 @@ export class BatchNorm1d extends Module {
     if (x.ndim !== 2 || x.shape[1] !== this.numFeatures) {
       throw new RangeError(`BatchNorm1d(${this.numFeatures}) got input of shape ${shapeString(x.shape)}`);
     }
-    if (!this.training && this.runningMean !== null && this.runningVar !== null) {
-      return batchNormEval(x, this.runningMean, this.runningVar, false, this.weight, this.bias, this.eps);
+    // As torch.nn.modules.batchnorm: batch statistics in training (or without running ones);
+    // the running statistics move only in training.
+    const training = this.training || this.runningMean === null;
+    let momentum = this.momentum ?? 0;
+    if (this.training && this.numBatchesTracked !== null) {
+      if (x.shape[0] > 1) { this.numBatchesTracked.i[0]++; this.numBatchesTracked.storage.bumpVersion(); }
+      if (this.momentum === null) momentum = 1 / this.numBatchesTracked.i[0]; // cumulative moving average
     }
-    const n = x.shape[0];
-    if (n <= 1) throw new RangeError(`BatchNorm1d in training mode needs more than 1 value per feature, got a batch of ${n}`);
-    const { out, stats } = batchNormTrain(x, this.weight, this.bias, this.eps, 0);
-    if (this.training && this.runningMean !== null && this.runningVar !== null && this.numBatchesTracked !== null) {
-      const rm = this.runningMean.f, rv = this.runningVar.f, m = this.momentum, bm = stats.mean.f, bv = stats.var.f;
-      // Running variance uses the unbiased estimate: var_b · n/(n − 1)
-      const unbias = n / (n - 1);
-      for (let j = 0; j < this.numFeatures; j++) {
-        rm[j] = (1 - m) * rm[j] + m * bm[j];
-        rv[j] = (1 - m) * rv[j] + m * bv[j] * unbias;
-      }
-      this.numBatchesTracked.i[0]++;
-    }
-    return out;
+    const update = !this.training || this.numBatchesTracked !== null;
+    return F.batchNorm(x, update ? this.runningMean : null, update ? this.runningVar : null,
+      { weight: this.weight, bias: this.bias, training, momentum, eps: this.eps });
   }
 }
 

@@ -42,31 +42,42 @@ export abstract class Module {
     return [...this.childMap];
   }
 
-  namedParameters(prefix = ''): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [n, t] of this.paramMap) out.push([prefix + n, t]);
-    for (const [n, m] of this.childMap) out.push(...m.namedParameters(`${prefix}${n}.`));
-    return out;
+  /**
+   * Parameters by dotted name. A tensor registered in several places (tied weights, a module
+   * used twice) comes once, under its first name, unless `removeDuplicate` is false (PyTorch's
+   * `named_parameters(remove_duplicate=True)`): an optimizer must not update it twice.
+   */
+  namedParameters(prefix = '', removeDuplicate = true): [string, Tensor][] {
+    return this.namedTensors((m) => m.paramMap, prefix, removeDuplicate);
   }
 
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
 
-  namedBuffers(prefix = ''): [string, Tensor][] {
+  namedBuffers(prefix = '', removeDuplicate = true): [string, Tensor][] {
+    return this.namedTensors((m) => m.bufferMap, prefix, removeDuplicate);
+  }
+
+  private namedTensors(own: (m: Module) => Map<string, Tensor>, prefix: string, removeDuplicate: boolean): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [n, t] of this.bufferMap) out.push([prefix + n, t]);
-    for (const [n, m] of this.childMap) out.push(...m.namedBuffers(`${prefix}${n}.`));
-    return out;
+    const walk = (m: Module, p: string): void => {
+      for (const [n, t] of own(m)) out.push([p + n, t]);
+      for (const [n, c] of m.childMap) walk(c, `${p}${n}.`);
+    };
+    walk(this, prefix);
+    if (!removeDuplicate) return out;
+    const seen = new Set<Tensor>();
+    return out.filter(([, t]) => !seen.has(t) && seen.add(t) !== undefined);
   }
 
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
 
-  /** Parameters and buffers by name, PyTorch's `state_dict()`. */
+  /** Parameters and buffers by name, PyTorch's `state_dict()` (a tied tensor under each of its names). */
   stateDict(): Map<string, Tensor> {
-    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+    return new Map([...this.namedParameters('', false), ...this.namedBuffers('', false)]);
   }
 
   /** Copy values into the parameters and buffers; every name must match in shape and exist. */
@@ -80,6 +91,7 @@ export abstract class Module {
         throw new Error(`state dict "${name}" has shape (${src.shape.join(', ')}) but the model expects (${dst.shape.join(', ')})`);
       }
       dst.data.set(src.data);
+      dst.storage.bumpVersion(); // an in-place write, as PyTorch's copy_
     }
   }
 

@@ -20,6 +20,10 @@ export class SGD {
   /** One update with `lr` (or the optimizer's own). Parameters without a gradient are skipped. */
   step(lr = this.lr): void {
     const k = kernels();
-    for (const p of this.params) if (p.grad !== null) k.sgdStep(p.f, p.grad.f, lr);
+    for (const p of this.params) {
+      if (p.grad === null) continue;
+      k.sgdStep(p.f, p.grad.f, lr);
+      p.storage.bumpVersion(); // an in-place write: a graph that saved p can no longer backward
+    }
   }
 }

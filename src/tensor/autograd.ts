@@ -6,10 +6,19 @@ import { Tensor as TensorClass } from './tensor.js';
 import { sameShape, shapeString } from './shape.js';
 import { Storage, keepStorage } from './storage.js';
 
+/** A tensor a backward pass reads, with its storage and version when the forward saved it. */
+export interface SavedTensor {
+  readonly tensor: Tensor;
+  readonly storage: Storage;
+  readonly version: number;
+}
+
 export interface GradFn {
   /** The op's name, for error messages and inspection (`MatmulBackward`...). */
   readonly name: string;
   readonly inputs: readonly Tensor[];
+  /** The tensors `backward` reads (inputs or the output), checked unmodified before it runs. */
+  readonly saved?: readonly SavedTensor[];
   /**
    * Given dL/d(output), add dL/d(input) into each input's gradient (use `gradOf`). Read `.f` of
    * tensors at the kernel call, after any allocation (see storage.ts on memory growth).
@@ -55,12 +64,29 @@ export function gradOf(t: Tensor): Tensor | null {
   return t.grad;
 }
 
-/** Attach a GradFn to `out` when any input requires grad; returns `out`. */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (gradOut: Tensor) => void): Tensor {
+/**
+ * Attach a GradFn to `out` when any input requires grad; returns `out`. `saved`: the tensors the
+ * backward closure reads (inputs or `out` itself); writing one of them in place before backward()
+ * makes backward() throw, as in PyTorch, instead of giving wrong gradients.
+ */
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (gradOut: Tensor) => void,
+  saved: readonly Tensor[] = []): Tensor {
   if (!needsGrad(...inputs)) return out;
-  out.gradFn = { name, inputs, backward };
+  const s = saved.map((t) => ({ tensor: t, storage: t.storage, version: t.storage.version }));
+  out.gradFn = { name, inputs, backward, saved: s };
   out.requiresGrad = true;
   return out;
+}
+
+/** Throws PyTorch's error when a tensor saved for `fn` was written in place since. */
+function checkSaved(fn: GradFn): void {
+  for (const s of fn.saved ?? []) {
+    const now = s.tensor.storage;
+    if (now === s.storage && now.version === s.version) continue;
+    const what = `[${s.tensor.dtype} ${shapeString(s.tensor.shape)}]`;
+    const at = now === s.storage ? `is at version ${now.version}; expected version ${s.version} instead` : 'had its storage replaced';
+    throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: ${what}, saved by ${fn.name}, ${at}`);
+  }
 }
 
 /** Tensors reachable from `root` that take part in backward, in topological order (inputs first). */
@@ -118,7 +144,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     const t = order[k];
     const fn = t.gradFn;
     if (fn === null) continue;
-    if (t.grad !== null) fn.backward(t.grad);
+    if (t.grad !== null) { checkSaved(fn); fn.backward(t.grad); }
     // Non-leaf gradients are scratch unless retained; the graph is freed as PyTorch does. The
     // node stays a non-leaf: going through it again is an error, not a silent stop.
     if (!t.retainsGrad) t.grad = null;

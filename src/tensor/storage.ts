@@ -79,6 +79,12 @@ const EMPTY = new Float32Array(0);
 export class Storage {
   private view: StorageArray;
   readonly length: number;
+  /**
+   * PyTorch's version counter: bumped by every in-place write through the library (in-place ops,
+   * optimizer steps, running statistics, state-dict loads), shared by views of this storage.
+   * Autograd compares it with the version a backward pass saved (see autograd.ts).
+   */
+  version = 0;
   private block: Block | null;
   private released = false;
   private finalized = false;
@@ -143,6 +149,11 @@ export class Storage {
     if (this.block === null) return this.view;
     this.view = liveView(this.block);
     return this.view;
+  }
+
+  /** Record an in-place write (see `version`). */
+  bumpVersion(): void {
+    this.version++;
   }
 
   /** Give the block back to its allocator now. */

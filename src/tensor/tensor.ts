@@ -4,6 +4,7 @@
 import type { FloatArray } from '../kernels/index.js';
 import { backward as runBackward, type GradFn } from './autograd.js';
 import { add, div, mul, neg, pow, sub, unaryOp } from './ops/elementwise.js';
+import { addInPlace, copyInPlace, divInPlace, fillInPlace, mulInPlace, subInPlace } from './ops/inplace.js';
 import { mean, std, sum, variance, type VarOptions } from './ops/reduce.js';
 import { matmul } from './ops/matmul.js';
 import { index, reshape, transpose } from './ops/shape.js';
@@ -84,6 +85,11 @@ export class Tensor {
     return this;
   }
   get retainsGrad(): boolean { return this.retains || (this.isLeaf && this.requires); }
+  /**
+   * PyTorch's `_version`: how many in-place writes the storage has had (shared by views). A
+   * backward pass that saved this tensor throws when it changed since.
+   */
+  get version(): number { return this.storage.version; }
   /** Backpropagate from this tensor (a scalar, or with an explicit output gradient). */
   backward(gradient?: Tensor): void { runBackward(this, gradient); }
   /** Forget the gradient (PyTorch's `p.grad = None`). */
@@ -116,6 +122,15 @@ export class Tensor {
   toString(): string {
     return `tensor(${JSON.stringify(this.toArray())}, shape=${shapeString(this.shape)}, dtype=${this.dtype})`;
   }
+
+  // ---- in-place ops (ops/inplace.ts): write this tensor, bump its version ----
+  add_(other: Tensor | number): this { addInPlace(this, other); return this; }
+  sub_(other: Tensor | number): this { subInPlace(this, other); return this; }
+  mul_(other: Tensor | number): this { mulInPlace(this, other); return this; }
+  div_(other: Tensor | number): this { divInPlace(this, other); return this; }
+  copy_(src: Tensor): this { copyInPlace(this, src); return this; }
+  fill_(value: number): this { fillInPlace(this, value); return this; }
+  zero_(): this { fillInPlace(this, 0); return this; }
 
   // ---- ops (see ops/) ----
   add(other: Tensor | number): Tensor { return add(this, other); }

@@ -1,5 +1,5 @@
 // Elementwise kernels: broadcasting binary ops, unary functions and their simple backward helpers.
-import type { BinaryOp, FloatArray, UnaryOp } from '../types.js';
+import type { BinaryOp, FloatArray, UnaryGradOp, UnaryOp } from '../types.js';
 
 const binaryFns: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y,
@@ -73,6 +73,29 @@ export function axpy(out: FloatArray, a: FloatArray, s: number): void {
 export function tanhBackward(dx: FloatArray, dy: FloatArray, y: FloatArray): void {
   const n = dx.length;
   for (let i = 0; i < n; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
+}
+
+export function unaryBackward(op: UnaryGradOp, dx: FloatArray, dy: FloatArray, x: FloatArray, y: FloatArray): void {
+  const n = dx.length;
+  switch (op) {
+    case 'exp': mulInto(dx, dy, y, true); break;
+    case 'tanh': tanhBackward(dx, dy, y); break;
+    case 'log': for (let i = 0; i < n; i++) dx[i] += dy[i] / x[i]; break;
+    case 'log10': for (let i = 0; i < n; i++) dx[i] += dy[i] / (x[i] * Math.LN10); break;
+    case 'sqrt': for (let i = 0; i < n; i++) dx[i] += (dy[i] * 0.5) / y[i]; break;
+    case 'abs': for (let i = 0; i < n; i++) dx[i] += dy[i] * Math.sign(x[i]); break;
+    default: throw new Error(`unaryBackward: unknown op ${String(op)}`);
+  }
+}
+
+export function powScalar(out: FloatArray, a: FloatArray, p: number): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = a[i] ** p;
+}
+
+export function powBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, p: number): void {
+  const n = dx.length;
+  for (let i = 0; i < n; i++) dx[i] += dy[i] * p * x[i] ** (p - 1);
 }
 
 export function sgdStep(p: FloatArray, g: FloatArray, lr: number): void {

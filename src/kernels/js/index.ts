@@ -1,20 +1,20 @@
 // The plain TypeScript backend: readable reference kernels, the ground truth for faster backends.
 import type { Backend } from '../types.js';
-import { matmul, matmulTransA, matmulTransB } from './matmul.js';
-import { axpy, binary, binaryScalar, mulInto, sgdStep, tanhBackward, unary } from './elementwise.js';
-import { broadcastAxis, sumAxis, varAxis } from './reduce.js';
+import { matmul, matmulTransA, matmulTransB, transpose } from './matmul.js';
+import { axpy, binary, binaryScalar, mulInto, powBackward, powScalar, sgdStep, tanhBackward, unary, unaryBackward } from './elementwise.js';
+import { broadcastAxis, sumAxis, varAxis, varBackward } from './reduce.js';
 import {
-  batchNormBackward, batchNormEval, batchNormTrain, crossEntropyBackward, crossEntropyForward,
-  gatherRows, logSoftmaxRows, scatterAddRows, softmaxRows,
+  batchNormBackward, batchNormEval, batchNormEvalBackward, batchNormTrain, crossEntropyBackward, crossEntropyForward,
+  gatherRows, logSoftmaxBackward, logSoftmaxRows, runningAverage, scatterAddRows, softmaxBackward, softmaxRows,
 } from './layers.js';
 
 export const jsBackend: Backend = {
   name: 'js',
-  matmul, matmulTransA, matmulTransB,
-  binary, binaryScalar, unary, mulInto, axpy, tanhBackward,
-  sumAxis, broadcastAxis, varAxis,
+  matmul, matmulTransA, matmulTransB, transpose,
+  binary, binaryScalar, unary, mulInto, axpy, tanhBackward, unaryBackward, powScalar, powBackward,
+  sumAxis, broadcastAxis, varAxis, varBackward,
   gatherRows, scatterAddRows,
-  batchNormTrain, batchNormEval, batchNormBackward,
-  softmaxRows, logSoftmaxRows, crossEntropyForward, crossEntropyBackward,
+  batchNormTrain, batchNormEval, batchNormBackward, batchNormEvalBackward, runningAverage,
+  softmaxRows, logSoftmaxRows, softmaxBackward, logSoftmaxBackward, crossEntropyForward, crossEntropyBackward,
   sgdStep,
 };

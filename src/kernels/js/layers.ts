@@ -2,7 +2,7 @@
 // Each backward sits beside its forward. Per-feature statistics accumulate in double.
 import type { FloatArray, IntArray } from '../types.js';
 
-export function gatherRows(out: FloatArray, table: FloatArray, idx: IntArray, rowLen: number): void {
+export function gatherRows(out: FloatArray | IntArray, table: FloatArray | IntArray, idx: IntArray, rowLen: number): void {
   for (let b = 0; b < idx.length; b++) {
     const src = idx[b] * rowLen;
     const dst = b * rowLen;
@@ -53,6 +53,25 @@ export function batchNormEval(out: FloatArray, x: FloatArray, mean: FloatArray, 
   }
 }
 
+export function batchNormEvalBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null, dy: FloatArray, x: FloatArray,
+  mean: FloatArray, varOrStd: FloatArray, isStd: boolean, gain: FloatArray | null, n: number, f: number, eps: number): void {
+  for (let j = 0; j < f; j++) {
+    const sd = isStd ? varOrStd[j] : Math.sqrt(varOrStd[j] + eps);
+    const g = gain === null ? 1 : gain[j];
+    const m = mean[j];
+    for (let i = 0, p = j; i < n; i++, p += f) {
+      if (dx !== null) dx[p] += (dy[p] * g) / sd;
+      if (dGain !== null) dGain[j] += (dy[p] * (x[p] - m)) / sd;
+      if (dBias !== null) dBias[j] += dy[p];
+    }
+  }
+}
+
+export function runningAverage(running: FloatArray, batch: FloatArray, momentum: number, scale: number): void {
+  const n = running.length;
+  for (let j = 0; j < n; j++) running[j] = (1 - momentum) * running[j] + momentum * batch[j] * scale;
+}
+
 export function batchNormBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null,
   dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number, epsStd = 0): void {
   for (let j = 0; j < f; j++) {
@@ -93,6 +112,24 @@ export function logSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, col
     for (let c = 0; c < cols; c++) s += Math.exp(x[o + c] - mx);
     const lse = mx + Math.log(s);
     for (let c = 0; c < cols; c++) out[o + c] = x[o + c] - lse;
+  }
+}
+
+export function softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let dot = 0;
+    for (let c = 0; c < cols; c++) dot += dy[o + c] * y[o + c];
+    for (let c = 0; c < cols; c++) dx[o + c] += y[o + c] * (dy[o + c] - dot);
+  }
+}
+
+export function logSoftmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += dy[o + c];
+    for (let c = 0; c < cols; c++) dx[o + c] += dy[o + c] - Math.exp(y[o + c]) * s;
   }
 }
 

@@ -1,6 +1,6 @@
 // Matmul in the three layouts a Linear layer needs. Loops are ordered so the innermost one walks
 // contiguous memory (i-k-j), which V8 turns into tight typed-array loops.
-import type { FloatArray } from '../types.js';
+import type { FloatArray, IntArray } from '../types.js';
 
 /** out[m×n] (=|+=) a[m×k] · b[k×n] */
 export function matmul(out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number, accumulate: boolean): void {
@@ -41,5 +41,12 @@ export function matmulTransB(out: FloatArray, a: FloatArray, b: FloatArray, m: n
       for (let j = 0; j < n; j++) s += a[ai + j] * b[bp + j];
       out[oi + p] = accumulate ? out[oi + p] + s : s;
     }
+  }
+}
+
+/** out[c×r] (=|+=) a[r×c]ᵀ */
+export function transpose(out: FloatArray | IntArray, a: FloatArray | IntArray, rows: number, cols: number, accumulate: boolean): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, p = i * cols, q = i; j < cols; j++, p++, q += rows) out[q] = accumulate ? out[q] + a[p] : a[p];
   }
 }

@@ -38,3 +38,15 @@ export function varAxis(varOut: FloatArray, meanOut: FloatArray, a: FloatArray, 
     }
   }
 }
+
+export function varBackward(dx: FloatArray, g: FloatArray, a: FloatArray, mean: FloatArray, std: FloatArray | null,
+  outer: number, dim: number, inner: number, correction: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const q = o * inner + i;
+      // dvar/dx = 2(x − mean)/(n − c); dstd/dx = (x − mean)/((n − c)·std)
+      const s = std !== null ? g[q] / ((dim - correction) * std[q]) : (2 * g[q]) / (dim - correction);
+      for (let d = 0, p = o * dim * inner + i; d < dim; d++, p += inner) dx[p] += s * (a[p] - mean[q]);
+    }
+  }
+}

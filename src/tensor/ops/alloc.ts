@@ -28,3 +28,11 @@ export function requireFloat(t: Tensor, op: string): FloatDType {
   if (t.dtype === 'int32') throw new TypeError(`${op} needs a floating point tensor, got int32`);
   return t.dtype;
 }
+
+/** `t` as a float tensor of `dtype` (int tensors are converted, as PyTorch promotes them). */
+export function asFloat(t: Tensor, dtype: FloatDType): Tensor {
+  if (t.dtype === dtype) return t;
+  const out = emptyFloat(dtype, t.shape);
+  out.f.set(t.data);
+  return out;
+}

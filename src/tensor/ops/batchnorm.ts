@@ -44,7 +44,7 @@ export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | nu
     const gg = gain === null ? null : gradOf(gain);
     const gb = bias === null ? null : gradOf(bias);
     k.batchNormBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, xhat.f, invStd.f, gain?.f ?? null, n, f, correction, epsStd);
-  });
+  }, gain === null ? [] : [gain]);
   return { out, stats };
 }
 
@@ -63,15 +63,18 @@ export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: 
     const gx = gradOf(x);
     const gg = gain === null ? null : gradOf(gain);
     const gb = bias === null ? null : gradOf(bias);
-    const xs = x.f, m = mean.f, s = varOrStd.f, gf = g.f, dx = gx?.f, dg = gg?.f, db = gb?.f, gn = gain?.f;
-    for (let j = 0; j < f; j++) {
-      const sd = isStd ? s[j] : Math.sqrt(s[j] + eps);
-      const gj = gn === undefined ? 1 : gn[j];
-      for (let i = 0, p = j; i < n; i++, p += f) {
-        if (dx !== undefined) dx[p] += (gf[p] * gj) / sd;
-        if (dg !== undefined) dg[j] += (gf[p] * (xs[p] - m[j])) / sd;
-        if (db !== undefined) db[j] += gf[p];
-      }
-    }
-  });
+    k.batchNormEvalBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, x.f, mean.f, varOrStd.f, isStd, gain?.f ?? null, n, f, eps);
+  }, gain === null ? [x, mean, varOrStd] : [x, mean, varOrStd, gain]);
+}
+
+/**
+ * running ← (1 − momentum)·running + momentum·scale·batch, in place (BatchNorm's running
+ * statistics; scale n/(n − 1) turns a biased batch variance unbiased). Bumps running's version.
+ */
+export function runningAverageInPlace(running: Tensor, batch: Tensor, momentum: number, scale = 1): Tensor {
+  requireFloat(running, 'runningAverage');
+  if (batch.numel !== running.numel) throw new RangeError(`runningAverage: ${shapeString(batch.shape)} batch statistics for ${shapeString(running.shape)} running ones`);
+  kernels().runningAverage(running.f, batch.f, momentum, scale);
+  running.storage.bumpVersion();
+  return running;
 }

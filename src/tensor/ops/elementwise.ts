@@ -1,10 +1,10 @@
 // Elementwise ops with broadcasting. Backward: the chain rule per element, then sum over the
 // dimensions an input was broadcast along (accumulateReduced).
-import { kernels, type BinaryOp, type UnaryOp } from '../../kernels/index.js';
+import { kernels, type BinaryOp, type UnaryGradOp } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import { Tensor, type FloatDType } from '../tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, splitAt, stridesOf } from '../shape.js';
-import { emptyFloat, outputFloat, promote } from './alloc.js';
+import { asFloat, emptyFloat, outputFloat, promote } from './alloc.js';
 
 /** Add scale·g (shaped like the broadcast output) into `into` (shaped like it or smaller), summing over broadcast dims. */
 function accumulateReduced(into: Tensor, g: Tensor, scale = 1): void {
@@ -45,6 +45,8 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   const bf = asFloat(b, dtype);
   const out = outputFloat(dtype, shape);
   k.binary(op, out.f, af.f, broadcastStrides(a.shape, shape), bf.f, broadcastStrides(b.shape, shape), shape);
+  // mul reads both inputs, div b and the output; add and sub read nothing.
+  const saved = op === 'mul' ? [a, b] : op === 'div' ? [b, out] : [];
   return record(out, `${cap(op)}Backward`, [a, b], (g) => {
     const ga = gradOf(a);
     const gb = gradOf(b);
@@ -70,7 +72,7 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
         accumulateReduced(gb, tmp, -1);
       }
     }
-  });
+  }, saved);
 }
 
 export function add(a: Tensor, b: Tensor | number): Tensor { return binaryOp('add', a, b); }
@@ -84,20 +86,21 @@ export function rsub(s: number, a: Tensor): Tensor { return add(neg(a), s); }
 export function neg(a: Tensor): Tensor { return mul(a, -1); }
 
 export function pow(a: Tensor, p: number): Tensor {
+  const k = kernels();
   const dtype = promote(a);
   const af = asFloat(a, dtype);
-  const out = emptyFloat(dtype, a.shape);
-  const o = out.f, x = af.f;
-  for (let i = 0; i < o.length; i++) o[i] = x[i] ** p;
+  const out = outputFloat(dtype, a.shape);
+  k.powScalar(out.f, af.f, p);
   return record(out, 'PowBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga === null) return;
-    const d = ga.f, gf = g.f, xs = af.f;
-    for (let i = 0; i < d.length; i++) d[i] += gf[i] * p * xs[i] ** (p - 1);
-  });
+    if (ga !== null) k.powBackward(ga.f, g.f, af.f, p);
+  }, [a]);
 }
 
-export function unaryOp(op: Exclude<UnaryOp, 'neg'>, a: Tensor): Tensor {
+/** The tensor each derivative reads: the output for exp, tanh and sqrt, else the input. */
+const READS_OUTPUT: Record<UnaryGradOp, boolean> = { exp: true, tanh: true, sqrt: true, log: false, log10: false, abs: false };
+
+export function unaryOp(op: UnaryGradOp, a: Tensor): Tensor {
   const k = kernels();
   const dtype = promote(a);
   const af = asFloat(a, dtype);
@@ -105,25 +108,8 @@ export function unaryOp(op: Exclude<UnaryOp, 'neg'>, a: Tensor): Tensor {
   k.unary(op, out.f, af.f);
   return record(out, `${cap(op)}Backward`, [a], (g) => {
     const ga = gradOf(a);
-    if (ga === null) return;
-    const d = ga.f, gf = g.f, x = af.f, y = out.f;
-    switch (op) {
-      case 'tanh': k.tanhBackward(d, gf, y); break; // 1 − tanh²
-      case 'exp': k.mulInto(d, gf, y, true); break; // exp
-      case 'log': for (let i = 0; i < d.length; i++) d[i] += gf[i] / x[i]; break;
-      case 'log10': for (let i = 0; i < d.length; i++) d[i] += gf[i] / (x[i] * Math.LN10); break;
-      case 'sqrt': for (let i = 0; i < d.length; i++) d[i] += (gf[i] * 0.5) / y[i]; break;
-      case 'abs': for (let i = 0; i < d.length; i++) d[i] += gf[i] * Math.sign(x[i]); break;
-    }
-  });
-}
-
-/** `t` as a float tensor of `dtype` (int tensors are converted, as PyTorch promotes them). */
-function asFloat(t: Tensor, dtype: FloatDType): Tensor {
-  if (t.dtype === dtype) return t;
-  const out = emptyFloat(dtype, t.shape);
-  out.f.set(t.data);
-  return out;
+    if (ga !== null) k.unaryBackward(op, ga.f, g.f, af.f, out.f);
+  }, [READS_OUTPUT[op] ? out : a]);
 }
 
 function cap(s: string): string {

@@ -24,5 +24,5 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     if (gx !== null) k.matmul(gx.f, g.f, weight.f, n, fout, fin, true); // dx = dy·W
     if (gw !== null) k.matmulTransA(gw.f, g.f, x.f, n, fout, fin, true); // dW = dyᵀ·x
     if (gb !== null) k.sumAxis(gb.f, g.f, 1, n, fout, true); // db = Σ_rows dy
-  });
+  }, [x, weight]);
 }

@@ -25,5 +25,5 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   return record(out, 'CrossEntropyBackward', [logits], (g) => {
     const gl = gradOf(logits);
     if (gl !== null) k.crossEntropyBackward(gl.f, probs.f, targets.i, rows, cols, g.f[0]);
-  });
+  }, [targets]);
 }

@@ -23,7 +23,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const gb = gradOf(b);
     if (ga !== null) kn.matmulTransB(ga.f, g.f, b.f, m, k, n, true);
     if (gb !== null) kn.matmulTransA(gb.f, a.f, g.f, m, k, n, true);
-  });
+  }, [a, b]);
 }
 
 /** bias + a @ b in one op (torch.addmm): (m×k) @ (k×n) + (n) → (m×n). The notebook's `h @ W2 + b2`. */
@@ -45,5 +45,5 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
     if (ga !== null) kn.matmulTransB(ga.f, g.f, b.f, m, k, n, true);
     if (gb !== null) kn.matmulTransA(gb.f, a.f, g.f, m, k, n, true);
     if (gbias !== null) kn.sumAxis(gbias.f, g.f, 1, m, n, true);
-  });
+  }, [a, b]);
 }

@@ -67,17 +67,8 @@ function spread(a: Tensor, dim: number | undefined, options: VarOptions, root: b
   if (root) k.unary('sqrt', out.f, out.f);
   return record(out, root ? 'StdBackward' : 'VarBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga === null) return;
-    const d = ga.f, gf = g.f, x = a.f, v = out.f, m = means.f;
-    // dvar/dx = 2(x − mean)/(n − c); dstd/dx = (x − mean)/((n − c)·std)
-    for (let o = 0; o < p.outer; o++) {
-      for (let i = 0; i < p.inner; i++) {
-        const q = o * p.inner + i;
-        const s = root ? gf[q] / ((p.dim - c) * v[q]) : (2 * gf[q]) / (p.dim - c);
-        for (let j = 0, at = o * p.dim * p.inner + i; j < p.dim; j++, at += p.inner) d[at] += s * (x[at] - m[q]);
-      }
-    }
-  });
+    if (ga !== null) k.varBackward(ga.f, g.f, a.f, means.f, root ? out.f : null, p.outer, p.dim, p.inner, c);
+  }, root ? [a, out] : [a]);
 }
 
 export function variance(a: Tensor, dim?: number, options: VarOptions = {}): Tensor {

@@ -18,14 +18,11 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
 export function transpose(a: Tensor): Tensor {
   if (a.ndim !== 2) throw new RangeError(`transpose needs a 2-D tensor, got shape ${shapeString(a.shape)}`);
   const [r, c] = a.shape;
-  const out = new Tensor(Storage.alloc(a.dtype, r * c), [c, r], a.dtype);
-  const src = a.data, dst = out.data;
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) dst[j * r + i] = src[i * c + j];
+  const out = new Tensor(Storage.alloc(a.dtype, r * c, false), [c, r], a.dtype);
+  kernels().transpose(out.data, a.data, r, c, false);
   return record(out, 'TransposeBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga === null) return;
-    const d = ga.f, gf = g.f;
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) d[i * c + j] += gf[j * r + i];
+    if (ga !== null) kernels().transpose(ga.f, g.f, c, r, true);
   });
 }
 
@@ -44,10 +41,8 @@ export function index(table: Tensor, idx: Tensor): Tensor {
   const rowLen = numelOf(table.shape.slice(1));
   const shape = [...idx.shape, ...table.shape.slice(1)];
   if (table.dtype === 'int32') {
-    const out = new Tensor(Storage.alloc('int32', ix.length * rowLen), shape, 'int32');
-    const src = table.i, dst = out.i, ixs = idx.i;
-    // A plain loop: for short rows (contexts of 3) it beats subarray + set by far.
-    for (let b = 0, o = 0; b < ixs.length; b++) for (let j = 0, at = ixs[b] * rowLen; j < rowLen; j++) dst[o++] = src[at + j];
+    const out = new Tensor(Storage.alloc('int32', ix.length * rowLen, false), shape, 'int32');
+    kernels().gatherRows(out.i, table.i, idx.i, rowLen);
     return out;
   }
   const out = outputFloat(table.dtype, shape);
@@ -55,5 +50,5 @@ export function index(table: Tensor, idx: Tensor): Tensor {
   return record(out, 'IndexBackward', [table], (g) => {
     const gt = gradOf(table);
     if (gt !== null) kernels().scatterAddRows(gt.f, g.f, idx.i, rowLen);
-  });
+  }, [idx]);
 }

@@ -18,16 +18,8 @@ export function softmax(a: Tensor, dim = -1): Tensor {
   kernels().softmaxRows(out.f, a.f, rows, cols);
   return record(out, 'SoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga === null) return;
-    const d = ga.f, gf = g.f, y = out.f;
-    // dx = y ⊙ (g − Σ g·y) per row
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      let dot = 0;
-      for (let c = 0; c < cols; c++) dot += gf[o + c] * y[o + c];
-      for (let c = 0; c < cols; c++) d[o + c] += y[o + c] * (gf[o + c] - dot);
-    }
-  });
+    if (ga !== null) kernels().softmaxBackward(ga.f, g.f, out.f, rows, cols);
+  }, [out]);
 }
 
 export function logSoftmax(a: Tensor, dim = -1): Tensor {
@@ -37,14 +29,6 @@ export function logSoftmax(a: Tensor, dim = -1): Tensor {
   kernels().logSoftmaxRows(out.f, a.f, rows, cols);
   return record(out, 'LogSoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga === null) return;
-    const d = ga.f, gf = g.f, y = out.f;
-    // dx = g − softmax·Σg per row
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      let s = 0;
-      for (let c = 0; c < cols; c++) s += gf[o + c];
-      for (let c = 0; c < cols; c++) d[o + c] += gf[o + c] - Math.exp(y[o + c]) * s;
-    }
-  });
+    if (ga !== null) kernels().logSoftmaxBackward(ga.f, g.f, out.f, rows, cols);
+  }, [out]);
 }
