@@ -77,7 +77,7 @@ describe('model files: every malformation is a clear error', () => {
   test('wrong magic / not a safetensors file: a word list, a PNG, zeros, too short', () => {
     refused(new TextEncoder().encode('emma\nolivia\nava\nisabella\n'), /not a valid safetensors model file: header length \d+ is larger than|runs past the end/);
     refused(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), /not a valid safetensors model file/);
-    refused(new Uint8Array(64), /the header is not JSON/);
+    refused(new Uint8Array(64), /header length 0 is too short for a JSON header/);
     refused(new Uint8Array(5), /5 bytes, too short/);
   });
   test('truncated at every length: always refused, never decoded', () => {
