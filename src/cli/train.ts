@@ -1,6 +1,5 @@
 // `makemore train`: read the words, build the splits, train (or resume), report losses, sample,
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName } from '../kernels/index.js';
@@ -13,7 +12,9 @@ import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
 import { dataLabel } from './paths.js';
-import { readWordsFor, recordedData } from './modelData.js';
+import { readWordsFor, recordedData, wordsSha256 } from './modelData.js';
+
+export { wordsSha256 };
 import { createTrainDiagnostics, mergeHooks, type DiagnosticsFlags } from './diagnostics.js';
 import { lockOutput } from './lock.js';
 import { checkTrainOutputs } from './outputs.js';
@@ -154,10 +155,6 @@ function assertFinite(model: LanguageModel, step: number, lastSaved: [string, nu
       }
     }
   }
-}
-
-export function wordsSha256(words: readonly string[]): string {
-  return createHash('sha256').update(words.join('\n')).digest('hex');
 }
 
 /** Runs the command; returns the exit code (128 + the signal after Ctrl-C, SIGTERM or SIGHUP, as shells expect). */

@@ -40,6 +40,12 @@ export interface TrainResult {
   nextStep: number;
 }
 
+/** Whether every row of a (rows × width) int32 matrix is the same (a minibatch of one repeated context). */
+function identicalRows(x: Int32Array, width: number): boolean {
+  for (let k = width; k < x.length; k++) if (x[k] !== x[k % width]) return false;
+  return true;
+}
+
 /** A training run, one step at a time: `train` runs it to the end, `trainAsync` in slices. */
 export class Trainer {
   private readonly opt: SGD;
@@ -81,6 +87,9 @@ export class Trainer {
       const value = lossT.item();
       // A NaN/Inf loss would spread into every weight at the update: stop before it.
       if (!Number.isFinite(value)) {
+        if (model.config.norm === 'notebook' && identicalRows(Xb.i, Xb.shape[1])) {
+          throw new MakemoreError(`training stopped: the loss is ${value} at step ${i} because the ${cfg.batchSize} examples of the minibatch have the same context, so batch norm divides by a zero batch standard deviation (the notebook's batch norm has no eps); use more (or more varied) words, a larger --batch-size, or --norm batchnorm1d`);
+        }
         throw new MakemoreError(`training diverged: the loss is ${value} at step ${i} (learning rate ${lr}); try a smaller --lr`);
       }
       opt.zeroGrad();

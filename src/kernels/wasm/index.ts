@@ -232,8 +232,8 @@ class WasmKernels implements WasmBackend {
     const no = layout === 0 ? m * n : layout === 1 ? k * n : m * k;
     const na = layout === 2 ? m * n : m * k;
     const nb = layout === 1 ? m * n : k * n;
-    // matmulTransB with a short shared axis transposes b into a scratch block first. Reserve it
-    // before looking at the arguments: if that grows memory, they are re-resolved below.
+    // matmulTransB with a short shared axis transposes b into a scratch block first, when one
+    // fits without growing the memory.
     if (layout === 2) this.packFor(m, k, n);
     if (this.f32(out) && this.f32(a) && this.f32(b)) {
       if (out.length < no || a.length < na || b.length < nb) this.mmSizes(out, a, b, no, na, nb, m, k, n);
@@ -267,6 +267,9 @@ class WasmKernels implements WasmBackend {
   private packFor(m: number, k: number, n: number): void {
     const bytes = 4 * k * n;
     if (bytes <= this.packBytes || !Number.isInteger(bytes) || !this.k.transBPacks(m, k, n)) return;
+    // The arguments are already views: growing now would detach those the heap cannot re-create
+    // (a tensor's storage view), so this call runs unpacked when the scratch does not fit.
+    if (!this.heap.fitsWithoutGrowth(Math.max(bytes, 16384))) return;
     if (this.packBytes > 0) this.heap.freeBytesAt(this.packPtr);
     this.packBytes = 0;
     const size = Math.max(bytes, 16384);
