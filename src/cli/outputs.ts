@@ -2,7 +2,7 @@
 // not cost a finished training run, and no output replaces a file of another kind (the word
 // list, the model) with HTML.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { checkWritablePath, MODEL_KIND, readHead, reason, type OutputKind } from '../model/fileio.js';
 import { MakemoreError } from '../errors.js';
 
@@ -61,6 +61,10 @@ export interface TrainOutputs {
 
 /** Check every output of `makemore train` before the first step. */
 export function checkTrainOutputs(o: TrainOutputs): void {
+  // Two outputs on one path: the later write would replace the model with the report.
+  if (o.out !== undefined && o.report !== undefined && o.out !== '' && resolve(o.out) === resolve(o.report)) {
+    throw new MakemoreError(`--out and --report name the same file ${o.out}; the report would replace the model`);
+  }
   if (o.out !== undefined) checkWritablePath(o.out, '--out', MODEL_KIND);
   else {
     // Written only if the run is interrupted: a folder that takes no files costs a warning.

@@ -207,7 +207,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
 
   const progress = createProgress(trainCfg.steps - plan.startStep);
   diag = createTrainDiagnostics(flags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data } });
-  const watch = lossWatch((line) => progress.log(line));
+  const watch = lossWatch((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   let result;
   try {

@@ -1,2 +1,2 @@
 export { train, trainAsync, Trainer, type StepInfo, type TrainHooks, type TrainOptions, type TrainResult } from './trainer.js';
-export { splitLoss } from './evaluate.js';
+export { evalChunkRows, EVAL_CHUNK_BYTES, splitLoss } from './evaluate.js';
