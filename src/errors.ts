@@ -3,7 +3,7 @@
 // JSON parser's excerpt of a corrupt header): control characters become <U+XXXX>.
 export class MakemoreError extends Error {
   constructor(message: string) {
-    super(oneLine(message));
+    super(shortened(oneLine(message), MAX_MESSAGE));
     this.name = 'MakemoreError';
   }
 }
@@ -11,4 +11,12 @@ export class MakemoreError extends Error {
 /** `s` as one printable line: line breaks and other control characters shown as <U+XXXX>. */
 export function oneLine(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+}
+
+/** The longest message printed: a megabyte value from a file must not become a megabyte line. */
+const MAX_MESSAGE = 1000;
+
+/** `s` cut to `max` characters, saying how long it was. */
+export function shortened(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s;
 }

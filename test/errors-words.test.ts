@@ -92,7 +92,7 @@ describe('word lists: the rows data.test.ts lacks', () => {
   });
   test('more examples than memory can hold: a clear error, not a RangeError', () => {
     const v = Vocab.fromWords(['ab']);
-    assert.throws(() => buildDataset(['ab', 'ba'], v, 2 ** 31), refuses(/^6 examples with a context of 2147483648 characters need 48\.0 GiB, more than this process can allocate; use fewer words or a smaller --block-size$/));
+    assert.throws(() => buildDataset(['ab', 'ba'], v, 2 ** 31), refuses(/^6 examples with a context of 2147483648 characters need 48\.0 GiB, more than the 2 GiB makemore-ts allows for a dataset; use fewer words or a smaller --block-size$/));
   });
   test('one word, and fewer words than the 80/10/10 split needs', () => {
     assert.throws(() => buildSplits(['solo'], Vocab.fromWords(['solo']), 3, 42), refuses(/split needs at least 6 words .*got 1$/));

@@ -43,8 +43,10 @@ export interface DiagnosticsContext {
 
 export interface DiagnosticsRun {
   hooks: TrainHooks;
-  /** Print the tables, write the report and the plots. Call after training with the final losses. */
+  /** Print the tables and build the record. Call after training with the final losses. */
   finish(final: FinalLosses): void;
+  /** Write the report and the plots (after finish(), once the model is saved). */
+  writeFiles(): void;
   /** The record built by finish() (null before). */
   record(): DiagnosticsRecord | null;
   /** Model file metadata carrying the loss curves and statistics (for `makemore report --model`); after finish(). */
@@ -100,6 +102,10 @@ export function createTrainDiagnostics(flags: DiagnosticsFlags, model: LanguageM
         stats: diag.stats,
         batchNorm,
       };
+    },
+    writeFiles(): void {
+      if (record === null) return;
+      const log = (line: string): void => console.log(line);
       if (flags.report !== undefined) {
         writeReport(flags.report, record);
         log(`report: ${flags.report}`);

@@ -6,7 +6,7 @@ import { loadModel } from '../model/io.js';
 import { DEFAULT_TRAIN } from '../model/index.js';
 import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
-import { readWordsFor, recordedData } from './modelData.js';
+import { wordsForModel } from './modelData.js';
 
 export interface EvalFlags {
   model: string;
@@ -17,13 +17,13 @@ export interface EvalFlags {
 
 export function runEval(flags: EvalFlags): void {
   const { model, vocab, info } = loadModel(flags.model);
-  const data = flags.data ?? recordedData(info);
-  const { words, mismatch } = readWordsFor(data, vocab);
-  if (mismatch !== null) throw new MakemoreError(mismatch);
+  const { data, words } = wordsForModel(info, vocab, flags.model, flags.data);
   const splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
   const names = flags.split === 'all' ? (['train', 'val', 'test'] as const) : [flags.split];
   const losses: Record<string, number> = {};
   for (const s of names) losses[s] = splitLoss(model, splits[s]);
+  const bad = names.find((s) => !Number.isFinite(losses[s]));
+  if (bad !== undefined) throw new MakemoreError(`${flags.model}: its ${bad} loss is ${losses[bad]}; the model's predictions are not finite on ${data} (its training diverged, or its batch-norm statistics are degenerate)`);
   if (flags.json) console.log(JSON.stringify({ model: flags.model, data, step: info.step, losses }));
   else for (const s of names) console.log(`${s} ${losses[s].toFixed(4)}`);
 }

@@ -2,6 +2,12 @@
 import type { Command } from 'commander';
 import { loadModel } from '../model/io.js';
 import { describeSetup } from './train.js';
+import { oneLine, shortened } from '../errors.js';
+
+/** Text from a file or the command line as one printable, bounded line (no escape sequences reach the terminal). */
+function shown(s: string): string {
+  return oneLine(shortened(s, 200));
+}
 
 export function runInfo(flags: { model: string; json?: boolean }): void {
   const { model, vocab, info } = loadModel(flags.model);
@@ -17,13 +23,13 @@ export function runInfo(flags: { model: string; json?: boolean }): void {
     data: info.data ?? null,
   };
   if (flags.json) { console.log(JSON.stringify(summary)); return; }
-  console.log(`file: ${flags.model}`);
+  console.log(`file: ${shown(flags.model)}`);
   console.log(`model: ${c.norm}, block ${c.blockSize}, embed ${c.embedDim}, hidden ${c.hidden} × ${c.layers}`);
   if (info.train !== undefined) console.log(`setup: ${describeSetup(c, info.train)}`);
   console.log(`parameters: ${summary.parameters}`);
   console.log(`vocabulary (${vocab.size}): .${vocab.toString()}`);
   console.log(`trained steps: ${info.step}${info.train ? ` of ${info.train.steps} (batch ${info.train.batchSize}, lr ${info.train.lr} → ${info.train.lrFinal} at step ${info.train.lrDecayStep}, seed ${info.train.seed}, split seed ${info.train.splitSeed})` : ''}`);
-  if (info.data !== undefined) console.log(`data: ${info.data}`);
+  if (info.data !== undefined) console.log(`data: ${shown(info.data)}`);
   for (const [name, t] of model.namedParameters()) console.log(`  ${name} (${t.shape.join(', ')})`);
 }
 

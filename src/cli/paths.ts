@@ -1,6 +1,7 @@
 // Files that ship with the package, found relative to this compiled module (dist/src/cli/), so
 // the defaults work from any working directory.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED_LABEL } from '../data/words.js';
 
@@ -17,9 +18,9 @@ export function packageVersion(): string {
   return v;
 }
 
-/** The data path to record in a model file. */
+/** The data path to record in a model file: absolute, so commands run from another folder find it. */
 export function dataLabel(path: string): string {
-  return path === BUNDLED_DATA ? BUNDLED_LABEL : path;
+  return path === BUNDLED_DATA ? BUNDLED_LABEL : resolve(path);
 }
 
 /** A recorded data path back to a file path. */

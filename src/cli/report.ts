@@ -18,8 +18,9 @@ import { buildPlots, writePlotsSync, writeReport } from '../report/index.js';
 import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
 import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
-import { readWordsFor, recordedData } from './modelData.js';
+import { recordedData, wordsForModel } from './modelData.js';
 import { integer } from './parse.js';
+import { checkPlotsDir, checkReportPath } from './outputs.js';
 
 export interface ReportFlags {
   model: string;
@@ -54,6 +55,9 @@ export function minibatchStats(model: LanguageModel, splits: Splits, step: numbe
 }
 
 export function runReport(flags: ReportFlags): void {
+  // Before any work: the report must not replace the model, the word list or any other file.
+  checkReportPath(flags.out, '--out');
+  if (flags.plots !== undefined) checkPlotsDir(flags.plots);
   const { model, vocab, info, metadata } = loadModel(flags.model);
   const stored = diagnosticsFromMetadata(metadata);
   const notes: string[] = [];
@@ -62,13 +66,15 @@ export function runReport(flags: ReportFlags): void {
   if (flags.data === undefined && !existsSync(data)) {
     notes.push(`The word list ${data} recorded in the model file was not found: no losses or batch-norm check (pass --data).`);
   } else {
-    const { words, mismatch } = readWordsFor(data, vocab);
-    if (mismatch !== null) {
-      if (flags.data !== undefined) throw new MakemoreError(mismatch);
-      notes.push(`${mismatch}: no losses or batch-norm check (pass --data).`);
-    } else {
-      splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
+    // The recorded list when it no longer serves the model: a note, not other losses.
+    let words: string[] | null = null;
+    try {
+      words = wordsForModel(info, vocab, flags.model, flags.data).words;
+    } catch (e) {
+      if (flags.data !== undefined || !(e instanceof MakemoreError)) throw e;
+      notes.push(`${e.message}: no losses or batch-norm check.`);
     }
+    if (words !== null) splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
   }
 
   let final: FinalLosses | undefined = stored?.final;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
-import { sampleWords } from '../sample/index.js';
+import { sampleWordsIter } from '../sample/index.js';
 import { integer, positiveInt, positiveNumber } from './parse.js';
 
 export interface SampleFlags {
@@ -15,18 +15,41 @@ export interface SampleFlags {
   json?: boolean;
 }
 
-export function runSample(flags: SampleFlags, seedGiven = true): void {
+/**
+ * Prints each word as it is drawn (`sample --count 1000000000 | head -3` shows words at once),
+ * and stops quietly, exit 0, when the reader closes the pipe (EPIPE).
+ */
+export async function runSample(flags: SampleFlags, seedGiven = true): Promise<void> {
   const { model, vocab, info } = loadModel(flags.model);
   // Without --seed, sample as `train` did after training: continue the saved generator (the seed
   // preset, cell 34) or seed one with the training seed + 10 (the lecture).
   const continued = !seedGiven && info.train?.sampleGenerator === 'continue' && info.generator !== undefined;
   const seed = seedGiven || info.train === undefined ? flags.seed : info.train.seed + 10;
   const generator = continued ? Generator.fromState(info.generator!) : new Generator(seed);
-  const words = sampleWords(model, vocab, {
+  const words = sampleWordsIter(model, vocab, {
     count: flags.count, generator, temperature: flags.temperature, prefix: flags.prefix, maxLen: flags.maxLen,
   });
-  if (flags.json) console.log(JSON.stringify({ model: flags.model, seed: continued ? 'continued' : seed, temperature: flags.temperature, prefix: flags.prefix, words }));
-  else for (const w of words) console.log(w);
+  if (flags.json) {
+    console.log(JSON.stringify({ model: flags.model, seed: continued ? 'continued' : seed, temperature: flags.temperature, prefix: flags.prefix, words: [...words] }));
+    return;
+  }
+  let closed = false;
+  const onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  };
+  process.stdout.on('error', onError);
+  try {
+    let n = 0;
+    for (const w of words) {
+      process.stdout.write(`${w}\n`);
+      // Let a pending EPIPE arrive now and then.
+      if (++n % 64 === 0 && await new Promise<boolean>((res) => setImmediate(() => res(closed)))) break;
+    }
+  } finally {
+    process.stdout.off('error', onError);
+    if (closed) process.stdout.on('error', () => {});
+  }
 }
 
 export function registerSample(program: Command): void {
@@ -39,5 +62,5 @@ export function registerSample(program: Command): void {
     .option('--prefix <text>', 'every word starts with this', '')
     .option('--max-len <n>', 'stop a word after this many characters', positiveInt, 50)
     .option('--json', 'print one JSON object instead of a word per line')
-    .action(function (this: Command, flags: SampleFlags) { runSample(flags, this.getOptionValueSource('seed') === 'cli'); });
+    .action(async function (this: Command, flags: SampleFlags) { await runSample(flags, this.getOptionValueSource('seed') === 'cli'); });
 }

@@ -1,21 +1,24 @@
 // `makemore train`: read the words, build the splits, train (or resume), report losses, sample,
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName } from '../kernels/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
-import { checkWritableModelPath } from '../model/fileio.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
 import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
 import { dataLabel } from './paths.js';
-import { readWordsFor, recordedData } from './modelData.js';
+import { readWordsFor, recordedData, wordsSha256 } from './modelData.js';
+
+export { wordsSha256 };
 import { createTrainDiagnostics, mergeHooks, type DiagnosticsFlags } from './diagnostics.js';
+import { lockOutput } from './lock.js';
+import { checkTrainOutputs } from './outputs.js';
+import { catchStopSignals, type SignalCatcher } from './signals.js';
 
 export interface TrainFlags extends DiagnosticsFlags {
   data: string;
@@ -122,6 +125,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (given('lrFinal')) trainCfg.lrFinal = flags.lrFinal;
   if (given('sampleGenerator')) trainCfg.sampleGenerator = flags.sampleGenerator;
   validateTrainConfig(trainCfg);
+  if (trainCfg.steps > MAX_STEPS) throw new MakemoreError(`${path}: its run of ${trainCfg.steps} steps is more than the ${MAX_STEPS} steps makemore-ts runs in one go; pass a smaller --steps`);
   if (info.step >= trainCfg.steps) throw new MakemoreError(`${path}: already trained ${info.step} steps; pass --steps with a larger total to continue`);
   const data = given('data') || info.data === undefined ? flags.data : recordedData(info);
   const { words, mismatch } = readWordsFor(data, vocab);
@@ -184,16 +188,23 @@ function assertFinite(model: LanguageModel, step: number, lastSaved: [string, nu
   }
 }
 
-export function wordsSha256(words: readonly string[]): string {
-  return createHash('sha256').update(words.join('\n')).digest('hex');
-}
-
-/** Runs the command; returns the exit code (130 after Ctrl-C, as shells expect). */
+/** Runs the command; returns the exit code (128 + the signal after Ctrl-C, SIGTERM or SIGHUP, as shells expect). */
 export async function runTrain(flags: TrainFlags, given: Given = () => false): Promise<number> {
   if (flags.checkpointEvery !== undefined && flags.out === undefined) throw new MakemoreError('--checkpoint-every needs --out <file> to write the checkpoints to');
-  // Fail now, not after hours of training, when the model cannot be saved where asked.
-  if (flags.out !== undefined) checkWritableModelPath(flags.out);
   if (flags.steps > MAX_STEPS) throw new MakemoreError(`--steps ${flags.steps} is more than the ${MAX_STEPS} steps makemore-ts runs in one go`);
+  // Fail now, not after hours of training, when an output cannot be written where asked.
+  checkTrainOutputs({ out: flags.out, report: flags.report, plots: flags.plots, data: flags.data, interruptFile: INTERRUPT_FILE });
+  const lock = flags.out !== undefined ? lockOutput(flags.out) : null;
+  const signals = catchStopSignals();
+  try {
+    return await trainAndSave(flags, given, signals);
+  } finally {
+    signals.dispose();
+    lock?.release();
+  }
+}
+
+async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatcher): Promise<number> {
   const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags);
   const { modelCfg, trainCfg, model, vocab, words, g } = plan;
   const splits = buildSplits(words, vocab, modelCfg.blockSize, trainCfg.splitSeed, plan.data);
@@ -212,6 +223,13 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
     saveModel(path, model, vocab, info);
     lastSaved = [path, step];
   };
+  /** After a signal: save where the run can be resumed from, say so, and return the exit code. */
+  const stopped = (step: number, when: string): number => {
+    const path = flags.out ?? INTERRUPT_FILE;
+    if (lastSaved === null || lastSaved[0] !== path || lastSaved[1] !== step) save(path, step);
+    console.log(`interrupted at step ${step}: saved ${path}; continue with --resume ${path} (${signals.received} ${when})`);
+    return signals.exitCode();
+  };
 
   console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
   console.log(`examples: train ${splits.train.Y.numel}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
@@ -219,22 +237,21 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
   console.log(`setup: ${describeSetup(modelCfg, trainCfg)}`);
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 
-  let interrupted = false;
-  const onSigint = (): void => { interrupted = true; };
-  process.on('SIGINT', onSigint);
   const progress = createProgress(trainCfg.steps - plan.startStep);
   diag = createTrainDiagnostics(flags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data } });
+  const watch = lossWatch((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   let result;
   try {
     result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
       onStep: ({ step, loss }) => {
         if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
+        watch(step, loss);
         progress.update(step + 1 - plan.startStep);
         const done = step + 1;
         if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
       },
-      shouldStop: () => interrupted,
+      shouldStop: () => signals.received !== null,
     }, diag?.hooks), { startStep: plan.startStep });
   } catch (e) {
     // Divergence: say which checkpoint survives.
@@ -242,26 +259,28 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
     throw e;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
   }
   const ran = result.nextStep - plan.startStep;
   const seconds = (performance.now() - t0) / 1000;
   console.log(`trained ${ran} steps in ${seconds.toFixed(1)} s (${ran > 0 ? ((seconds * 1e6) / ran).toFixed(0) : '-'} µs/step)`);
-  if (interrupted) {
-    const path = flags.out ?? INTERRUPT_FILE;
-    save(path, result.nextStep);
-    console.log(`interrupted at step ${result.nextStep}: saved ${path}; continue with --resume ${path}`);
-    return 130;
-  }
+  if (signals.received !== null) return stopped(result.nextStep, 'during training');
 
+  // The finished run is saved first: evaluation and reports come after, and cannot lose it.
   assertFinite(model, result.nextStep, lastSaved);
-  const final = { train: splitLoss(model, splits.train), val: splitLoss(model, splits.val), test: splitLoss(model, splits.test) };
+  if (flags.out !== undefined) save(flags.out, result.nextStep);
+  const final: Record<'train' | 'val' | 'test', number> = { train: NaN, val: NaN, test: NaN };
+  for (const split of ['train', 'val', 'test'] as const) {
+    if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
+    final[split] = splitLoss(model, splits[split]);
+  }
   for (const split of ['train', 'val', 'test'] as const) console.log(`${split} ${final[split].toFixed(4)}`);
   diag?.finish(final);
   if (flags.out !== undefined) {
-    save(flags.out, result.nextStep);
+    if (diag !== null) save(flags.out, result.nextStep); // again, with the diagnostics
     console.log(`saved ${flags.out}`);
   }
+  diag?.writeFiles();
+  if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
   if (flags.samples > 0) {
     console.log('samples:');
     // The seed notebook's cell 34 continues the training generator; the lecture seeds a new one.
@@ -269,6 +288,21 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
     for (const w of sampleWords(model, vocab, { count: flags.samples, generator: sg })) console.log(`  ${w}`);
   }
   return 0;
+}
+
+/**
+ * A check of each step's loss against the first one: a loss that grows far above where it
+ * started (a learning rate that is too large) is named once, with its step, while training goes on.
+ */
+function lossWatch(log: (line: string) => void): (step: number, loss: number) => void {
+  let first = NaN;
+  let warned = false;
+  return (step, loss) => {
+    if (Number.isNaN(first)) first = loss;
+    if (warned || !(loss > 10 * first + 10)) return;
+    warned = true;
+    log(`makemore: warning: the loss is ${loss.toPrecision(3)} at step ${step}, far above its starting value ${first.toPrecision(3)}; the learning rate is probably too large (try a smaller --lr)`);
+  };
 }
 
 export const TRAIN_DEFAULTS = { ...DEFAULT_MODEL, ...DEFAULT_TRAIN };

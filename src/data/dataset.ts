@@ -12,6 +12,12 @@ export interface Dataset {
   Y: Tensor;
 }
 
+/**
+ * The most bytes one dataset's tensors (X and Y) may take: with the model and the other splits
+ * a run stays within a few GiB (--block-size 5000 on 32k names would need 4.6 GiB for training's alone).
+ */
+export const MAX_DATASET_BYTES = 2 * 2 ** 30;
+
 export function buildDataset(words: readonly string[], vocab: Vocab, blockSize: number): Dataset {
   // Two passes over the words and no per-word arrays, so memory is the tensors themselves
   // (4·(blockSize+1) bytes per example) even for millions of words.
@@ -20,6 +26,10 @@ export function buildDataset(words: readonly string[], vocab: Vocab, blockSize: 
   for (const w of words) {
     for (let k = 0; k < w.length; k++) if (table[w.charCodeAt(k)] < 0) checkWord(w, vocab);
     n += codePoints(w) + 1;
+  }
+  const bytes = 4 * n * (blockSize + 1);
+  if (bytes > MAX_DATASET_BYTES) {
+    throw new MakemoreError(`${n} examples with a context of ${blockSize} characters need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than the ${MAX_DATASET_BYTES / 2 ** 30} GiB makemore-ts allows for a dataset; use fewer words or a smaller --block-size`);
   }
   let X: Int32Array;
   let Y: Int32Array;

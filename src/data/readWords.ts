@@ -1,27 +1,14 @@
 // Reading a word-list file (Node): strict UTF-8, errors that name the file and line.
-import { readFileSync, statSync } from 'node:fs';
-import { MakemoreError } from '../errors.js';
+import { readFileLimited } from '../readFile.js';
 import { decodeWords } from './words.js';
 
-/** Read and parse a word-list file. */
-export function readWords(path: string): string[] {
-  let bytes: Buffer;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new MakemoreError(`${path}: is a directory, not a word list file`);
-    bytes = readFileSync(path);
-  } catch (e) {
-    if (e instanceof MakemoreError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new MakemoreError(`${path}: no such file`);
-    if (code === 'ENOTDIR') throw new MakemoreError(`${path}: no such file (a folder on the path is a file)`);
-    if (code === 'EACCES' || code === 'EPERM') throw new MakemoreError(`${path}: permission denied`);
-    if (code === 'ERR_FS_FILE_TOO_LARGE' || e instanceof RangeError) throw new MakemoreError(`${path}: too large to read into memory`);
-    throw new MakemoreError(`${path}: cannot read (${oneLine((e as Error).message)})`);
-  }
-  return decodeWords(bytes, path);
-}
+/**
+ * The most bytes a word list may have: its text must fit in one JavaScript string (V8's limit is
+ * 2^29 - 24 UTF-16 units), so a larger file would fail in the middle with a misleading message.
+ */
+export const MAX_WORDS_BYTES = 500 * 2 ** 20;
 
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ');
+/** Read and parse a word-list file (a regular file of at most MAX_WORDS_BYTES). */
+export function readWords(path: string): string[] {
+  return decodeWords(readFileLimited(path, { what: 'word list file', maxBytes: MAX_WORDS_BYTES }), path);
 }

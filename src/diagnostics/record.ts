@@ -1,4 +1,5 @@
 // Putting a run's diagnostics together, and carrying them in a model file's metadata.
+import { jsonDepth, MAX_JSON_DEPTH } from '../model/jsonDepth.js';
 import type { LanguageModel, TrainConfig } from '../model/index.js';
 import type { Histogram } from './stats.js';
 import type { DiagnosticsRecord, LossCurve, StepStats } from './types.js';
@@ -71,7 +72,7 @@ export function diagnosticsMetadata(r: DiagnosticsRecord): Record<string, string
 /** The run's diagnostics stored in a model file's metadata, or null if it has none (or unreadable ones). */
 export function diagnosticsFromMetadata(metadata: Record<string, string>): Pick<DiagnosticsRecord, 'loss' | 'val' | 'final' | 'stats'> | null {
   const text = metadata[DIAGNOSTICS_METADATA_KEY];
-  if (text === undefined) return null;
+  if (text === undefined || jsonDepth(text) > MAX_JSON_DEPTH) return null;
   try {
     const p = JSON.parse(text) as { version?: number; loss?: LossCurve; val?: DiagnosticsRecord['val']; final?: DiagnosticsRecord['final']; stats?: StepStats[] };
     if (p.version !== DIAGNOSTICS_METADATA_VERSION) return null;

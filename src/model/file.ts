@@ -7,6 +7,7 @@
 // Linear: W1 and W2 are transposed, b1 is layers.0.bias, bngain/bnbias become layers.1.weight/bias, and its running
 // std is stored exactly as layers.1.running_std (for resuming bit for bit) and as
 // layers.1.running_var = std² (for PyTorch, which normalises by sqrt(running_var + eps)).
+import { jsonDepth, MAX_JSON_DEPTH } from './jsonDepth.js';
 import { Vocab } from '../data/vocab.js';
 import { Generator, type GeneratorState } from '../random/index.js';
 import { Tensor } from '../tensor/index.js';
@@ -148,6 +149,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function parseJson(text: string | undefined, key: string, bad: (why: string) => never): unknown {
   if (text === undefined) return bad(`metadata "${key}" is missing`);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return bad(`metadata "${key}" nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch {

@@ -1,9 +1,11 @@
 // Files on disk (Node): atomic writes and reads with one-line errors.
 import * as nodeFs from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { Tensor } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
-import { decodeSafetensors, encodeSafetensors, type SafetensorsFile } from './safetensors.js';
+import { readFileLimited } from '../readFile.js';
+import { checkSafetensorsHead, decodeSafetensors, encodeSafetensors, type SafetensorsFile } from './safetensors.js';
 
 /** The file operations writeFileAtomic uses: Node's fs, or a stand-in in tests (a full disk). */
 export interface WriteFs {
@@ -17,13 +19,37 @@ export interface WriteFs {
 
 const NODE_FS: WriteFs = nodeFs;
 
+/**
+ * The name stem of the temporary and lock files of `path`: `.<name>.`, with a long name cut and
+ * a hash added, so that a legal 255-byte file name still has a legal temporary name.
+ */
+function sideStem(path: string): string {
+  const name = basename(path);
+  if (Buffer.byteLength(name) <= 200) return `.${name}.`;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  return `.${Buffer.from(name).subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '')}~${hash}.`;
+}
+
 /** The temporary file a write of `path` goes through (same folder, so the rename is atomic). */
 export function tempPathFor(path: string, pid = process.pid): string {
-  return join(dirname(path), `.${basename(path)}.${pid}.tmp`);
+  return join(dirname(path), `${sideStem(path)}${pid}.tmp`);
+}
+
+/** The lock file that keeps two processes from writing `path` in turn (see cli/lock.ts). */
+export function lockPathFor(path: string): string {
+  return join(dirname(path), `${sideStem(path)}lock`);
+}
+
+/** Where a write of `path` lands: through a symbolic link to its target, so the link survives. */
+export function writeTarget(path: string): string {
+  try {
+    if (nodeFs.lstatSync(path).isSymbolicLink()) return nodeFs.realpathSync(path);
+  } catch { /* missing, or a dangling link: write the path itself */ }
+  return path;
 }
 
 /** A system error as a reason a user can act on. */
-function reason(e: unknown): string {
+export function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT': return 'the folder does not exist';
@@ -39,12 +65,19 @@ function reason(e: unknown): string {
   }
 }
 
+/** reason(e) for a write of `path`: ENOENT in an existing folder (/proc, /sys) is not a missing folder. */
+function writeReason(e: unknown, path: string): string {
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT' && nodeFs.existsSync(dirname(path))) return 'the folder does not take new files';
+  return reason(e);
+}
+
 /**
  * Write a file atomically: a temporary file in the same folder, fsync, rename. A crash, a kill
  * or a full disk never leaves a partial file where a good one was: `path` holds either its old
  * content or the new one. Temporary files that killed writers left behind are removed.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array, fs: WriteFs = NODE_FS): void {
+export function writeFileAtomic(shownPath: string, bytes: Uint8Array, fs: WriteFs = NODE_FS): void {
+  const path = fs === NODE_FS ? writeTarget(shownPath) : shownPath;
   const tmp = tempPathFor(path);
   let fd: number | null = null;
   try {
@@ -58,7 +91,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, fs: WriteFs = N
   } catch (e) {
     if (fd !== null) try { fs.closeSync(fd); } catch { /* already failing */ }
     try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
-    throw new MakemoreError(`cannot write ${path}: ${reason(e)}`);
+    throw new MakemoreError(`cannot write ${shownPath}: ${writeReason(e, path)}`);
   }
   if (fs === NODE_FS) {
     syncFolder(dirname(path));
@@ -79,7 +112,7 @@ function syncFolder(dir: string): void {
 
 /** Remove `.<name>.<pid>.tmp` files of `path` whose writer process is gone (killed mid-write). */
 function removeStaleTemps(path: string): void {
-  const prefix = `.${basename(path)}.`;
+  const prefix = sideStem(path);
   let names: string[];
   try { names = nodeFs.readdirSync(dirname(path)); } catch { return; }
   for (const name of names) {
@@ -92,7 +125,7 @@ function removeStaleTemps(path: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -102,7 +135,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** The first bytes of a file (fewer when it is shorter). */
-function readHead(path: string, n: number): Uint8Array {
+export function readHead(path: string, n: number): Uint8Array {
   const fd = nodeFs.openSync(path, 'r');
   try {
     const buf = new Uint8Array(n);
@@ -121,12 +154,24 @@ function looksLikeSafetensors(path: string, size: number): boolean {
   return hlen >= 2n && hlen <= BigInt(size - 8) && head[8] === 0x7b;
 }
 
+/** What an output may replace: files it recognizes as its own kind (a model, a report). */
+export interface OutputKind {
+  /** "model", "report": named in the refusal. */
+  name: string;
+  /** Whether the existing file at `path` (of `size` bytes) is of this kind. */
+  recognizes(path: string, size: number): boolean;
+}
+
+export const MODEL_KIND: OutputKind = { name: 'model', recognizes: (path, size) => size === 0 || looksLikeSafetensors(path, size) };
+
 /**
- * Check before a long run that `path` can be written as a model file: its folder exists and
+ * Check before a long run that `path` can be written as a file of `kind`: its folder exists and
  * takes new files, and it is not a folder or a file of another kind (a word list, a document)
- * that a model would replace. Throws a MakemoreError saying why.
+ * that the output would replace. Throws a MakemoreError saying why.
  */
-export function checkWritableModelPath(path: string, flag = '--out'): void {
+export function checkWritablePath(path: string, flag: string, kind: OutputKind): void {
+  if (path === '') throw new MakemoreError(`${flag} '' is not a file name`);
+  if (/[\\/]$/.test(path)) throw new MakemoreError(`cannot write ${path}: it names a folder; give ${flag} a file name`);
   let st: nodeFs.Stats | null = null;
   try {
     st = nodeFs.statSync(path);
@@ -137,36 +182,34 @@ export function checkWritableModelPath(path: string, flag = '--out'): void {
   if (st !== null) {
     if (st.isDirectory()) throw new MakemoreError(`cannot write ${path}: it is a directory; give ${flag} a file name`);
     if (!st.isFile()) throw new MakemoreError(`cannot write ${path}: it is not a regular file`);
-    let model = false;
-    try { model = st.size === 0 || looksLikeSafetensors(path, st.size); } catch { /* unreadable: refuse below */ }
-    if (!model) throw new MakemoreError(`${path} exists and is not a model file; refusing to replace it (remove it or choose another ${flag})`);
+    let ours = false;
+    try { ours = kind.recognizes(path, st.size); } catch { /* unreadable: refuse below */ }
+    if (!ours) throw new MakemoreError(`${path} exists and is not a ${kind.name} file; refusing to replace it (remove it or choose another ${flag})`);
   }
   // The folder takes new files: create and remove the temporary file a write would use.
-  const tmp = tempPathFor(path);
+  const tmp = tempPathFor(writeTarget(path));
   try {
     nodeFs.closeSync(nodeFs.openSync(tmp, 'w'));
   } catch (e) {
-    throw new MakemoreError(`cannot write ${path}: ${reason(e)}`);
+    throw new MakemoreError(`cannot write ${path}: ${writeReason(e, tmp)}`);
   }
   try { nodeFs.unlinkSync(tmp); } catch { /* gone already */ }
 }
 
-/** The bytes of a file; a missing file or a folder is a one-line error. */
+/** checkWritablePath for a model file. */
+export function checkWritableModelPath(path: string, flag = '--out'): void {
+  checkWritablePath(path, flag, MODEL_KIND);
+}
+
+/** The most bytes a model file may have (the largest trainable model is 2 GiB). */
+export const MAX_MODEL_FILE_BYTES = 2 * 2 ** 30 - 1;
+
+/**
+ * The bytes of a model file: a regular file, its header length checked from the first 8 bytes
+ * before the rest is read. Every problem is a one-line error naming the file.
+ */
 export function readFileBytes(path: string, what = 'model file'): Uint8Array {
-  let buf: Buffer;
-  try {
-    buf = nodeFs.readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file'
-      : code === 'EISDIR' ? `is a directory, not a ${what}`
-      : code === 'ENOTDIR' ? 'no such file (a folder on the path is a file)'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'ERR_FS_FILE_TOO_LARGE' || e instanceof RangeError ? `too large to be a ${what}`
-      : `cannot read (${(e as Error).message})`;
-    throw new MakemoreError(`${path}: ${why}`);
-  }
-  return buf;
+  return readFileLimited(path, { what, maxBytes: MAX_MODEL_FILE_BYTES, headBytes: 8, checkHead: (head, size) => { checkSafetensorsHead(head, size, path); } });
 }
 
 export function saveSafetensors(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {

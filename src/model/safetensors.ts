@@ -62,13 +62,24 @@ function short(s: string): string {
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }
 
+/**
+ * The header length from the first 8 bytes of a file of `size` bytes, checked (so a reader can
+ * refuse a huge file from its first bytes).
+ */
+export function checkSafetensorsHead(head: Uint8Array, size: number, source: string): bigint {
+  const bad = (why: string): never => { throw new MakemoreError(`${source}: not a valid safetensors model file: ${why}`); };
+  if (size < 8 || head.length < 8) bad(`the file is ${size} bytes, too short for the 8-byte header length`);
+  const hlen = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+  if (hlen > BigInt(MAX_HEADER)) bad(`header length ${hlen} is larger than the ${MAX_HEADER}-byte limit`);
+  if (hlen > BigInt(size - 8)) bad(`header length ${hlen} runs past the end of the ${size}-byte file`);
+  if (hlen < 2n) bad(`header length ${hlen} is too short for a JSON header`);
+  return hlen;
+}
+
 /** Parse safetensors bytes; `source` names the file in errors. */
 export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsFile {
   const bad = (why: string): never => { throw new MakemoreError(`${source}: not a valid safetensors model file: ${why}`); };
-  if (buf.length < 8) bad(`the file is ${buf.length} bytes, too short for the 8-byte header length`);
-  const hlen = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
-  if (hlen > BigInt(MAX_HEADER)) bad(`header length ${hlen} is larger than the ${MAX_HEADER}-byte limit`);
-  if (hlen > BigInt(buf.length - 8)) bad(`header length ${hlen} runs past the end of the ${buf.length}-byte file`);
+  const hlen = checkSafetensorsHead(buf, buf.length, source);
   const headerEnd = 8 + Number(hlen);
   let header: unknown;
   try {

@@ -1,1 +1,1 @@
-export { sampleWords, type SampleOptions } from './sampler.js';
+export { sampleWords, sampleWordsIter, type SampleOptions } from './sampler.js';

@@ -17,7 +17,16 @@ export interface SampleOptions {
   prefix?: string;
 }
 
+/** `opts.count` sampled words. */
 export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOptions): string[] {
+  return [...sampleWordsIter(model, vocab, opts)];
+}
+
+/**
+ * The same words one at a time, as they are drawn (a caller can print each at once and stop
+ * early). The options are checked at the first `next()`.
+ */
+export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: SampleOptions): IterableIterator<string> {
   const temperature = opts.temperature ?? 1;
   const maxLen = opts.maxLen ?? 50;
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
@@ -29,9 +38,8 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() => {
-      const words: string[] = [];
-      for (let s = 0; s < opts.count; s++) {
+    for (let s = 0; s < opts.count; s++) {
+      yield noGrad(() => {
         const context = new Int32Array(block);
         const out: number[] = [];
         for (const ix of prefix) {
@@ -41,9 +49,10 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
         }
         while (out.length < maxLen) {
           const p32 = tidy(() => {
-            let logits = model.forward(new Tensor(context.slice(), [1, block], 'int32'));
-            if (temperature !== 1) logits = logits.div(temperature);
-            return Float32Array.from(softmax(logits, -1).f);
+            const raw = model.forward(new Tensor(context.slice(), [1, block], 'int32'));
+            const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).f);
+            // A tiny temperature overflows logits / T in float32 although the model is fine.
+            return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.f, temperature) : p;
           });
           let ix: number;
           try {
@@ -57,11 +66,23 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
           context.copyWithin(0, 1);
           context[block - 1] = ix;
         }
-        words.push(vocab.decode(out));
-      }
-      return words;
-    });
+        return vocab.decode(out);
+      });
+    }
   } finally {
     model.train(wasTraining);
   }
+}
+
+/**
+ * softmax(logits / temperature) in double precision, shifted by the largest logit so that a
+ * temperature near 0 gives the argmax instead of Infinity / Infinity. Non-finite logits stay
+ * non-finite (a corrupt model is still reported as one).
+ */
+function softmaxScaled(logits: ArrayLike<number>, temperature: number): Float32Array {
+  let max = -Infinity;
+  for (let k = 0; k < logits.length; k++) max = Math.max(max, logits[k]);
+  const e = Float64Array.from({ length: logits.length }, (_, k) => Math.exp((logits[k] - max) / temperature));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return Float32Array.from(e, (v) => v / sum);
 }

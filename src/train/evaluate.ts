@@ -5,7 +5,21 @@ import type { Dataset } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
 import { Tensor, crossEntropy, noGrad, tidy } from '../tensor/index.js';
 
-export function splitLoss(model: LanguageModel, data: Dataset, chunk = 8192): number {
+/** The bytes the activations of one chunk of evaluation may take (the wasm heap is 4 GiB). */
+export const EVAL_CHUNK_BYTES = 256 * 2 ** 20;
+
+/**
+ * Rows per evaluation chunk: 8,192, or fewer when a row's activations are wide (--hidden 20000,
+ * a 100k-character vocabulary), so that a chunk stays within EVAL_CHUNK_BYTES.
+ */
+export function evalChunkRows(model: LanguageModel): number {
+  const { blockSize: B, embedDim: E, hidden: H, layers: L, vocabSize: V } = model.config;
+  // float32: embedding, every hidden layer's pre-activation, normalized and tanh outputs, logits and probabilities
+  const rowBytes = 4 * (B * E + 4 * L * H + 3 * V);
+  return Math.max(1, Math.min(8192, Math.floor(EVAL_CHUNK_BYTES / rowBytes)));
+}
+
+export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunkRows(model)): number {
   const n = data.Y.numel;
   if (n === 0) return Number.NaN;
   const block = data.X.shape[1];

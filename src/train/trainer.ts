@@ -40,6 +40,12 @@ export interface TrainResult {
   nextStep: number;
 }
 
+/** Whether every row of a (rows × width) int32 matrix is the same (a minibatch of one repeated context). */
+function identicalRows(x: Int32Array, width: number): boolean {
+  for (let k = width; k < x.length; k++) if (x[k] !== x[k % width]) return false;
+  return true;
+}
+
 /** A training run, one step at a time: `train` runs it to the end, `trainAsync` in slices. */
 export class Trainer {
   private readonly opt: SGD;
@@ -48,6 +54,8 @@ export class Trainer {
   private readonly lossLog10: Float32Array;
   private step: number;
   private lastLoss = Number.NaN;
+  /** Last step whose minibatch held one context only (batch norm's batch std is 0 there). */
+  private lastIdentical = -1;
 
   constructor(readonly model: LanguageModel, readonly data: Dataset, readonly cfg: TrainConfig, readonly g: Generator,
     readonly hooks: TrainHooks = {}, options: TrainOptions = {}) {
@@ -79,8 +87,15 @@ export class Trainer {
       const Yb = index(data.Y, ix);
       const lossT = crossEntropy(model.forward(Xb), Yb);
       const value = lossT.item();
+      // A minibatch of one repeated context has a zero batch std: without eps the forward divides
+      // by it; with eps (the seed's `std + 1e-5`) the std's gradient is 0/0 and NaN reaches the
+      // weights at the update, so the loss is NaN one step later. Name that cause.
+      if (model.config.norm === 'notebook' && identicalRows(Xb.i, Xb.shape[1])) this.lastIdentical = i;
       // A NaN/Inf loss would spread into every weight at the update: stop before it.
       if (!Number.isFinite(value)) {
+        if (this.lastIdentical >= 0 && i - this.lastIdentical <= 1) {
+          throw new MakemoreError(`training stopped: the loss is ${value} at step ${i} because the ${cfg.batchSize} examples of the minibatch at step ${this.lastIdentical} have the same context, so batch norm's batch standard deviation is zero (no gradient exists there); use more (or more varied) words, a larger --batch-size, or --norm batchnorm1d`);
+        }
         throw new MakemoreError(`training diverged: the loss is ${value} at step ${i} (learning rate ${lr}); try a smaller --lr`);
       }
       opt.zeroGrad();

@@ -2,7 +2,19 @@
 // Each backward sits beside its forward. Per-feature statistics accumulate in double.
 import type { FloatArray, IntArray } from '../types.js';
 
+/**
+ * Throws when an index is outside [0, bound): a kernel must never read or write past its table
+ * (the wasm kernels check the same inside the module).
+ */
+function checkIndex(idx: IntArray, count: number, bound: number, what: string): void {
+  for (let b = 0; b < count; b++) {
+    const v = idx[b];
+    if (!(v >= 0 && v < bound)) throw new RangeError(`js backend: ${what}: index ${v} at position ${b} is outside [0, ${bound})`);
+  }
+}
+
 export function gatherRows(out: FloatArray | IntArray, table: FloatArray | IntArray, idx: IntArray, rowLen: number): void {
+  if (rowLen > 0) checkIndex(idx, idx.length, Math.floor(table.length / rowLen), 'gatherRows');
   for (let b = 0; b < idx.length; b++) {
     const src = idx[b] * rowLen;
     const dst = b * rowLen;
@@ -11,6 +23,7 @@ export function gatherRows(out: FloatArray | IntArray, table: FloatArray | IntAr
 }
 
 export function scatterAddRows(gradTable: FloatArray, g: FloatArray, idx: IntArray, rowLen: number): void {
+  if (rowLen > 0) checkIndex(idx, idx.length, Math.floor(gradTable.length / rowLen), 'scatterAddRows');
   for (let b = 0; b < idx.length; b++) {
     const dst = idx[b] * rowLen;
     const src = b * rowLen;
@@ -134,6 +147,7 @@ export function logSoftmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray
 }
 
 export function crossEntropyForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number {
+  checkIndex(targets, rows, cols, 'crossEntropyForward target');
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -150,6 +164,7 @@ export function crossEntropyForward(probs: FloatArray, logits: FloatArray, targe
 }
 
 export function crossEntropyBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void {
+  checkIndex(targets, rows, cols, 'crossEntropyBackward target');
   const k = scale / rows;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;

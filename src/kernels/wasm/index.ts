@@ -140,6 +140,9 @@ class WasmKernels implements BindingContext {
   reservePack(m: number, k: number, n: number): void {
     const bytes = 4 * k * n;
     if (bytes <= this.packBytes || !Number.isInteger(bytes) || bytes < 0 || !(this.k.transBPacks as (...a: number[]) => number)(m, k, n)) return;
+    // Growing memory now would detach argument views the heap cannot re-create (a tensor's
+    // storage): the call runs unpacked when the scratch does not fit without growth.
+    if (!this.heap.fitsWithoutGrowth(Math.max(bytes, 16384))) return;
     if (this.packBytes > 0) this.heap.freeBytesAt(this.packAt);
     this.packBytes = 0;
     const size = Math.max(bytes, 16384);

@@ -80,6 +80,12 @@ export class WasmHeap {
     return ptr;
   }
 
+  /** Whether allocBytes(bytes) would succeed without growing the memory (so without detaching views). */
+  fitsWithoutGrowth(bytes: number): boolean {
+    const size = Math.max(ALIGN, align(bytes));
+    return (this.freeLists.get(size)?.length ?? 0) > 0 || this.top + size <= this.memory.buffer.byteLength;
+  }
+
   /** Returns a block from allocBytes. */
   freeBytesAt(ptr: number): void {
     const size = this.live.get(ptr);
