@@ -11,4 +11,5 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy } from './ops/loss.js';
 export { linear } from './ops/linear.js';
 export { batchNormTrain, batchNormEval, type BatchStats } from './ops/batchnorm.js';
+export { layerNorm, groupNorm, instanceNorm, rmsNorm, FLOAT32_EPS } from './ops/norms.js';
 export { numelOf, shapeString } from './shape.js';

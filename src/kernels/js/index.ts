@@ -7,6 +7,7 @@ import {
   batchNormBackward, batchNormEval, batchNormTrain, crossEntropyBackward, crossEntropyForward,
   gatherRows, logSoftmaxRows, scatterAddRows, softmaxRows,
 } from './layers.js';
+import { rowNormBackward, rowNormForward } from './norms.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -17,4 +18,5 @@ export const jsBackend: Backend = {
   batchNormTrain, batchNormEval, batchNormBackward,
   softmaxRows, logSoftmaxRows, crossEntropyForward, crossEntropyBackward,
   sgdStep,
+  rowNormForward, rowNormBackward,
 };

@@ -16,6 +16,7 @@ import type { Backend, BinaryOp, FloatArray, IntArray, UnaryOp } from '../types.
 import { jsBackend } from '../js/index.js';
 import { wasmBase64 } from './binary.js';
 import { WasmHeap, type HeapStats, type WasmArray } from './memory.js';
+import { normKernels, type NormHost, type NormKernels } from './norms.js';
 
 export { WasmHeap, type HeapStats, type WasmArray } from './memory.js';
 
@@ -121,6 +122,9 @@ function checkDims(...dims: number[]): void {
   for (const d of dims) if (!Number.isInteger(d) || d < 0 || d > 0x7fffffff) throw new RangeError(`wasm backend: bad size ${d}`);
 }
 
+// The per-row norm methods come from ./norms.ts (assigned in the constructor).
+interface WasmKernels extends NormKernels {}
+
 class WasmKernels implements WasmBackend {
   readonly name = 'wasm' as const;
   readonly memory: WebAssembly.Memory;
@@ -140,6 +144,7 @@ class WasmKernels implements WasmBackend {
     this.k = instance.exports as unknown as Kernels;
     this.heap = new WasmHeap(this.memory, this.k.heapBase());
     this.meta = this.heap.allocBytes(16 * MAX_DIMS);
+    Object.assign(this, normKernels({ exports: this.k as unknown as NormHost['exports'], marshal: (a, m, fn) => this.marshal(a, m, fn), resolve: (a) => this.res(a) }));
   }
 
   // ---- allocator ----
