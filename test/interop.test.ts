@@ -54,9 +54,9 @@ if (py === null) console.log('# interop: the live PyTorch round trip is skipped:
 test('live: a model trained and saved here has the same val loss in PyTorch (1e-4)', { skip: py === null && 'no python3 with torch' }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'makemore-interop-'));
   try {
-    for (const [norm, layers] of [['notebook', 1], ['batchnorm1d', 2]] as const) {
+    for (const [norm, layers] of [['notebook', 1], ['batchnorm1d', 2], ['layernorm', 2], ['groupnorm', 2], ['rmsnorm', 2]] as const) {
       const g = new Generator(99);
-      const model = createModel({ vocabSize: vocab.size, blockSize: 3, embedDim: 10, hidden: 48, layers, norm }, g);
+      const model = createModel({ vocabSize: vocab.size, blockSize: 3, embedDim: 10, hidden: 48, layers, norm, ...(norm === 'groupnorm' ? { groups: 6 } : {}) }, g);
       const trainCfg = { ...DEFAULT_TRAIN, steps: 400, lrDecayStep: 200 };
       const splits = buildSplits(words, vocab, 3, trainCfg.splitSeed);
       train(model, splits.train, trainCfg, g);

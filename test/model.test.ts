@@ -166,9 +166,9 @@ describe('ModuleMLP', () => {
 });
 
 describe('model files (safetensors)', () => {
-  for (const norm of ['notebook', 'batchnorm1d'] as const) {
+  for (const norm of ['notebook', 'batchnorm1d', 'layernorm', 'groupnorm', 'rmsnorm'] as const) {
     test(`saveModel / loadModel round trip (${norm})`, () => {
-      const config: ModelConfig = { vocabSize: 27, blockSize: 3, embedDim: 4, hidden: 16, layers: norm === 'notebook' ? 1 : 2, norm };
+      const config: ModelConfig = { vocabSize: 27, blockSize: 3, embedDim: 4, hidden: 16, layers: norm === 'notebook' ? 1 : 2, norm, ...(norm === 'groupnorm' ? { groups: 4 } : {}) };
       const g = new Generator(7);
       const m = createModel(config, g);
       train(m, splits.train, cfg(20, { batchSize: 16 }), g);

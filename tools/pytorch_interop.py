@@ -53,10 +53,34 @@ def write_safetensors(path, tensors, meta):
         f.write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
 
 
+class RMSNorm(nn.Module):
+    """PyTorch 2.4's nn.RMSNorm (absent from 1.13): x / sqrt(mean(x²) + eps) · weight, eps = finfo.eps."""
+
+    def __init__(self, features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(features))
+
+    def forward(self, x):
+        eps = torch.finfo(x.dtype).eps
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * self.weight
+
+
+def hidden_norm(norm, hidden, groups):
+    """The norm after each hidden Linear of a module model (see src/nn/norms.ts createNorm)."""
+    if norm == 'layernorm':
+        return nn.LayerNorm(hidden)
+    if norm == 'groupnorm':
+        return nn.GroupNorm(groups, hidden)
+    if norm == 'rmsnorm':
+        return RMSNorm(hidden)
+    # the notebook's batch norm has no eps; its running std is stored as running_var = std²
+    return nn.BatchNorm1d(hidden, eps=0.0 if norm == 'notebook' else 1e-5)
+
+
 class MLP(nn.Module):
     """The torch.nn equivalent of a makemore-ts model (names and layouts as in its files)."""
 
-    def __init__(self, vocab, block, embed, hidden, layers, norm):
+    def __init__(self, vocab, block, embed, hidden, layers, norm, groups=None):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embed)
         mods, fan_in = [], block * embed
@@ -64,8 +88,7 @@ class MLP(nn.Module):
             if norm == 'none':
                 mods += [nn.Linear(fan_in, hidden), nn.Tanh()]
             else:
-                # the notebook's batch norm has no eps; its running std is stored as running_var = std²
-                mods += [nn.Linear(fan_in, hidden, bias=False), nn.BatchNorm1d(hidden, eps=0.0 if norm == 'notebook' else 1e-5), nn.Tanh()]
+                mods += [nn.Linear(fan_in, hidden, bias=False), hidden_norm(norm, hidden, groups), nn.Tanh()]
             fan_in = hidden
         if norm == 'batchnorm1d':
             mods += [nn.Linear(fan_in, vocab, bias=False), nn.BatchNorm1d(vocab)]
@@ -106,7 +129,7 @@ def load_model(path):
         sys.exit(f'{path}: not a makemore-ts model file')
     cfg = json.loads(meta['config'])
     vocab = '.' + meta['vocab']
-    model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'])
+    model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'], cfg.get('groups'))
     tensors = {k: v for k, v in tensors.items() if not k.endswith('running_std')}  # makemore-ts's exact copy
     model.load_state_dict(tensors, strict=True)
     return model.eval(), cfg, vocab, meta

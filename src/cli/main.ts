@@ -3,7 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { NORM_KINDS } from '../model/index.js';
+import { INAPPLICABLE_NORMS, NORM_KINDS } from '../model/index.js';
+import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
@@ -28,7 +29,8 @@ function registerTrain(program: Command): void {
     .option('--embed <n>', 'embedding dimension per character', positiveInt, d.embedDim)
     .option('--hidden <n>', 'units per hidden layer', positiveInt, d.hidden)
     .option('--layers <n>', 'hidden layers (notebook norm: 1)', positiveInt, d.layers)
-    .addOption(new Option('--norm <kind>', 'model form').choices(NORM_KINDS).default(d.norm))
+    .addOption(new Option('--norm <kind>', 'model form').choices([...NORM_KINDS, ...INAPPLICABLE_NORMS]).default(d.norm))
+    .option('--groups <n>', `GroupNorm's group count, a divisor of --hidden (--norm groupnorm; default ${DEFAULT_GROUPS})`, positiveInt)
     .option('--lr <x>', 'learning rate before the decay step', positiveNumber, d.lr)
     .option('--lr-final <x>', 'learning rate from the decay step on', positiveNumber, d.lrFinal)
     .option('--lr-decay-step <n>', 'first step with --lr-final (default: half the steps)', nonNegativeInt)

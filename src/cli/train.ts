@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName } from '../kernels/index.js';
+import { DEFAULT_GROUPS } from '../nn/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, validateModelConfig, validateTrainConfig, type LanguageModel, type ModelConfig, type NormKind, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
@@ -26,6 +27,8 @@ export interface TrainFlags extends DiagnosticsFlags {
   hidden: number;
   layers: number;
   norm: string;
+  /** GroupNorm's group count (--norm groupnorm). */
+  groups?: number;
   lr: number;
   lrFinal: number;
   lrDecayStep?: number;
@@ -74,6 +77,7 @@ function freshPlan(flags: TrainFlags): Plan {
     hidden: flags.hidden,
     layers: flags.layers,
     norm: flags.norm as NormKind,
+    ...(flags.groups !== undefined || flags.norm === 'groupnorm' ? { groups: flags.groups ?? DEFAULT_GROUPS } : {}),
   };
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
@@ -87,7 +91,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   const { info, model, vocab } = saved;
   if (info.train === undefined || info.generator === undefined) throw new MakemoreError(`${path}: has no training state (train config and generator) to resume from`);
   const c = model.config;
-  const shape: [keyof TrainFlags, number | string][] = [['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm]];
+  const shape: [keyof TrainFlags, number | string][] = [['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm], ['groups', c.groups ?? '']];
   for (const [flag, value] of shape) {
     if (given(flag) && flags[flag] !== value) throw new MakemoreError(`--${kebab(flag)} ${String(flags[flag])} conflicts with the model in ${path} (${String(value)}); a resumed run keeps its model`);
   }

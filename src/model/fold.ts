@@ -4,7 +4,7 @@
 // The result is a model without batch norm (norm "none") whose logits equal the original's in
 // eval mode up to float32 rounding: one matmul and a bias instead of matmul, normalise, scale.
 import { Generator } from '../random/index.js';
-import { BatchNorm1d, Linear } from '../nn/index.js';
+import { BATCH_INDEPENDENT_NORMS, BatchNorm1d, Linear } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { createModel, type LanguageModel } from './index.js';
 import { ModuleMLP } from './moduleMlp.js';
@@ -39,6 +39,9 @@ function assign(lin: Linear, f: Folded): void {
 export function foldBatchNorm(model: LanguageModel): PlainMLP {
   if (model instanceof PlainMLP) throw new Error('this model has no batch norm to fold');
   const c = model.config;
+  if ((BATCH_INDEPENDENT_NORMS as readonly string[]).includes(c.norm)) {
+    throw new Error(`a ${c.norm} model cannot be folded: its norm takes each example's own statistics, which no fixed Linear can hold`);
+  }
   const folded = createModel({ ...c, norm: 'none', init: 'kaiming' }, new Generator(0)) as PlainMLP;
   folded.embedding.weight.f.set(model instanceof NotebookMLP ? model.C.f : model.embedding.weight.f);
   const linears = folded.layers.layers.filter((m): m is Linear => m instanceof Linear);
