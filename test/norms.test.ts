@@ -15,6 +15,8 @@ interface Case {
   shape: number[]; normalizedShape?: number[]; numGroups?: number; eps: number; affine: boolean;
   x: number[]; dy: number[]; y: number[]; dx: number[];
   weight?: number[]; bias?: number[]; dweight?: number[]; dbias?: number[];
+  /** InstanceNorm1d with running statistics: training inputs first, then the case runs in eval mode. */
+  trackRunningStats?: boolean; momentum?: number; trainInputs?: number[][]; runningMean?: number[]; runningVar?: number[];
 }
 const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/norms-reference.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
@@ -23,7 +25,7 @@ const f32 = (a: readonly number[], shape: readonly number[], grad = false): Tens
 function build(c: Case): Module {
   if (c.layer === 'LayerNorm') return new LayerNorm(c.normalizedShape!, { eps: c.eps, elementwiseAffine: c.affine });
   if (c.layer === 'GroupNorm') return new GroupNorm(c.numGroups!, c.shape[1], { eps: c.eps, affine: c.affine });
-  return new InstanceNorm1d(c.shape[1], { eps: c.eps, affine: c.affine });
+  return new InstanceNorm1d(c.shape[1], { eps: c.eps, affine: c.affine, trackRunningStats: c.trackRunningStats, momentum: c.momentum });
 }
 
 /** max |a − b| over the elements, failing on a length mismatch. */
@@ -35,15 +37,25 @@ function maxDiff(a: ArrayLike<number>, b: readonly number[]): number {
 }
 
 test('LayerNorm, GroupNorm and InstanceNorm1d match PyTorch 1.13: forward within 1e-6, gradients within 1e-5', () => {
-  assert.ok(fixture.cases.length >= 19);
+  assert.ok(fixture.cases.length >= 21);
+  assert.equal(fixture.cases.filter((c) => c.trackRunningStats).length, 2);
   for (const c of fixture.cases) {
-    const tag = `${c.layer} ${c.shape.join('×')} ${c.normalizedShape ?? c.numGroups ?? ''} affine=${c.affine}`;
+    const tag = `${c.layer} ${c.shape.join('×')} ${c.normalizedShape ?? c.numGroups ?? ''} affine=${c.affine}${c.trackRunningStats ? ' running stats, eval' : ''}`;
     const m = build(c);
     const params = new Map(m.namedParameters());
     assert.equal(params.size, c.affine ? 2 : 0, tag);
     if (c.affine) {
       params.get('weight')!.f.set(Float32Array.from(c.weight!));
       params.get('bias')!.f.set(Float32Array.from(c.bias!));
+    }
+    if (c.trackRunningStats) {
+      noGrad(() => { for (const t of c.trainInputs!) m.forward(f32(t, c.shape)); });
+      const buf = new Map(m.namedBuffers());
+      assert.deepEqual([...buf.keys()], ['running_mean', 'running_var', 'num_batches_tracked'], tag);
+      assert.ok(maxDiff(buf.get('running_mean')!.f, c.runningMean!) <= 1e-6, `${tag} running_mean`);
+      assert.ok(maxDiff(buf.get('running_var')!.f, c.runningVar!) <= 1e-6, `${tag} running_var`);
+      assert.equal(buf.get('num_batches_tracked')!.item(), 2);
+      m.eval();
     }
     const x = f32(c.x, c.shape, true);
     const y = m.forward(x);
@@ -182,7 +194,7 @@ test('norm errors name the problem; InstanceNorm1d on (N, C) names the alternati
   assert.throws(() => new GroupNorm(3, 16), /num_channels 16 must be divisible by num_groups 3/);
   assert.throws(() => new GroupNorm(4, 16).forward(reshape(x2, [2, 32])), /GroupNorm\(4, 16\) got input of shape \(2, 32\)/);
   assert.throws(() => new LayerNorm(8).forward(x2), /layerNorm over \(8,\) needs an input ending in those dimensions, got \(4, 16\)/);
-  assert.throws(() => new InstanceNorm1d(16, { trackRunningStats: true }), /trackRunningStats is not supported/);
+  assert.throws(() => new InstanceNorm1d(16, { trackRunningStats: true }).eval().forward(x2), /InstanceNorm1d\(16\) got input of shape \(4, 16\): a 2-D/);
   assert.throws(() => createNorm('instancenorm' as never, 16), /unknown norm "instancenorm"/);
 });
 

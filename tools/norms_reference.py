@@ -95,6 +95,20 @@ for shape, affine, eps in [
     c.update(layer='InstanceNorm1d', eps=eps, affine=affine)
     cases.append(c)
 
+# InstanceNorm1d with running statistics: two training forwards move them, then an eval forward
+# (normalised by the running estimates) and its gradients
+for shape, affine, momentum in [((4, 6, 7), True, 0.1), ((3, 5, 9), False, 0.3)]:
+    m = torch.nn.InstanceNorm1d(shape[1], affine=affine, track_running_stats=True, momentum=momentum)
+    train_inputs = [rand(*shape, scale=1.5, shift=1.0) for _ in range(2)]
+    for t in train_inputs:
+        m(t)
+    m.eval()
+    c = run(m, shape, 1.5, 0.5)
+    c.update(layer='InstanceNorm1d', eps=1e-5, affine=affine, trackRunningStats=True, momentum=momentum,
+             trainInputs=[flat(t) for t in train_inputs],
+             runningMean=flat(m.running_mean), runningVar=flat(m.running_var))
+    cases.append(c)
+
 out = {
     'torch': torch.__version__,
     'note': 'written by tools/norms_reference.py; dx/dweight/dbias are gradients of sum(y * dy)',

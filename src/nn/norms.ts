@@ -2,7 +2,7 @@
 // parameter names): LayerNorm, GroupNorm, InstanceNorm1d, RMSNorm; and createNorm, the factory a
 // model uses to pick a norm by name. None keeps running statistics, so train and eval mode give
 // the same output and an example's output does not depend on the rest of its batch.
-import { FLOAT32_EPS, groupNorm, instanceNorm, layerNorm, ones, rmsNorm, shapeString, zeros, type Tensor } from '../tensor/index.js';
+import { groupNorm, instanceNorm, layerNorm, ones, reshape, rmsNorm, shapeString, zeros, type Tensor } from '../tensor/index.js';
 import { BatchNorm1d } from './layers.js';
 import { Module } from './module.js';
 
@@ -62,31 +62,74 @@ export class GroupNorm extends Module {
 
 export interface InstanceNorm1dOptions {
   eps?: number;
+  /** Weight of the newest statistics in the running estimates (trackRunningStats only). */
+  momentum?: number;
   affine?: boolean;
-  /** Only false (PyTorch's default): statistics always come from the input. */
+  /** Keep running mean/var (unbiased) of the channels; eval mode then normalises with them. */
   trackRunningStats?: boolean;
 }
 
-/** Normalises each channel of each example of (N, C, L) over its L positions. */
+/**
+ * Normalises each channel of each example of (N, C, L) over its L positions. With
+ * trackRunningStats, training also moves running_mean/running_var toward the batch's average
+ * per-channel mean and unbiased variance, and eval mode normalises with those (as PyTorch).
+ */
 export class InstanceNorm1d extends Module {
   readonly eps: number;
+  readonly momentum: number;
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
   constructor(readonly numFeatures: number, options: InstanceNorm1dOptions = {}) {
     super();
-    if (options.trackRunningStats === true) {
-      throw new RangeError('InstanceNorm1d: trackRunningStats is not supported (statistics always come from the input, PyTorch\'s default)');
-    }
     this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
     const affine = options.affine ?? false;
     this.weight = affine ? this.registerParameter('weight', ones([numFeatures])) : null;
     this.bias = affine ? this.registerParameter('bias', zeros([numFeatures])) : null;
+    const track = options.trackRunningStats ?? false;
+    this.runningMean = track ? this.registerBuffer('running_mean', zeros([numFeatures])) : null;
+    this.runningVar = track ? this.registerBuffer('running_var', ones([numFeatures])) : null;
+    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' })) : null;
   }
   forward(x: Tensor): Tensor {
+    const name = `InstanceNorm1d(${this.numFeatures})`;
     if (x.ndim === 3 && x.shape[1] !== this.numFeatures) {
-      throw new RangeError(`InstanceNorm1d(${this.numFeatures}) got input of shape ${shapeString(x.shape)}; expected (N, ${this.numFeatures}, L)`);
+      throw new RangeError(`${name} got input of shape ${shapeString(x.shape)}; expected (N, ${this.numFeatures}, L)`);
     }
-    return instanceNorm(x, this.weight, this.bias, this.eps, `InstanceNorm1d(${this.numFeatures})`);
+    const rm = this.runningMean, rv = this.runningVar;
+    if (rm === null || rv === null) return instanceNorm(x, this.weight, this.bias, this.eps, name);
+    if (!this.training) {
+      if (x.ndim !== 3) return instanceNorm(x, null, null, this.eps, name); // the same one-line error
+      // (x − running_mean) / sqrt(running_var + eps), channel by channel, then the affine part
+      const c = [1, this.numFeatures, 1];
+      let y = x.sub(reshape(rm, c)).div(reshape(rv.add(this.eps).sqrt(), c));
+      if (this.weight !== null) y = y.mul(reshape(this.weight, c));
+      return this.bias === null ? y : y.add(reshape(this.bias, c));
+    }
+    const out = instanceNorm(x, this.weight, this.bias, this.eps, name);
+    const [n, ch, len] = x.shape;
+    if (len < 2) throw new RangeError(`${name} with running statistics needs more than 1 position per channel, got L = ${len}`);
+    // running ← (1 − m)·running + m·(average over the batch of each channel's mean / unbiased var)
+    const xs = x.f, m = this.momentum;
+    for (let j = 0; j < ch; j++) {
+      let sm = 0, sv = 0;
+      for (let i = 0; i < n; i++) {
+        const o = (i * ch + j) * len;
+        let s = 0;
+        for (let k = 0; k < len; k++) s += xs[o + k];
+        const mean = s / len;
+        let ss = 0;
+        for (let k = 0; k < len; k++) { const d = xs[o + k] - mean; ss += d * d; }
+        sm += mean; sv += ss / (len - 1);
+      }
+      rm.f[j] = (1 - m) * rm.f[j] + (m * sm) / n;
+      rv.f[j] = (1 - m) * rv.f[j] + (m * sv) / n;
+    }
+    this.numBatchesTracked!.i[0]++;
+    return out;
   }
 }
 
