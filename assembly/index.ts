@@ -11,3 +11,4 @@ export {
 
 /** First byte after the module's static data: the JS allocator starts above it. */
 export function heapBase(): usize { return __heap_base; }
+export { rowNormForward, rowNormBackward } from './norms';

@@ -11,7 +11,7 @@ import { dsplat, hi, lo, loadTail, pack, storeTail, zero4 } from './simd';
 @inline function st(p: usize, v: v128, r: i32): void { if (r >= 4) v128.store(p, v); else storeTail(p, v, r); }
 
 /** Σ of n contiguous floats in double (two f64x2 accumulators). */
-function rowSum(p: usize, n: i32): f64 {
+export function rowSum(p: usize, n: i32): f64 {
   let s0 = dsplat(0), s1 = dsplat(0);
   const n4 = n & ~3;
   for (let j = 0; j < n4; j += 4) {
@@ -25,7 +25,7 @@ function rowSum(p: usize, n: i32): f64 {
 }
 
 /** Σ (x − mean)² of n contiguous floats in double. */
-function rowSq(p: usize, n: i32, mean: f64): f64 {
+export function rowSq(p: usize, n: i32, mean: f64): f64 {
   const m = dsplat(mean);
   let s0 = dsplat(0), s1 = dsplat(0);
   const n4 = n & ~3;

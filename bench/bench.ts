@@ -2,11 +2,11 @@
 // peak RSS, for each backend × configuration, each in its own process; PyTorch 1.13 on one thread
 // in the same run when a Python with torch is present (Debian's python3-torch); memory flatness
 // over a full 200,000-step run. Prints a table and writes runs/bench.json.
-//   npm run bench [-- --steps N] [--no-torch] [--no-memory]
+//   npm run bench [-- --steps N] [--configs a,b] [--no-torch] [--no-memory]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BENCH_CONFIGS, stepFlops, type BenchConfigName } from './configs.js';
+import { BENCH_CONFIGS, NORM_BASELINE, stepFlops, type BenchConfigName } from './configs.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -37,8 +37,12 @@ function torchPython(): string | null {
   return null;
 }
 
+const allConfigs = Object.keys(BENCH_CONFIGS) as BenchConfigName[];
+const configs = (flag('--configs')?.split(',') ?? allConfigs) as BenchConfigName[];
+for (const c of configs) if (!allConfigs.includes(c)) throw new Error(`bench: unknown config "${c}"; known: ${allConfigs.join(', ')}`);
+
 const rows: Row[] = [];
-for (const config of Object.keys(BENCH_CONFIGS) as BenchConfigName[]) {
+for (const config of configs) {
   for (const backend of ['wasm', 'js']) {
     const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : wasmSteps;
     process.stderr.write(`bench: ${backend} ${config} (${steps} steps × 3)…\n`);
@@ -51,7 +55,7 @@ const py = args.includes('--no-torch') ? null : torchPython();
 let torchNote = 'PyTorch: not measured (--no-torch)';
 if (py !== null) {
   process.stderr.write(`bench: PyTorch (${py}, 1 thread, ${wasmSteps} steps × 3)…\n`);
-  const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '3'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '3', '--configs', configs.join(',')], { encoding: 'utf8', maxBuffer: 1 << 20 });
   const t = JSON.parse(out) as { torch_version: string; configs: Record<string, { us_per_step: number; runs: number[]; eval_s: Record<string, number> }> };
   torchNote = `PyTorch ${t.torch_version} (CPU, 1 thread) measured in the same run`;
   for (const [config, v] of Object.entries(t.configs)) {
@@ -76,15 +80,24 @@ function measureMemory(flags: string[]): MemoryResult {
 }
 
 const pad = (s: string, n: number): string => s.padEnd(n);
+const cw = Math.max(10, ...configs.map((c) => c.length));
 const num = (x: number, d = 1): string => x.toFixed(d).padStart(8);
-console.log(`\n${pad('backend', 8)} ${pad('config', 10)} ${'µs/step'.padStart(8)} ${'steps/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'vs torch'.padStart(8)} ${'eval tr'.padStart(8)} ${'eval va'.padStart(8)} ${'eval te'.padStart(8)} ${'peak RSS'.padStart(9)}`);
+console.log(`\n${pad('backend', 8)} ${pad('config', cw)} ${'µs/step'.padStart(8)} ${'steps/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'vs torch'.padStart(8)} ${'eval tr'.padStart(8)} ${'eval va'.padStart(8)} ${'eval te'.padStart(8)} ${'peak RSS'.padStart(9)}`);
 for (const r of rows) {
   const torch = rows.find((t) => t.backend === 'pytorch' && t.config === r.config);
   const ratio = torch && r.backend !== 'pytorch' ? `${(torch.usPerStep / r.usPerStep).toFixed(2)}×` : '';
   const gflops = (stepFlops(r.config) / (r.usPerStep * 1e-6)) / 1e9;
-  console.log(`${pad(r.backend, 8)} ${pad(r.config, 10)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${num(gflops, 2)} ${ratio.padStart(8)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
+  console.log(`${pad(r.backend, 8)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${num(gflops, 2)} ${ratio.padStart(8)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
 }
 console.log(`\nµs/step: median of 3 runs after a warm-up; eval: seconds for one pass over the split in eval mode. ${torchNote}.`);
+// Each norm's step against the batch-norm step of the same network, per backend.
+const normRows = rows.filter((r) => NORM_BASELINE[r.config] !== undefined);
+if (normRows.length > 0) console.log(`\n${pad('backend', 8)} ${pad('norm config', cw)} ${'µs/step'.padStart(8)} ${'baseline'.padStart(10)} ${'µs/step'.padStart(8)} ${'ratio'.padStart(6)}`);
+for (const r of normRows) {
+  const base = rows.find((b) => b.backend === r.backend && b.config === NORM_BASELINE[r.config]);
+  if (base === undefined) continue;
+  console.log(`${pad(r.backend, 8)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${base.config.padStart(10)} ${num(base.usPerStep)} ${(r.usPerStep / base.usPerStep).toFixed(2).padStart(5)}×`);
+}
 for (const [label, r] of Object.entries(memory ?? {})) {
   const m = r.rssMiB;
   const h = r.heapMiB;

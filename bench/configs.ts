@@ -4,7 +4,18 @@ import type { ModelConfig } from '../src/model/index.js';
 export const BENCH_CONFIGS = {
   notebook: { blockSize: 3, embedDim: 10, hidden: 200, layers: 1, norm: 'notebook' },
   deep5x100: { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'batchnorm1d' },
+  // the same network with each batch-independent norm in place of BatchNorm1d (head: Linear + bias)
+  'deep5x100-layernorm': { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'layernorm' },
+  'deep5x100-groupnorm': { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'groupnorm', groups: 4 },
+  'deep5x100-rmsnorm': { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'rmsnorm' },
 } as const satisfies Record<string, Omit<ModelConfig, 'vocabSize'>>;
+
+/** The configuration each norm variant is compared with (µs/step ratio in the bench table). */
+export const NORM_BASELINE: Partial<Record<BenchConfigName, BenchConfigName>> = {
+  'deep5x100-layernorm': 'deep5x100',
+  'deep5x100-groupnorm': 'deep5x100',
+  'deep5x100-rmsnorm': 'deep5x100',
+};
 
 export type BenchConfigName = keyof typeof BENCH_CONFIGS;
 

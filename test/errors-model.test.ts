@@ -139,7 +139,7 @@ describe('model files: every malformation is a clear error', () => {
     refused(edited((h) => { h.__metadata__.vocab = 'abcdefghijklmnopqrstuvwxya'; }), /metadata "vocab" is invalid/);
     refused(edited((h) => { h.__metadata__.config = '"notebook"'; }), /metadata "config" is not a JSON object/);
     refused(edited((h) => { h.__metadata__.config = '{'; }), /metadata "config" is not valid JSON/);
-    refused(edited((h) => { h.__metadata__.config = JSON.stringify({ ...JSON.parse(h.__metadata__.config), norm: 'layernorm' }); }), /unknown norm "layernorm"/);
+    refused(edited((h) => { h.__metadata__.config = JSON.stringify({ ...JSON.parse(h.__metadata__.config), norm: 'weightnorm' }); }), /unknown norm "weightnorm"/);
     refused(edited((h) => { h.__metadata__.config = JSON.stringify({ ...JSON.parse(h.__metadata__.config), blockSize: '3' }); }), /config is invalid: block size must be a positive integer/);
     for (const step of ['-1', '1.5', '1e3', '', 'NaN', '99999999999999999999']) refused(edited((h) => { h.__metadata__.step = step; }), /metadata "step" is .*, not a step count/);
     refused(edited((h) => { h.__metadata__.generator = '{"version":1}'; }), /metadata "generator" is not a generator state/);

@@ -64,6 +64,7 @@ test('live: a model trained and saved here (every preset and option) has the sam
       ['notebook', { norm: 'notebook' }], ['batchnorm1d', { norm: 'batchnorm1d', layers: 2 }],
       ['seed', { norm: 'notebook', ...presetModel('seed') }], ['lecture', { norm: 'notebook', ...presetModel('lecture') }],
       ['seed-cell7', { norm: 'notebook', init: 'seed', bias1: true, bnEps: 0, bnEval: 'batch' }], ['seed-cell4', { norm: 'none', init: 'seed' }],
+      ['layernorm', { norm: 'layernorm', layers: 2 }], ['groupnorm', { norm: 'groupnorm', layers: 2, groups: 6 }], ['rmsnorm', { norm: 'rmsnorm', layers: 2 }],
     ];
     for (const [norm, setup] of setups) {
       const g = new Generator(99);

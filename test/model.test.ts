@@ -174,6 +174,9 @@ describe('model files (safetensors)', () => {
     ['notebook, the seed preset', { ...shape, layers: 1, norm: 'notebook', init: 'seed', bnEps: 1e-5, bias1: false, bnEval: 'running' }],
     ['notebook, b1 and batch statistics (seed cell 7)', { ...shape, layers: 1, norm: 'notebook', init: 'seed', bnEps: 0, bias1: true, bnEval: 'batch' }],
     ['none, seed init (seed cell 4)', { ...shape, layers: 1, norm: 'none', init: 'seed' }],
+    ['layernorm', { ...shape, layers: 2, norm: 'layernorm' }],
+    ['groupnorm', { ...shape, layers: 2, norm: 'groupnorm', groups: 4 }],
+    ['rmsnorm', { ...shape, layers: 2, norm: 'rmsnorm' }],
   ];
   for (const [norm, config] of roundTrips) {
     test(`saveModel / loadModel round trip (${norm}): same tensors, losses and samples`, () => {

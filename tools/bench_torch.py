@@ -4,7 +4,8 @@
 Run with Debian's PyTorch 1.13 (`apt-get install python3-torch`), e.g.
     /usr/bin/python3 tools/bench_torch.py --data data/names.txt --steps 2000 --repeats 3
 Prints one JSON object on stdout: µs/step (median of the repeats) and eval seconds per split
-for the notebook model and the deeper 5×100 BatchNorm1d network.
+for the notebook model and the deeper 5×100 network with BatchNorm1d, LayerNorm, GroupNorm(4)
+and RMSNorm (1.13 has no nn.RMSNorm: a module of plain ops, PyTorch 2.4's definition).
 """
 import argparse, json, random, statistics, sys, time
 
@@ -57,15 +58,37 @@ class Notebook:
         return self.params
 
 
+class RMSNorm(nn.Module):
+    def __init__(self, features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(features))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + torch.finfo(x.dtype).eps) * self.weight
+
+
+NORMS = {
+    'batchnorm1d': nn.BatchNorm1d,
+    'layernorm': nn.LayerNorm,
+    'groupnorm': lambda h: nn.GroupNorm(4, h),
+    'rmsnorm': RMSNorm,
+}
+
+
 class Deep(nn.Module):
-    def __init__(self, V, block, E, H, layers):
+    """makemore-ts's module model: batch norm on the logits too, else a Linear head with bias."""
+
+    def __init__(self, V, block, E, H, layers, norm='batchnorm1d'):
         super().__init__()
         self.embedding = nn.Embedding(V, E)
         mods, fan_in = [], block * E
         for _ in range(layers):
-            mods += [nn.Linear(fan_in, H, bias=False), nn.BatchNorm1d(H), nn.Tanh()]
+            mods += [nn.Linear(fan_in, H, bias=False), NORMS[norm](H), nn.Tanh()]
             fan_in = H
-        mods += [nn.Linear(fan_in, V, bias=False), nn.BatchNorm1d(V)]
+        if norm == 'batchnorm1d':
+            mods += [nn.Linear(fan_in, V, bias=False), nn.BatchNorm1d(V)]
+        else:
+            mods += [nn.Linear(fan_in, V)]
         self.layers = nn.Sequential(*mods)
 
     def forward(self, X, training=True):
@@ -102,6 +125,7 @@ def main():
     ap.add_argument('--data', default='data/names.txt')
     ap.add_argument('--steps', type=int, default=2000)
     ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--configs', default=None, help='comma-separated names (default: all)')
     a = ap.parse_args()
     torch.set_num_threads(1)
     words = open(a.data, encoding='utf-8').read().splitlines()
@@ -116,7 +140,12 @@ def main():
     Xtr, Ytr = splits['train']
     V = len(stoi)
     out = {'torch_version': torch.__version__, 'threads': torch.get_num_threads(), 'configs': {}}
-    for name, make in [('notebook', lambda g: Notebook(V, 3, 10, 200, g)), ('deep5x100', lambda g: Deep(V, 3, 10, 100, 5))]:
+    makers = [('notebook', lambda g: Notebook(V, 3, 10, 200, g)), ('deep5x100', lambda g: Deep(V, 3, 10, 100, 5))]
+    makers += [(f'deep5x100-{n}', lambda g, n=n: Deep(V, 3, 10, 100, 5, n)) for n in ('layernorm', 'groupnorm', 'rmsnorm')]
+    wanted = a.configs.split(',') if a.configs else None
+    for name, make in makers:
+        if wanted is not None and name not in wanted:
+            continue
         g = torch.Generator().manual_seed(2147483647)
         model = make(g)
         time_train(model, Xtr, Ytr, 100, 32, g)  # warm-up

@@ -67,10 +67,34 @@ class NotebookBatchNorm(nn.BatchNorm1d):
         return self.weight * ((x - x.mean(0, keepdim=True)) / (x.std(0, keepdim=True) + self.bn_eps)) + self.bias
 
 
+class RMSNorm(nn.Module):
+    """PyTorch 2.4's nn.RMSNorm (absent from 1.13): x / sqrt(mean(x²) + eps) · weight, eps = finfo.eps."""
+
+    def __init__(self, features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(features))
+
+    def forward(self, x):
+        eps = torch.finfo(x.dtype).eps
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * self.weight
+
+
+def hidden_norm(norm, hidden, groups):
+    """The norm after each hidden Linear of a module model (see src/nn/norms.ts createNorm)."""
+    if norm == 'layernorm':
+        return nn.LayerNorm(hidden)
+    if norm == 'groupnorm':
+        return nn.GroupNorm(groups, hidden)
+    if norm == 'rmsnorm':
+        return RMSNorm(hidden)
+    # the notebook's batch norm has no eps; its running std is stored as running_var = std²
+    return nn.BatchNorm1d(hidden, eps=0.0 if norm == 'notebook' else 1e-5)
+
+
 class MLP(nn.Module):
     """The torch.nn equivalent of a makemore-ts model (names and layouts as in its files)."""
 
-    def __init__(self, vocab, block, embed, hidden, layers, norm, bias1=False, bn_eval='running', bn_eps=0.0):
+    def __init__(self, vocab, block, embed, hidden, layers, norm, bias1=False, bn_eval='running', bn_eps=0.0, groups=None):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embed)
         mods, fan_in = [], block * embed
@@ -81,7 +105,7 @@ class MLP(nn.Module):
                 # eval mode uses no eps; the running std is stored as running_var = std²; b1 (bias1) is layers.0.bias
                 mods += [nn.Linear(fan_in, hidden, bias=bias1), NotebookBatchNorm(hidden, bn_eval, bn_eps), nn.Tanh()]
             else:
-                mods += [nn.Linear(fan_in, hidden, bias=False), nn.BatchNorm1d(hidden, eps=1e-5), nn.Tanh()]
+                mods += [nn.Linear(fan_in, hidden, bias=False), hidden_norm(norm, hidden, groups), nn.Tanh()]
             fan_in = hidden
         if norm == 'batchnorm1d':
             mods += [nn.Linear(fan_in, vocab, bias=False), nn.BatchNorm1d(vocab)]
@@ -123,7 +147,7 @@ def load_model(path):
     cfg = json.loads(meta['config'])
     vocab = '.' + meta['vocab']
     model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'],
-                bias1=cfg.get('bias1', False), bn_eval=cfg.get('bnEval', 'running'), bn_eps=cfg.get('bnEps', 0.0))
+                bias1=cfg.get('bias1', False), bn_eval=cfg.get('bnEval', 'running'), bn_eps=cfg.get('bnEps', 0.0), groups=cfg.get('groups'))
     tensors = {k: v for k, v in tensors.items() if not k.endswith('running_std')}  # makemore-ts's exact copy
     model.load_state_dict(tensors, strict=True)
     return model.eval(), cfg, vocab, meta

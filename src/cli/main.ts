@@ -3,7 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { BN_EVALS, INIT_SCHEMES, NORM_KINDS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
+import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
+import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
@@ -29,7 +30,7 @@ function registerTrain(program: Command): void {
     .option('--embed <n>', 'embedding dimension per character', positiveInt, d.embedDim)
     .option('--hidden <n>', 'units per hidden layer', positiveInt, d.hidden)
     .option('--layers <n>', 'hidden layers (notebook norm: 1)', positiveInt, d.layers)
-    .addOption(new Option('--norm <kind>', 'model form').choices(NORM_KINDS).default(d.norm))
+    .addOption(new Option('--norm <kind>', 'model form').choices([...NORM_KINDS, ...INAPPLICABLE_NORMS]).default(d.norm))
     .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s').choices(PRESET_NAMES).default('seed'))
     .addOption(new Option('--init <scheme>', 'parameter init of the notebook and none models (default: the preset\'s)').choices(INIT_SCHEMES))
     .option('--bn-eps <x>', 'eps added to the batch std in training, notebook norm (default: the preset\'s)', nonNegativeNumber)
@@ -37,6 +38,7 @@ function registerTrain(program: Command): void {
     .option('--no-bias1', 'no first-layer bias (the default of both presets)')
     .addOption(new Option('--bn-eval <stats>', 'eval-mode batch norm: running statistics, or each batch\'s own (notebook norm)').choices(BN_EVALS))
     .addOption(new Option('--sample-generator <which>', 'samples continue the training generator, or use one seeded seed + 10 (default: the preset\'s)').choices(SAMPLE_GENERATORS))
+    .option('--groups <n>', `GroupNorm's group count, a divisor of --hidden (--norm groupnorm; default ${DEFAULT_GROUPS})`, positiveInt)
     .option('--lr <x>', 'learning rate before the decay step', positiveNumber, d.lr)
     .option('--lr-final <x>', 'learning rate from the decay step on', positiveNumber, d.lrFinal)
     .option('--lr-decay-step <n>', 'first step with --lr-final (default: half the steps)', nonNegativeInt)

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName } from '../kernels/index.js';
+import { DEFAULT_GROUPS } from '../nn/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
@@ -35,6 +36,8 @@ export interface TrainFlags extends DiagnosticsFlags {
   bias1?: boolean;
   bnEval?: BnEval;
   sampleGenerator?: SampleGenerator;
+  /** GroupNorm's group count (--norm groupnorm). */
+  groups?: number;
   lr: number;
   lrFinal: number;
   lrDecayStep?: number;
@@ -80,7 +83,7 @@ function freshPlan(flags: TrainFlags): Plan {
   for (const flag of ['bnEps', 'bias1', 'bnEval'] as const) {
     if (flags[flag] !== undefined && norm !== 'notebook') throw new MakemoreError(`--${kebab(flag)} applies to the notebook model (--norm notebook), not --norm ${norm}`);
   }
-  if (flags.init !== undefined && norm === 'batchnorm1d') throw new MakemoreError('--init applies to the notebook and none models, not --norm batchnorm1d');
+  if (flags.init !== undefined && norm !== 'notebook' && norm !== 'none') throw new MakemoreError(`--init applies to the notebook and none models, not --norm ${norm}`);
   const words = readWords(flags.data);
   const vocab = Vocab.fromWords(words);
   const modelCfg: ModelConfig = {
@@ -91,8 +94,9 @@ function freshPlan(flags: TrainFlags): Plan {
     layers: flags.layers,
     norm,
     // The preset fills in what the flags leave open; recorded in the model file.
-    ...(norm !== 'batchnorm1d' ? { init: flags.init ?? preset.init } : {}),
+    ...(norm === 'notebook' || norm === 'none' ? { init: flags.init ?? preset.init } : {}),
     ...(norm === 'notebook' ? { bnEps: flags.bnEps ?? preset.bnEps, bias1: flags.bias1 ?? preset.bias1, bnEval: flags.bnEval ?? preset.bnEval } : {}),
+    ...(flags.groups !== undefined || flags.norm === 'groupnorm' ? { groups: flags.groups ?? DEFAULT_GROUPS } : {}),
   };
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
@@ -107,7 +111,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (info.train === undefined || info.generator === undefined) throw new MakemoreError(`${path}: has no training state (train config and generator) to resume from`);
   const c = model.config;
   const shape: [keyof TrainFlags, number | string | boolean | undefined][] = [['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm],
-    ['init', c.init], ['bnEps', c.bnEps], ['bias1', c.bias1], ['bnEval', c.bnEval]];
+    ['init', c.init], ['bnEps', c.bnEps], ['bias1', c.bias1], ['bnEval', c.bnEval], ['groups', c.groups]];
   for (const [flag, value] of shape) {
     if (given(flag) && flags[flag] !== value) throw new MakemoreError(`--${kebab(flag)} ${String(flags[flag])} conflicts with the model in ${path} (${String(value)}); a resumed run keeps its model`);
   }

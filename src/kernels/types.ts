@@ -117,4 +117,22 @@ export interface Backend {
   crossEntropyBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void;
   /** p[i] −= lr·g[i] */
   sgdStep(p: FloatArray, g: FloatArray, lr: number): void;
+
+  // ---- per-row norms: LayerNorm, GroupNorm, InstanceNorm1d, RMSNorm (js/norms.ts) ----
+  /**
+   * Normalises each row of x[rows×cols] over its own cols values. centered (Layer/Group/Instance
+   * norm): xhat = (x − mean)·invStd with invStd = 1/sqrt(biased var + eps); not centered
+   * (RMSNorm): xhat = x·invStd with invStd = 1/sqrt(mean(x²) + eps). out = weight·xhat + bias,
+   * where row r uses weight/bias[(r mod period)·cols + j] (null skips). xhat and invStd[rows] are
+   * written for the backward pass.
+   */
+  rowNormForward(out: FloatArray, xhat: FloatArray, invStd: FloatArray, x: FloatArray, weight: FloatArray | null, bias: FloatArray | null,
+    rows: number, cols: number, period: number, eps: number, centered: boolean): void;
+  /**
+   * Backward of rowNormForward: dxhat = dy·weight; dx += invStd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat))
+   * per row (no mean(dxhat) term when not centered); dWeight += Σ dy·xhat, dBias += Σ dy over the
+   * rows sharing a slot (null skips).
+   */
+  rowNormBackward(dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null, dy: FloatArray, xhat: FloatArray,
+    invStd: FloatArray, weight: FloatArray | null, rows: number, cols: number, period: number, centered: boolean): void;
 }

@@ -1,8 +1,11 @@
 // Model and training configuration, with the notebook's defaults (makemore part 3).
 import { MakemoreError } from '../errors.js';
+import { DEFAULT_GROUPS } from '../nn/index.js';
 
-export type NormKind = 'notebook' | 'batchnorm1d' | 'none';
-export const NORM_KINDS: readonly NormKind[] = ['notebook', 'batchnorm1d', 'none'];
+export type NormKind = 'notebook' | 'batchnorm1d' | 'none' | 'layernorm' | 'groupnorm' | 'rmsnorm';
+export const NORM_KINDS: readonly NormKind[] = ['notebook', 'batchnorm1d', 'none', 'layernorm', 'groupnorm', 'rmsnorm'];
+/** A norm the CLI knows by name but this model cannot use: validateModelConfig explains why. */
+export const INAPPLICABLE_NORMS: readonly string[] = ['instancenorm'];
 
 /**
  * Initialisation of the hand-written models (norm "none" and "notebook"), the steps of the lecture:
@@ -43,8 +46,13 @@ export interface ModelConfig {
    * "batchnorm1d": nn modules, Linear(bias=false) → BatchNorm1d → Tanh per hidden layer, then
    * Linear → BatchNorm1d (gain 0.1) on the logits, as the lecture's deeper network.
    * "none": no batch norm, the lecture's first model: C, W1, b1 (tanh), W2, b2 (see `init`).
+   * "layernorm", "groupnorm", "rmsnorm": nn modules, Linear(bias=false) → LayerNorm / GroupNorm /
+   * RMSNorm → Tanh per hidden layer, then a plain Linear with bias (weight ×0.1) on the logits:
+   * norms that use each example alone, so no running statistics and no batch coupling.
    */
   norm: NormKind;
+  /** GroupNorm's group count (norm "groupnorm" only; must divide `hidden`). */
+  groups?: number;
   /** Initialisation of the "none" and "notebook" models (default "kaiming"); ignored by "batchnorm1d". */
   init?: InitScheme;
   /** Notebook model: eps added to the batch std in training, `(h − mean)/(std + eps)` (default 0). */
@@ -105,9 +113,21 @@ export function validateModelConfig(c: ModelConfig): void {
   positiveInt('embedding size', c.embedDim);
   positiveInt('hidden size', c.hidden);
   positiveInt('layers', c.layers);
+  if (INAPPLICABLE_NORMS.includes(c.norm)) {
+    throw new MakemoreError(`norm "${c.norm}" cannot apply here: InstanceNorm1d normalizes each channel over a length axis, and the MLP's hidden features (N, ${c.hidden}) have none; use layernorm or groupnorm`);
+  }
   if (!NORM_KINDS.includes(c.norm)) throw new MakemoreError(`norm must be one of ${NORM_KINDS.join(', ')}, got "${String(c.norm)}"`);
   if (c.norm === 'notebook' && c.layers !== 1) {
     throw new MakemoreError(`the notebook model has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
+  }
+  if (c.groups !== undefined && c.norm !== 'groupnorm') throw new MakemoreError(`groups applies only to norm groupnorm, not ${c.norm}`);
+  if (c.norm === 'groupnorm') {
+    const g = c.groups ?? DEFAULT_GROUPS;
+    positiveInt('groups', g);
+    if (c.hidden % g !== 0) {
+      const divisors = Array.from({ length: c.hidden }, (_, i) => i + 1).filter((d) => c.hidden % d === 0);
+      throw new MakemoreError(`groups ${g} does not divide the hidden size ${c.hidden}; choose one of ${divisors.join(', ')}`);
+    }
   }
   if (c.init !== undefined && !INIT_SCHEMES.includes(c.init)) {
     throw new MakemoreError(`init must be one of ${INIT_SCHEMES.join(', ')}, got "${String(c.init)}"`);

@@ -5,7 +5,7 @@
 // eval mode up to float32 rounding: one matmul and a bias instead of matmul, normalise, scale.
 import { Generator } from '../random/index.js';
 import { MakemoreError } from '../errors.js';
-import { BatchNorm1d, Linear } from '../nn/index.js';
+import { BATCH_INDEPENDENT_NORMS, BatchNorm1d, Linear } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { createModel, type LanguageModel } from './index.js';
 import { ModuleMLP } from './moduleMlp.js';
@@ -40,6 +40,9 @@ function assign(lin: Linear, f: Folded): void {
 export function foldBatchNorm(model: LanguageModel): PlainMLP {
   if (model instanceof PlainMLP) throw new Error('this model has no batch norm to fold');
   const c = model.config;
+  if ((BATCH_INDEPENDENT_NORMS as readonly string[]).includes(c.norm)) {
+    throw new MakemoreError(`a ${c.norm} model cannot be folded: its norm takes each example's own statistics, which no fixed Linear can hold`);
+  }
   if (c.bnEval === 'batch') throw new MakemoreError('this model normalises with each batch\'s own statistics (--bn-eval batch): there are no fixed statistics to fold');
   const { bnEps, bias1, bnEval, ...shape } = c; // batch-norm options: the folded model has none
   void bnEps; void bias1; void bnEval;

@@ -45,3 +45,5 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (runningVar !== null) runningAverageInPlace(runningVar, stats.var, momentum, n / (n - 1)); // unbiased
   return out;
 }
+
+export { layerNorm, groupNorm, instanceNorm, rmsNorm } from '../tensor/index.js';

@@ -1,4 +1,8 @@
 export { Module } from './module.js';
 export { Embedding, Linear, BatchNorm1d, Tanh, Flatten, Sequential, type BatchNorm1dOptions } from './layers.js';
+export {
+  LayerNorm, GroupNorm, InstanceNorm1d, RMSNorm, createNorm, NORM_LAYER_KINDS, BATCH_INDEPENDENT_NORMS, DEFAULT_GROUPS,
+  type LayerNormOptions, type GroupNormOptions, type InstanceNorm1dOptions, type RMSNormOptions, type NormLayerKind, type CreateNormOptions,
+} from './norms.js';
 export * as functional from './functional.js';
 export * as init from './init.js';

@@ -12,4 +12,5 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy } from './ops/loss.js';
 export { linear } from './ops/linear.js';
 export { batchNormTrain, batchNormEval, runningAverageInPlace, type BatchStats } from './ops/batchnorm.js';
+export { layerNorm, groupNorm, instanceNorm, rmsNorm, FLOAT32_EPS } from './ops/norms.js';
 export { numelOf, shapeString } from './shape.js';

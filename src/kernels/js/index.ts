@@ -7,6 +7,7 @@ import {
   batchNormBackward, batchNormEval, batchNormEvalBackward, batchNormTrain, crossEntropyBackward, crossEntropyForward,
   gatherRows, logSoftmaxBackward, logSoftmaxRows, runningAverage, scatterAddRows, softmaxBackward, softmaxRows,
 } from './layers.js';
+import { rowNormBackward, rowNormForward } from './norms.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -17,4 +18,5 @@ export const jsBackend: Backend = {
   batchNormTrain, batchNormEval, batchNormBackward, batchNormEvalBackward, runningAverage,
   softmaxRows, logSoftmaxRows, softmaxBackward, logSoftmaxBackward, crossEntropyForward, crossEntropyBackward,
   sgdStep,
+  rowNormForward, rowNormBackward,
 };
