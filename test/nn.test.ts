@@ -236,8 +236,13 @@ describe('layers', () => {
   test('Flatten and Tanh', () => {
     assert.deepEqual([...new Flatten().forward(zeros([4, 3, 2])).shape], [4, 6]);
     const t = new Tanh();
-    const y = t.forward(tensor([0, 1]));
-    assert.equal(t.out, y);
+    let seen: Tensor | null = null;
+    const handle = t.registerForwardHook((_, __, out) => { seen = out; });
+    const y = t.call(tensor([0, 1]));
+    assert.equal(seen, y);
+    handle.remove();
+    t.call(tensor([0]));
+    assert.equal(seen, y);
     assert.deepEqual(Array.from(y.data), [0, Math.fround(Math.tanh(1))]);
   });
   test('Sequential runs its layers in order', () => {

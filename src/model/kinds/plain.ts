@@ -9,13 +9,16 @@
 // Parameters are drawn in the lecture's order C, W1, b1, W2, b2 from one generator, W1 and W2 in
 // its (in × out) layout and stored in PyTorch's (out × in), so the same seed gives the same
 // numbers as the lecture's PyTorch code.
-import type { Generator } from '../random/index.js';
-import { Embedding, Flatten, Linear, Sequential, Tanh, Module } from '../nn/index.js';
-import type { Tensor } from '../tensor/index.js';
-import type { InitScheme, ModelConfig } from './config.js';
-import { drawValues, initDraws } from './init.js';
+import type { Generator } from '../../random/index.js';
+import { Embedding, Flatten, Linear, Sequential, Tanh, Module } from '../../nn/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import type { InitScheme, ModelConfig } from '../config.js';
+import { drawValues, initDraws } from '../init.js';
+import { defineKind, type ActivationProbe, type BatchNormSite, type LanguageModel } from '../kind.js';
+import { sequentialActivationProbes } from '../probes.js';
+import { mlpWeights } from '../size.js';
 
-export class PlainMLP extends Module {
+export class PlainMLP extends Module implements LanguageModel {
   readonly embedding: Embedding;
   readonly flatten = new Flatten();
   readonly layers: Sequential;
@@ -49,14 +52,33 @@ export class PlainMLP extends Module {
 
   /** X: (n, blockSize) int32 → logits (n, vocab) */
   forward(X: Tensor): Tensor {
-    return this.layers.forward(this.flatten.forward(this.embedding.forward(X)));
+    return this.layers.call(this.flatten.call(this.embedding.call(X)));
   }
 
-  /** The Tanh layers, for activation statistics. */
-  tanhLayers(): Tanh[] {
-    return this.layers.layers.filter((m): m is Tanh => m instanceof Tanh);
+  /** The Linear layers in order (folding fills them). */
+  linears(): Linear[] {
+    return this.layers.layers.filter((m): m is Linear => m instanceof Linear);
+  }
+
+  activationProbes(): ActivationProbe[] {
+    return sequentialActivationProbes(this.layers);
+  }
+
+  batchNormSites(): BatchNormSite[] {
+    return [];
   }
 }
+
+export const plainKind = defineKind<PlainMLP>({
+  norms: ['none'],
+  description: 'the lecture\'s MLP before batch norm: Embedding → [Linear → Tanh] × layers → Linear (--init)',
+  options: ['init'],
+  create: (config, g) => new PlainMLP(config, g),
+  foldRefusal: () => 'has no batch norm to fold',
+  minFileValues: mlpWeights,
+  title: (c) => `no batch norm (${c.init ?? 'kaiming'} init)`,
+  configRows: (c) => ({ init: c.init ?? 'kaiming' }),
+});
 
 /** dst (out × in) = transpose of the drawn values (in × out). */
 function fillTransposed(dst: Tensor, values: Float32Array, fanIn: number, fanOut: number): void {
