@@ -7,3 +7,5 @@ export { createModel, registerModelKind, modelKind, modelKindNames, foldBatchNor
 export { NotebookMLP, notebookKind } from './kinds/notebook.js';
 export { ModuleMLP, moduleKind } from './kinds/module.js';
 export { PlainMLP, plainKind } from './kinds/plain.js';
+export { EmbeddingMLP, sequentialActivationProbes, sequentialBatchNormSites } from './embeddingMlp.js';
+export { foldPair, type Folded } from './fold.js';

@@ -10,19 +10,18 @@
 // and stored in PyTorch's (out × in) layout.
 import { MakemoreError } from '../../errors.js';
 import { Generator } from '../../random/index.js';
-import { BatchNorm1d, DEFAULT_GROUPS, Embedding, Flatten, Linear, Module, Sequential, Tanh, createNorm, type NormLayerKind } from '../../nn/index.js';
+import { BatchNorm1d, DEFAULT_GROUPS, Embedding, Linear, Module, Sequential, Tanh, createNorm, type NormLayerKind } from '../../nn/index.js';
 import { calculateGain } from '../../nn/init.js';
-import { randn, type Tensor } from '../../tensor/index.js';
+import { randn } from '../../tensor/index.js';
 import type { ModelConfig } from '../config.js';
 import { foldPair, withoutBatchNormOptions } from '../fold.js';
-import { defineKind, type ActivationProbe, type BatchNormSite, type LanguageModel } from '../kind.js';
-import { sequentialActivationProbes, sequentialBatchNormSites } from '../probes.js';
+import { EmbeddingMLP } from '../embeddingMlp.js';
+import { defineKind } from '../kind.js';
 import { mlpWeights } from '../size.js';
 import { PlainMLP } from './plain.js';
 
-export class ModuleMLP extends Module implements LanguageModel {
+export class ModuleMLP extends EmbeddingMLP {
   readonly embedding: Embedding;
-  readonly flatten = new Flatten();
   readonly layers: Sequential;
 
   constructor(readonly config: ModelConfig, g: Generator) {
@@ -45,19 +44,6 @@ export class ModuleMLP extends Module implements LanguageModel {
       mods.push(lectureLinear(fanIn, V, 0.1, true, g));
     }
     this.layers = this.registerModule('layers', new Sequential(...mods));
-  }
-
-  /** X: (n, blockSize) int32 → logits (n, vocab) */
-  forward(X: Tensor): Tensor {
-    return this.layers.call(this.flatten.call(this.embedding.call(X)));
-  }
-
-  activationProbes(): ActivationProbe[] {
-    return sequentialActivationProbes(this.layers);
-  }
-
-  batchNormSites(): BatchNormSite[] {
-    return sequentialBatchNormSites(this.layers);
   }
 }
 

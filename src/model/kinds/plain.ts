@@ -10,17 +10,16 @@
 // its (in × out) layout and stored in PyTorch's (out × in), so the same seed gives the same
 // numbers as the lecture's PyTorch code.
 import type { Generator } from '../../random/index.js';
-import { Embedding, Flatten, Linear, Sequential, Tanh, Module } from '../../nn/index.js';
+import { Embedding, Linear, Sequential, Tanh, type Module } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import type { InitScheme, ModelConfig } from '../config.js';
 import { drawValues, initDraws } from '../init.js';
-import { defineKind, type ActivationProbe, type BatchNormSite, type LanguageModel } from '../kind.js';
-import { sequentialActivationProbes } from '../probes.js';
+import { EmbeddingMLP } from '../embeddingMlp.js';
+import { defineKind } from '../kind.js';
 import { mlpWeights } from '../size.js';
 
-export class PlainMLP extends Module implements LanguageModel {
+export class PlainMLP extends EmbeddingMLP {
   readonly embedding: Embedding;
-  readonly flatten = new Flatten();
   readonly layers: Sequential;
   readonly init: InitScheme;
 
@@ -50,22 +49,9 @@ export class PlainMLP extends Module implements LanguageModel {
     this.layers = this.registerModule('layers', new Sequential(...mods, out));
   }
 
-  /** X: (n, blockSize) int32 → logits (n, vocab) */
-  forward(X: Tensor): Tensor {
-    return this.layers.call(this.flatten.call(this.embedding.call(X)));
-  }
-
   /** The Linear layers in order (folding fills them). */
   linears(): Linear[] {
     return this.layers.layers.filter((m): m is Linear => m instanceof Linear);
-  }
-
-  activationProbes(): ActivationProbe[] {
-    return sequentialActivationProbes(this.layers);
-  }
-
-  batchNormSites(): BatchNormSite[] {
-    return [];
   }
 }
 
