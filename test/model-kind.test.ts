@@ -2,6 +2,7 @@
 // goes through train, save, load, eval, sample, report and fold with the library API alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   DEFAULT_TRAIN, Generator, Tensor, Vocab, buildSplits, createModel, decodeModel, encodeModel, foldBatchNorm,
   foldRefusal, modelKind, noGrad, readWords, sampleWords, splitLoss, train, type ModelConfig,
@@ -74,4 +75,17 @@ test('a kind registered by a test: train, report, save, load, eval, sample, fold
 test('a test kind\'s own validation runs in createModel and when a file is read', () => {
   assert.throws(() => createModel({ ...config, layers: 2 }, new Generator(1)), /one hidden layer/);
   assert.throws(() => createModel({ ...config, norm: 'tiny-xl' }, new Generator(1)), /norm must be one of .*tiny-bn.*got "tiny-xl"/);
+});
+
+test('docs/ARCHITECTURE.md shows test/kinds/tiny.ts as it is compiled here', () => {
+  const span = (text: string): string => {
+    const a = text.indexOf('export class TinyMLP');
+    const b = text.indexOf('export const tinyKind = defineKind(tiny);');
+    assert.ok(a >= 0 && b > a, 'the worked example is there');
+    return text.slice(a, b).split('\n').map((l) => l.replace(/\s+\/\/ .*$/, '')).join('\n');
+  };
+  const root = new URL('../../', import.meta.url);
+  const doc = readFileSync(new URL('docs/ARCHITECTURE.md', root), 'utf8');
+  const source = readFileSync(new URL('test/kinds/tiny.ts', root), 'utf8');
+  assert.equal(span(doc), span(source));
 });
