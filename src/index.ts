@@ -10,7 +10,7 @@ export { Module, Embedding, Linear, BatchNorm1d, Tanh, Flatten, Sequential } fro
 export { SGD } from './optim/index.js';
 export * from './data/index.js';
 export * from './model/index.js';
-export { foldBatchNorm } from './model/fold.js';
+export { foldBatchNorm } from './model/index.js';
 export { encodeModel, decodeModel, type ModelFileInfo, type SavedModel } from './model/file.js';
 export { saveModel, loadModel } from './model/io.js';
 export * from './train/index.js';

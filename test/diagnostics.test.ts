@@ -121,8 +121,9 @@ describe('the collector on live models', () => {
       const loss = crossEntropy(model.forward(index(splits.train.X, ix)), index(splits.train.Y, ix));
       loss.backward();
       const s = c.capture(0, 0.1, loss.item());
-      const h = Array.from(model.lastHidden!.f);
-      const hg = Array.from(model.lastHidden!.grad!.f);
+      const hidden = c.lastOutputs()[0]!;
+      const h = Array.from(hidden.f);
+      const hg = Array.from(hidden.grad!.f);
       assert.equal(s.activations.length, 1);
       assert.equal(s.activations[0].layer, 'layer 2 (Tanh)');
       close(s.activations[0].mean, directMean(h));
@@ -139,7 +140,11 @@ describe('the collector on live models', () => {
       assert.equal(s.activations[0].saturation.toFixed(2), '3.36');
     });
     c.retainGrads(false);
-    assert.equal(model.retainHiddenGrad, false);
+    c.detach();
+    // Detached: a later forward reaches no hook (the last outputs stay those of the captured step).
+    const before = c.lastOutputs()[0];
+    tidy(() => { model.forward(index(splits.train.X, randint(0, 10, [4], { generator: g }))); });
+    assert.equal(c.lastOutputs()[0], before);
   });
 
   test('module model: one probe per Tanh, named by its Sequential index', () => {
@@ -155,11 +160,14 @@ describe('training hooks', () => {
     const g = new Generator(SEED);
     const model = new NotebookMLP(notebook, g);
     const retained: boolean[] = [];
+    // A hook of the test's own sees the same tanh output the diagnostics see.
+    let hidden: Tensor | null = null;
+    const handle = model.activationProbes()[0].watch((h) => { hidden = h; });
     const diag = new TrainingDiagnostics(model, { steps: 12, statsEvery: 5, evalEvery: 6, val: small.val });
     const onStep = diag.hooks.onStep!;
     const after = diag.hooks.afterBackward!;
     const result = train(model, small.train, cfg(12), g, {
-      afterBackward: (i) => { retained.push(model.lastHidden!.grad !== null); after(i); },
+      afterBackward: (i) => { retained.push(hidden!.grad !== null); after(i); },
       onStep,
     });
     diag.close();
@@ -169,7 +177,7 @@ describe('training hooks', () => {
     assert.deepEqual(diag.val.map((v) => v.step), [0, 6, 12]);
     const curve = diag.lossCurve();
     assert.deepEqual(curve.lossLog10, Array.from(result.lossLog10));
-    assert.equal(model.retainHiddenGrad, false);
+    handle.remove();
   });
 
   test('no statistics asked: no afterBackward hook at all', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSplits, readWords, Vocab } from '../src/data/index.js';
 import { createModel, DEFAULT_TRAIN, type ModelConfig } from '../src/model/index.js';
-import { foldBatchNorm } from '../src/model/fold.js';
+import { foldBatchNorm } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
 import { Tensor, noGrad } from '../src/tensor/index.js';
 import { train } from '../src/train/index.js';

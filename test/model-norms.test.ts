@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModuleMLP, createModel, validateModelConfig, type ModelConfig } from '../src/model/index.js';
-import { foldBatchNorm } from '../src/model/fold.js';
+import { foldBatchNorm } from '../src/model/index.js';
 import { GroupNorm, LayerNorm, Linear, RMSNorm } from '../src/nn/index.js';
 import { Generator } from '../src/random/index.js';
 import { Tensor, noGrad } from '../src/tensor/index.js';

@@ -143,7 +143,7 @@ describe('ModuleMLP', () => {
     assert.ok(Array.from(bns[5].weight!.data).every((v) => v === Math.fround(0.1)));
     assert.ok(Array.from(bns[5].bias!.data).every((v) => v === 0));
     for (const bn of bns.slice(0, 5)) assert.ok(Array.from(bn.weight!.data).every((v) => v === 1));
-    assert.equal(m.tanhLayers().length, 5);
+    assert.equal(m.activationProbes().length, 5);
   });
   test('Linear weights are randn·(5/3)/sqrt(fan_in), stored (out × in)', () => {
     const m = new ModuleMLP({ ...config, layers: 1 }, new Generator(SEED));

@@ -236,8 +236,13 @@ describe('layers', () => {
   test('Flatten and Tanh', () => {
     assert.deepEqual([...new Flatten().forward(zeros([4, 3, 2])).shape], [4, 6]);
     const t = new Tanh();
-    const y = t.forward(tensor([0, 1]));
-    assert.equal(t.out, y);
+    let seen: Tensor | null = null;
+    const handle = t.registerForwardHook((_, __, out) => { seen = out; });
+    const y = t.call(tensor([0, 1]));
+    assert.equal(seen, y);
+    handle.remove();
+    t.call(tensor([0]));
+    assert.equal(seen, y);
     assert.deepEqual(Array.from(y.data), [0, Math.fround(Math.tanh(1))]);
   });
   test('Sequential runs its layers in order', () => {
@@ -289,5 +294,61 @@ describe('init', () => {
     assert.ok(Array.from(a.data).every((v) => v >= -2 && v < 3));
     const d = init.uniform(zeros([1000], { dtype: 'float64' }), -2, 3, new Generator(1));
     assert.deepEqual(Array.from(d.data), Array.from(a.data));
+  });
+});
+
+describe('hooks', () => {
+  test('registerFullBackwardHook sees the gradients of the output and of a computed input', () => {
+    const x = tensor([[0.5, -1]]).requiresGrad_();
+    const lin = new Linear(2, 2, { init: false });
+    lin.weight.data.set([1, 2, 3, 4]);
+    const t = new Tanh();
+    const calls: [number[] | null, number[]][] = [];
+    const handle = t.registerFullBackwardHook((m, gin, gout) => { assert.equal(m, t); calls.push([gin === null ? null : Array.from(gin.f), Array.from(gout.f)]); });
+    const h = lin.call(x);
+    const y = t.call(h);
+    y.sum().backward();
+    assert.equal(calls.length, 1);
+    const out = Array.from(y.f);
+    assert.deepEqual(calls[0][1], [1, 1]);
+    calls[0][0]!.forEach((g, i) => close(g, 1 - out[i] * out[i], 1e-6)); // d tanh = 1 − y²
+    handle.remove();
+    t.call(lin.call(x)).sum().backward();
+    assert.equal(calls.length, 1);
+  });
+  test('a leaf input: gradInput is null; registerHook on a tensor sees its complete gradient', () => {
+    const x = tensor([1, 2]).requiresGrad_();
+    const t = new Tanh();
+    let gin: Tensor | null | undefined;
+    t.registerFullBackwardHook((_, gi) => { gin = gi; });
+    const y = t.call(x);
+    const seen: number[][] = [];
+    const z = y.mul(2);
+    z.registerHook((g) => seen.push(Array.from(g.f)));
+    z.add(z).sum().backward(); // z is used twice: its hook sees the sum of both
+    assert.equal(gin, null);
+    assert.deepEqual(seen, [[2, 2]]);
+  });
+  test('observe: a hand-written forward hands named intermediates to registerIntermediateHook', () => {
+    class Twice extends Module {
+      forward(x: Tensor): Tensor { return this.observe('double', x.mul(2)).add(1); }
+    }
+    const m = new Twice();
+    const seen: number[][] = [];
+    const handle = m.registerIntermediateHook('double', (t) => seen.push(Array.from(t.f)));
+    m.registerIntermediateHook('other', () => assert.fail('a hook of another name ran'));
+    m.forward(tensor([1, 3]));
+    handle.remove();
+    m.forward(tensor([5]));
+    assert.deepEqual(seen, [[2, 6]]);
+  });
+  test('loadStateDict(strict = false) returns the missing and unexpected names', () => {
+    const a = new Sequential(new Linear(2, 2, { bias: false }), new BatchNorm1d(2));
+    const state = new Map([['0.weight', zeros([2, 2])], ['extra', zeros([1])]]);
+    assert.throws(() => a.loadStateDict(state), /missing "1.weight"/);
+    const r = a.loadStateDict(state, false);
+    assert.deepEqual(r.unexpectedKeys, ['extra']);
+    assert.deepEqual(r.missingKeys, ['1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked']);
+    assert.deepEqual(Array.from(a.layers[0].namedParameters()[0][1].f), [0, 0, 0, 0]);
   });
 });

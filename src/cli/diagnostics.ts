@@ -6,7 +6,7 @@ import {
   TrainingDiagnostics, batchNormCalibration, batchNormTable, configRows, diagnosticsMetadata, statsReport,
   type DiagnosticsRecord, type FinalLosses, type StepStats,
 } from '../diagnostics/index.js';
-import type { LanguageModel, TrainConfig } from '../model/index.js';
+import { modelKind, type LanguageModel, type TrainConfig } from '../model/index.js';
 import { buildPlots, writePlotsSync, writeReport } from '../report/index.js';
 import type { StepInfo, TrainHooks } from '../train/index.js';
 import { nonNegativeInt } from './parse.js';
@@ -93,7 +93,7 @@ export function createTrainDiagnostics(flags: DiagnosticsFlags, model: LanguageM
       const batchNorm = wantsBn ? batchNormCalibration(model, splits.train, { val: splits.val }) ?? undefined : undefined;
       if (batchNorm !== undefined && statsEvery > 0) log(['batch norm: running statistics vs the full training split', ...batchNormTable(batchNorm).map((l) => `  ${l}`)].join('\n'));
       record = {
-        title: ctx.title ?? `makemore: ${model.config.norm === 'none' ? `no batch norm (${model.config.init ?? 'kaiming'} init)` : `${model.config.norm} model`}`,
+        title: ctx.title ?? `makemore: ${modelKind(model.config).title(model.config)}`,
         config: { ...configRows(model, trainCfg), ...ctx.extraConfig },
         numParameters: model.numParameters(),
         loss: diag.lossCurve(),

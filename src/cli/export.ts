@@ -1,7 +1,7 @@
 // `makemore export --fold-batchnorm`: write a model with every eval-mode batch norm folded into
 // the Linear before it (see model/fold.ts); same logits, fewer operations when sampling.
 import type { Command } from 'commander';
-import { foldBatchNorm } from '../model/fold.js';
+import { foldBatchNorm, foldRefusal } from '../model/index.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { checkWritableModelPath } from '../model/fileio.js';
 import { MakemoreError } from '../errors.js';
@@ -16,7 +16,8 @@ export function runExport(flags: ExportFlags): void {
   if (!flags.foldBatchnorm) throw new MakemoreError('nothing to export: pass --fold-batchnorm');
   checkWritableModelPath(flags.out);
   const { model, vocab, info } = loadModel(flags.model);
-  if (model.config.norm === 'none') throw new MakemoreError(`${flags.model}: has no batch norm to fold`);
+  const why = foldRefusal(model);
+  if (why !== null) throw new MakemoreError(`${flags.model}: ${why}`);
   const folded = foldBatchNorm(model);
   // The folded model cannot continue the original's training: no generator state.
   saveModel(flags.out, folded, vocab, { step: info.step, train: info.train, data: info.data, dataSha256: info.dataSha256, extra: { folded_from: model.config.norm } });

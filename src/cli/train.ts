@@ -3,8 +3,7 @@
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName } from '../kernels/index.js';
-import { DEFAULT_GROUPS } from '../nn/index.js';
-import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
+import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
@@ -80,10 +79,11 @@ function freshPlan(flags: TrainFlags): Plan {
   };
   validateTrainConfig(trainCfg);
   const norm = flags.norm as NormKind;
-  for (const flag of ['bnEps', 'bias1', 'bnEval'] as const) {
-    if (flags[flag] !== undefined && norm !== 'notebook') throw new MakemoreError(`--${kebab(flag)} applies to the notebook model (--norm notebook), not --norm ${norm}`);
+  checkNormApplies(norm, flags.hidden);
+  const kind = modelKind({ norm });
+  for (const flag of ['bnEps', 'bias1', 'bnEval', 'init'] as const) {
+    if (flags[flag] !== undefined && !kind.options.includes(flag)) throw new MakemoreError(`--${kebab(flag)} applies to ${kindsWith(flag)}, not --norm ${norm}`);
   }
-  if (flags.init !== undefined && norm !== 'notebook' && norm !== 'none') throw new MakemoreError(`--init applies to the notebook and none models, not --norm ${norm}`);
   const words = readWords(flags.data);
   const vocab = Vocab.fromWords(words);
   const modelCfg: ModelConfig = {
@@ -93,11 +93,11 @@ function freshPlan(flags: TrainFlags): Plan {
     hidden: flags.hidden,
     layers: flags.layers,
     norm,
-    // The preset fills in what the flags leave open; recorded in the model file.
-    ...(norm === 'notebook' || norm === 'none' ? { init: flags.init ?? preset.init } : {}),
-    ...(norm === 'notebook' ? { bnEps: flags.bnEps ?? preset.bnEps, bias1: flags.bias1 ?? preset.bias1, bnEval: flags.bnEval ?? preset.bnEval } : {}),
-    ...(flags.groups !== undefined || flags.norm === 'groupnorm' ? { groups: flags.groups ?? DEFAULT_GROUPS } : {}),
   };
+  // The preset fills in what the flags leave open (for the options the kind reads); recorded in the model file.
+  const picked = { init: flags.init ?? preset.init, bnEps: flags.bnEps ?? preset.bnEps, bias1: flags.bias1 ?? preset.bias1, bnEval: flags.bnEval ?? preset.bnEval };
+  for (const option of ['init', 'bnEps', 'bias1', 'bnEval'] as const) if (kind.options.includes(option)) Object.assign(modelCfg, { [option]: picked[option] });
+  Object.assign(modelCfg, kind.defaults?.(modelCfg), flags.groups !== undefined ? { groups: flags.groups } : {});
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
   const g = new Generator(trainCfg.seed);
@@ -165,13 +165,19 @@ export function checkModelSize(c: ModelConfig, batchSize: number): void {
 export function describeSetup(m: ModelConfig, t: TrainConfig): string {
   const parts: string[] = [];
   if (m.init !== undefined) parts.push(`init ${m.init}`);
-  if (m.norm === 'notebook') {
+  if (modelKind(m).options.includes('bnEps')) {
     parts.push(m.bnEps ? `bn eps ${m.bnEps} on the std` : 'no bn eps');
     parts.push(m.bias1 === true ? 'b1 before the batch norm' : 'no b1');
     parts.push(`eval with ${m.bnEval === 'batch' ? 'batch' : 'running'} statistics`);
   }
   parts.push(t.sampleGenerator === 'continue' ? 'samples continue the generator' : `samples from seed + 10`);
   return parts.join(', ');
+}
+
+/** "the notebook model (--norm notebook)", "the notebook and none models": the kinds reading `option`. */
+function kindsWith(option: KindOption): string {
+  const names = modelKindNames().filter((n) => modelKind({ norm: n }).options.includes(option));
+  return names.length === 1 ? `the ${names[0]} model (--norm ${names[0]})` : `the ${names.join(' and ')} models`;
 }
 
 function kebab(s: string): string {

@@ -6,51 +6,10 @@
 // estimates, i.e. what the model sees at inference), accumulated in double over chunks.
 import type { Dataset } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
-import { NotebookMLP } from '../model/index.js';
-import { BatchNorm1d, Sequential } from '../nn/index.js';
-import { Tensor, index, matmul, noGrad, reshape, tidy } from '../tensor/index.js';
+import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { splitLoss } from '../train/index.js';
 import { absDiff } from './stats.js';
 import type { BatchNormCalibration, BatchNormCheck } from './types.js';
-
-interface Site {
-  name: string;
-  kind: 'std' | 'var';
-  runningMean: Tensor;
-  running: Tensor;
-}
-
-/** The batch-norm layers of a model (none for the model without batch norm). */
-function sites(model: LanguageModel): Site[] {
-  if (model instanceof NotebookMLP) {
-    return [{ name: 'layers.1', kind: 'std', runningMean: model.bnmeanRunning, running: model.bnstdRunning }];
-  }
-  const layers = (model as { layers?: unknown }).layers;
-  if (!(layers instanceof Sequential)) return [];
-  const out: Site[] = [];
-  layers.layers.forEach((m, i) => {
-    if (m instanceof BatchNorm1d && m.runningMean !== null && m.runningVar !== null) {
-      out.push({ name: `layers.${i}`, kind: 'var', runningMean: m.runningMean, running: m.runningVar });
-    }
-  });
-  return out;
-}
-
-/** Run an eval-mode forward of X, handing the input of every batch-norm layer to `visit`. */
-function forwardInputs(model: LanguageModel, X: Tensor, visit: (site: number, x: Tensor) => void): void {
-  const n = X.shape[0];
-  if (model instanceof NotebookMLP) {
-    visit(0, matmul(reshape(index(model.C, X), [n, -1]), model.W1));
-    return;
-  }
-  const m = model as LanguageModel & { embedding: { forward(x: Tensor): Tensor }; layers: Sequential };
-  let h = reshape(m.embedding.forward(X), [n, -1]);
-  let k = 0;
-  for (const layer of m.layers.layers) {
-    if (layer instanceof BatchNorm1d && layer.runningMean !== null) visit(k++, h);
-    h = layer.forward(h);
-  }
-}
 
 export interface CalibrationOptions {
   /** Also compute the validation loss with the running and with the full-batch statistics. */
@@ -60,7 +19,7 @@ export interface CalibrationOptions {
 
 /** Full-batch statistics of every batch-norm input over `train`; null for a model without batch norm. */
 export function batchNormCalibration(model: LanguageModel, train: Dataset, options: CalibrationOptions = {}): BatchNormCalibration | null {
-  const ss = sites(model);
+  const ss = model.batchNormSites();
   if (ss.length === 0) return null;
   const chunk = options.chunk ?? 8192;
   const n = train.Y.numel;
@@ -68,28 +27,29 @@ export function batchNormCalibration(model: LanguageModel, train: Dataset, optio
   const sums = ss.map((s) => new Float64Array(s.runningMean.numel));
   const sq = ss.map((s) => new Float64Array(s.runningMean.numel));
   const wasTraining = model.training;
+  // Each batch norm's input, accumulated by a forward hook during eval-mode forwards of the split.
+  const handles = ss.map((site, k) => site.watchInput((x) => {
+    const f = x.f, [rows, cols] = x.shape, S = sums[k], Q = sq[k];
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      for (let c = 0; c < cols; c++) {
+        const v = f[o + c];
+        S[c] += v;
+        Q[c] += v * v;
+      }
+    }
+  }));
   model.eval();
   try {
     noGrad(() => {
       for (let s = 0; s < n; s += chunk) {
         const e = Math.min(n, s + chunk);
         const X = new Tensor(train.X.i.subarray(s * block, e * block), [e - s, block], 'int32');
-        tidy(() => {
-          forwardInputs(model, X, (k, x) => {
-            const f = x.f, [rows, cols] = x.shape, S = sums[k], Q = sq[k];
-            for (let r = 0; r < rows; r++) {
-              const o = r * cols;
-              for (let c = 0; c < cols; c++) {
-                const v = f[o + c];
-                S[c] += v;
-                Q[c] += v * v;
-              }
-            }
-          });
-        });
+        tidy(() => { model.forward(X); });
       }
     });
   } finally {
+    for (const h of handles) h.remove();
     model.train(wasTraining);
   }
   const layers: BatchNormCheck[] = ss.map((site, k) => {

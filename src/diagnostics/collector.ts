@@ -1,36 +1,11 @@
 // Reading the statistics out of a live model: its Tanh outputs (and their gradients) and its
 // parameters' gradients, at the moment after backward() and before the update. Everything is
 // copied into plain numbers, so nothing outlives the training step's tidy() scope.
-import type { LanguageModel } from '../model/index.js';
-import { NotebookMLP } from '../model/index.js';
-import { Sequential, Tanh } from '../nn/index.js';
+import type { ActivationProbe, LanguageModel } from '../model/index.js';
+import type { HookHandle } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { gradDataRatio, histogram, moments, saturationPercent, std } from './stats.js';
 import type { ActivationStats, OutputGradStats, ParameterStats, StepStats, UpdateRatio, WeightGradStats } from './types.js';
-
-/** One Tanh output of the model: where to read it and how to keep its gradient. */
-export interface TanhProbe {
-  layer: string;
-  output(): Tensor | null;
-  retainGrad(on: boolean): void;
-}
-
-/**
- * The Tanh outputs of a model, named by their index in PyTorch's Sequential: the notebook model
- * maps onto Embedding → Linear → BatchNorm1d → Tanh → Linear, so its tanh is "layer 2 (Tanh)".
- */
-export function tanhProbes(model: LanguageModel): TanhProbe[] {
-  if (model instanceof NotebookMLP) {
-    return [{ layer: 'layer 2 (Tanh)', output: () => model.lastHidden, retainGrad: (on) => { model.retainHiddenGrad = on; } }];
-  }
-  const layers = (model as { layers?: unknown }).layers;
-  if (!(layers instanceof Sequential)) return [];
-  const probes: TanhProbe[] = [];
-  layers.layers.forEach((m, i) => {
-    if (m instanceof Tanh) probes.push({ layer: `layer ${i} (Tanh)`, output: () => m.out, retainGrad: (on) => { m.retainOutGrad = on; } });
-  });
-  return probes;
-}
 
 /** The weights the lecture watches: 2-D parameters (not the (1 × n) batch-norm gain/bias of the notebook). */
 export function isWeight(t: Tensor): boolean {
@@ -64,19 +39,38 @@ export interface CollectorOptions {
 
 /** Takes the statistics of a model at chosen steps. */
 export class StatsCollector {
-  readonly probes: TanhProbe[];
+  readonly probes: ActivationProbe[];
   readonly bins: number;
   private readonly params: [string, Tensor][];
+  /** Each probe's output of the last forward (valid within a step), kept by a forward hook. */
+  private readonly outputs: (Tensor | null)[];
+  private readonly handles: HookHandle[];
+  private retaining = false;
 
   constructor(readonly model: LanguageModel, options: CollectorOptions = {}) {
-    this.probes = tanhProbes(model);
+    this.probes = model.activationProbes();
     this.bins = options.bins ?? 100;
     this.params = model.namedParameters();
+    this.outputs = this.probes.map(() => null);
+    this.handles = this.probes.map((p, k) => p.watch((out) => {
+      if (this.retaining && out.requiresGrad) out.retainGrad();
+      this.outputs[k] = out;
+    }));
   }
 
   /** Keep (or stop keeping) the Tanh outputs' gradients in the next backward(). */
   retainGrads(on: boolean): void {
-    for (const p of this.probes) p.retainGrad(on);
+    this.retaining = on;
+  }
+
+  /** The probes' outputs of the last forward (their `.grad` after backward() while retaining). */
+  lastOutputs(): readonly (Tensor | null)[] {
+    return this.outputs;
+  }
+
+  /** Remove the hooks from the model. */
+  detach(): void {
+    for (const h of this.handles) h.remove();
   }
 
   /**
@@ -86,8 +80,8 @@ export class StatsCollector {
   capture(step: number, lr: number, loss: number): StepStats {
     const activations: ActivationStats[] = [];
     const outputGrads: OutputGradStats[] = [];
-    for (const p of this.probes) {
-      const t = p.output();
+    for (const [k, p] of this.probes.entries()) {
+      const t = this.outputs[k];
       if (t === null) continue;
       activations.push(activationStats(p.layer, t.f, this.bins));
       if (t.grad) outputGrads.push(outputGradStats(p.layer, t.grad.f, this.bins));

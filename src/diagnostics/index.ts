@@ -1,7 +1,7 @@
 // Diagnostics: activation and gradient statistics, loss curves, batch-norm calibration, tables.
 export * from './stats.js';
 export type * from './types.js';
-export { StatsCollector, tanhProbes, isWeight, activationStats, outputGradStats, weightGradStats, parameterStats, type TanhProbe } from './collector.js';
+export { StatsCollector, isWeight, activationStats, outputGradStats, weightGradStats, parameterStats } from './collector.js';
 export { batchNormCalibration, type CalibrationOptions } from './batchnorm.js';
 export { TrainingDiagnostics, type TrainingDiagnosticsOptions } from './session.js';
 export { configRows, diagnosticsMetadata, diagnosticsFromMetadata, DIAGNOSTICS_METADATA_KEY } from './record.js';

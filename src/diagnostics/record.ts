@@ -1,6 +1,6 @@
 // Putting a run's diagnostics together, and carrying them in a model file's metadata.
 import { jsonDepth, MAX_JSON_DEPTH } from '../model/jsonDepth.js';
-import type { LanguageModel, TrainConfig } from '../model/index.js';
+import { modelKind, type LanguageModel, type TrainConfig } from '../model/index.js';
 import type { Histogram } from './stats.js';
 import type { DiagnosticsRecord, LossCurve, StepStats } from './types.js';
 
@@ -13,7 +13,7 @@ export function configRows(model: LanguageModel, train?: TrainConfig): Record<st
   const c = model.config;
   const rows: Record<string, string | number> = {
     norm: c.norm,
-    ...(c.norm === 'none' ? { init: c.init ?? 'kaiming' } : {}),
+    ...modelKind(c).configRows?.(c),
     vocabulary: c.vocabSize,
     'block size': c.blockSize,
     embedding: c.embedDim,

@@ -89,9 +89,10 @@ export class TrainingDiagnostics {
     this.options.onEval?.(step, loss);
   }
 
-  /** Stop retaining gradients (after training, or when it stopped early). */
+  /** Stop retaining gradients and remove the hooks (after training, or when it stopped early). */
   close(): void {
     this.collector?.retainGrads(false);
+    this.collector?.detach();
   }
 
   /** The loss curve so far: per step (thinned above maxLossPoints) and its window means. */

@@ -1,9 +1,13 @@
 // Model and training configuration, with the notebook's defaults (makemore part 3).
+// Which kind builds a config is `norm`; registry.ts maps it to the kind (kinds/*.ts), whose
+// `validate` checks its own options.
 import { MakemoreError } from '../errors.js';
-import { DEFAULT_GROUPS } from '../nn/index.js';
+import { modelKind } from './registry.js';
 
-export type NormKind = 'notebook' | 'batchnorm1d' | 'none' | 'layernorm' | 'groupnorm' | 'rmsnorm';
-export const NORM_KINDS: readonly NormKind[] = ['notebook', 'batchnorm1d', 'none', 'layernorm', 'groupnorm', 'rmsnorm'];
+/** The built-in kinds' names; a registered kind adds its own (registerModelKind). */
+export type BuiltinNormKind = 'notebook' | 'batchnorm1d' | 'none' | 'layernorm' | 'groupnorm' | 'rmsnorm';
+export type NormKind = BuiltinNormKind | (string & Record<never, never>);
+export const NORM_KINDS: readonly BuiltinNormKind[] = ['notebook', 'batchnorm1d', 'none', 'layernorm', 'groupnorm', 'rmsnorm'];
 /** A norm the CLI knows by name but this model cannot use: validateModelConfig explains why. */
 export const INAPPLICABLE_NORMS: readonly string[] = ['instancenorm'];
 
@@ -107,28 +111,23 @@ function positiveInt(name: string, v: number): void {
   if (!Number.isInteger(v) || v <= 0) throw new MakemoreError(`${name} must be a positive integer, got ${v}`);
 }
 
+/** A norm the CLI knows by name but the MLP cannot use: say why. */
+export function checkNormApplies(norm: string, hidden: number): void {
+  if (INAPPLICABLE_NORMS.includes(norm)) {
+    throw new MakemoreError(`norm "${norm}" cannot apply here: InstanceNorm1d normalizes each channel over a length axis, and the MLP's hidden features (N, ${hidden}) have none; use layernorm or groupnorm`);
+  }
+}
+
 export function validateModelConfig(c: ModelConfig): void {
   positiveInt('vocabSize', c.vocabSize);
   positiveInt('block size', c.blockSize);
   positiveInt('embedding size', c.embedDim);
   positiveInt('hidden size', c.hidden);
   positiveInt('layers', c.layers);
-  if (INAPPLICABLE_NORMS.includes(c.norm)) {
-    throw new MakemoreError(`norm "${c.norm}" cannot apply here: InstanceNorm1d normalizes each channel over a length axis, and the MLP's hidden features (N, ${c.hidden}) have none; use layernorm or groupnorm`);
-  }
-  if (!NORM_KINDS.includes(c.norm)) throw new MakemoreError(`norm must be one of ${NORM_KINDS.join(', ')}, got "${String(c.norm)}"`);
-  if (c.norm === 'notebook' && c.layers !== 1) {
-    throw new MakemoreError(`the notebook model has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
-  }
-  if (c.groups !== undefined && c.norm !== 'groupnorm') throw new MakemoreError(`groups applies only to norm groupnorm, not ${c.norm}`);
-  if (c.norm === 'groupnorm') {
-    const g = c.groups ?? DEFAULT_GROUPS;
-    positiveInt('groups', g);
-    if (c.hidden % g !== 0) {
-      const divisors = Array.from({ length: c.hidden }, (_, i) => i + 1).filter((d) => c.hidden % d === 0);
-      throw new MakemoreError(`groups ${g} does not divide the hidden size ${c.hidden}; choose one of ${divisors.join(', ')}`);
-    }
-  }
+  checkNormApplies(c.norm, c.hidden);
+  const kind = modelKind(c);
+  if (c.groups !== undefined && !kind.options.includes('groups')) throw new MakemoreError(`groups applies only to norm groupnorm, not ${c.norm}`);
+  kind.validate?.(c);
   if (c.init !== undefined && !INIT_SCHEMES.includes(c.init)) {
     throw new MakemoreError(`init must be one of ${INIT_SCHEMES.join(', ')}, got "${String(c.init)}"`);
   }

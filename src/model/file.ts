@@ -3,18 +3,16 @@
 //
 // Names are those of the equivalent torch.nn model, weights in (out × in) layout:
 //   embedding.weight, layers.0.weight, layers.1.{weight,bias,running_mean,running_var}, ...
-// The notebook model maps onto Embedding → Linear(bias=False; bias=True with b1) → BatchNorm1d(eps=0) → Tanh →
-// Linear: W1 and W2 are transposed, b1 is layers.0.bias, bngain/bnbias become layers.1.weight/bias, and its running
-// std is stored exactly as layers.1.running_std (for resuming bit for bit) and as
-// layers.1.running_var = std² (for PyTorch, which normalises by sqrt(running_var + eps)).
+// A kind whose own form differs (the notebook's) maps its tensors in its `fileTensors` /
+// `loadFileTensors`; the others are their `stateDict()`.
 import { jsonDepth, MAX_JSON_DEPTH } from './jsonDepth.js';
 import { Vocab } from '../data/vocab.js';
 import { Generator, type GeneratorState } from '../random/index.js';
 import { Tensor } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
-import { createModel, type LanguageModel } from './index.js';
-import { NORM_KINDS, validateModelConfig, validateTrainConfig, type ModelConfig, type TrainConfig } from './config.js';
-import { NotebookMLP } from './notebookMlp.js';
+import { validateModelConfig, validateTrainConfig, type ModelConfig, type TrainConfig } from './config.js';
+import type { LanguageModel } from './kind.js';
+import { createModel, modelKind, modelKindNames } from './registry.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const FORMAT = 'makemore-ts';
@@ -41,35 +39,9 @@ export interface SavedModel {
   metadata: Record<string, string>;
 }
 
-function transposed(src: Float32Array | Float64Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = src[i * cols + j];
-  return out;
-}
-
-function f32(data: Float32Array, shape: number[]): Tensor {
-  return new Tensor(data, shape, 'float32');
-}
-
 /** The tensors of a model under PyTorch names and layouts, in file order. */
 export function modelTensors(model: LanguageModel): Map<string, Tensor> {
-  if (!(model instanceof NotebookMLP)) return model.stateDict();
-  const { vocabSize: V, hidden: H } = model.config;
-  const fanIn = model.W1.shape[0];
-  const std = Float32Array.from(model.bnstdRunning.f);
-  const variance = std.map((s) => s * s);
-  return new Map<string, Tensor>([
-    ['embedding.weight', f32(Float32Array.from(model.C.f), [...model.C.shape])],
-    ['layers.0.weight', f32(transposed(model.W1.f, fanIn, H), [H, fanIn])],
-    ...(model.b1 === null ? [] : [['layers.0.bias', f32(Float32Array.from(model.b1.f), [H])] as [string, Tensor]]),
-    ['layers.1.weight', f32(Float32Array.from(model.bngain.f), [H])],
-    ['layers.1.bias', f32(Float32Array.from(model.bnbias.f), [H])],
-    ['layers.1.running_mean', f32(Float32Array.from(model.bnmeanRunning.f), [H])],
-    ['layers.1.running_var', f32(variance, [H])],
-    ['layers.1.running_std', f32(std, [H])],
-    ['layers.3.weight', f32(transposed(model.W2.f, H, V), [V, H])],
-    ['layers.3.bias', f32(Float32Array.from(model.b2.f), [V])],
-  ]);
+  return modelKind(model.config).fileTensors?.(model) ?? model.stateDict();
 }
 
 /** Expected shape and dtype of every tensor a model of `config` reads from a file. */
@@ -102,27 +74,13 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
   const ignorable = (name: string): boolean => name.endsWith('.num_batches_tracked');
   for (const name of tensors.keys()) if (!expected.has(name) && !ignorable(name)) bad(`unexpected tensor "${name}"`);
   const get = (name: string): Tensor => tensors.get(name)!;
-  const copy = (dst: Tensor, src: Tensor): void => {
+  const load = modelKind(model.config).loadFileTensors;
+  if (load !== undefined) { load(model, get); return; }
+  for (const [name, dst] of model.stateDict()) {
     const d = dst.data;
-    const s = src.data;
-    for (let i = 0; i < d.length; i++) d[i] = s[i];
-  };
-  if (model instanceof NotebookMLP) {
-    const { vocabSize: V, hidden: H } = model.config;
-    const fanIn = model.W1.shape[0];
-    copy(model.C, get('embedding.weight'));
-    model.W1.f.set(transposed(get('layers.0.weight').f, H, fanIn));
-    if (model.b1 !== null) copy(model.b1, get('layers.0.bias'));
-    copy(model.bngain, get('layers.1.weight'));
-    copy(model.bnbias, get('layers.1.bias'));
-    copy(model.bnmeanRunning, get('layers.1.running_mean'));
-    copy(model.bnstdRunning, get('layers.1.running_std'));
-    model.W2.f.set(transposed(get('layers.3.weight').f, V, H));
-    copy(model.b2, get('layers.3.bias'));
-    return;
+    const src = get(name).data;
+    for (let i = 0; i < d.length; i++) d[i] = src[i];
   }
-  const own = model.stateDict();
-  for (const [name, dst] of own) copy(dst, get(name));
 }
 
 /** A model file's bytes (safetensors). */
@@ -174,7 +132,7 @@ export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
   const raw = parseJson(metadata.config, 'config', bad) as Partial<ModelConfig>;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('metadata "config" is not a JSON object');
   const config = { ...raw, vocabSize: vocab.size } as ModelConfig;
-  if (!NORM_KINDS.includes(config.norm)) bad(`config has unknown norm ${JSON.stringify(config.norm)}`);
+  if (!modelKindNames().includes(config.norm)) bad(`config has unknown norm ${JSON.stringify(config.norm)}`);
   try {
     validateModelConfig(config);
   } catch (e) {
@@ -183,7 +141,7 @@ export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
   // Refuse a config larger than the file before building (allocating) the model.
   let fileElements = 0;
   for (const t of tensors.values()) fileElements += t.numel;
-  const claimed = config.vocabSize * config.embedDim + config.blockSize * config.embedDim * config.hidden + (config.layers - 1) * config.hidden * config.hidden + config.hidden * config.vocabSize;
+  const claimed = modelKind(config).minFileValues?.(config) ?? 0;
   if (claimed > fileElements) bad(`config claims at least ${claimed} weights but the file holds ${fileElements} values`);
   const model = createModel(config, new Generator(0));
   loadModelTensors(model, tensors, path);

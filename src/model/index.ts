@@ -1,24 +1,11 @@
-// The character-level MLP language model: its config and its two forms.
-import type { Generator } from '../random/index.js';
-import type { Module } from '../nn/index.js';
-import type { Tensor } from '../tensor/index.js';
-import { validateModelConfig, type ModelConfig } from './config.js';
-import { ModuleMLP } from './moduleMlp.js';
-import { NotebookMLP } from './notebookMlp.js';
-import { PlainMLP } from './plainMlp.js';
-
+// The character-level language models: their config, the model interface, the kinds and their registry.
 export * from './config.js';
 export * from './presets.js';
-export { NotebookMLP } from './notebookMlp.js';
-export { ModuleMLP } from './moduleMlp.js';
-export { PlainMLP } from './plainMlp.js';
-
-/** A model maps contexts (n × blockSize, int32) to next-character logits (n × vocab). */
-export type LanguageModel = (NotebookMLP | ModuleMLP | PlainMLP) & Module & { forward(X: Tensor): Tensor; readonly config: ModelConfig };
-
-/** Build a model, drawing its parameters from `g`. */
-export function createModel(config: ModelConfig, g: Generator): LanguageModel {
-  validateModelConfig(config);
-  if (config.norm === 'none') return new PlainMLP(config, g);
-  return config.norm === 'notebook' ? new NotebookMLP(config, g) : new ModuleMLP(config, g);
-}
+export type { LanguageModel, ModelKind, KindOption, ActivationProbe, BatchNormSite } from './kind.js';
+export { defineKind } from './kind.js';
+export { createModel, registerModelKind, modelKind, modelKindNames, foldBatchNorm, foldRefusal } from './registry.js';
+export { NotebookMLP, notebookKind } from './kinds/notebook.js';
+export { ModuleMLP, moduleKind } from './kinds/module.js';
+export { PlainMLP, plainKind } from './kinds/plain.js';
+export { EmbeddingMLP, sequentialActivationProbes, sequentialBatchNormSites } from './embeddingMlp.js';
+export { foldPair, type Folded } from './fold.js';

@@ -1,4 +1,4 @@
-export { Module } from './module.js';
+export { Module, type HookHandle, type ForwardHook, type BackwardHook, type IntermediateHook, type LoadStateDictResult } from './module.js';
 export { Embedding, Linear, BatchNorm1d, Tanh, Flatten, Sequential, type BatchNorm1dOptions } from './layers.js';
 export {
   LayerNorm, GroupNorm, InstanceNorm1d, RMSNorm, createNorm, NORM_LAYER_KINDS, BATCH_INDEPENDENT_NORMS, DEFAULT_GROUPS,

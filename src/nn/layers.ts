@@ -93,15 +93,8 @@ export class BatchNorm1d extends Module {
 }
 
 export class Tanh extends Module {
-  /** The last output, for the activation statistics of the diagnostics (valid within a step). */
-  out: Tensor | null = null;
-  /** Keep the gradient of the output after backward() (diagnostics: `out.grad`). */
-  retainOutGrad = false;
   forward(x: Tensor): Tensor {
-    const out = x.tanh();
-    if (this.retainOutGrad && out.requiresGrad) out.retainGrad();
-    this.out = out;
-    return out;
+    return x.tanh();
   }
 }
 
@@ -122,7 +115,7 @@ export class Sequential extends Module {
   }
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const m of this.layers) h = m.forward(h);
+    for (const m of this.layers) h = m.call(h);
     return h;
   }
 }

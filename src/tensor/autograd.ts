@@ -142,6 +142,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
 
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k];
+    // In reverse topological order every consumer has run: t.grad is complete.
+    if (t.gradHooks !== null && t.grad !== null) for (const h of t.gradHooks) h(t.grad);
     const fn = t.gradFn;
     if (fn === null) continue;
     if (t.grad !== null) { checkSaved(fn); fn.backward(t.grad); }

@@ -28,6 +28,8 @@ export class Tensor {
   gradFn: GradFn | null = null;
   private requires: boolean;
   private retains = false;
+  /** Gradient hooks (`registerHook`), called once the gradient is complete in `backward()`. */
+  gradHooks: ((grad: Tensor) => void)[] | null = null;
 
   constructor(data: StorageArray | Storage, shape: readonly number[], dtype?: DType, requiresGrad = false) {
     const n = numelOf(shape);
@@ -83,6 +85,15 @@ export class Tensor {
     if (!this.requires) throw new Error('retainGrad() on a tensor that does not require grad');
     this.retains = true;
     return this;
+  }
+  /**
+   * PyTorch's `register_hook`: `fn(grad)` runs in `backward()` when this tensor's gradient is
+   * complete (before it is freed on a non-leaf). Returns a handle whose `remove()` detaches it.
+   */
+  registerHook(fn: (grad: Tensor) => void): { remove(): void } {
+    if (!this.requires) throw new Error('registerHook() on a tensor that does not require grad');
+    (this.gradHooks ??= []).push(fn);
+    return { remove: () => { this.gradHooks = this.gradHooks?.filter((h) => h !== fn) ?? null; } };
   }
   get retainsGrad(): boolean { return this.retains || (this.isLeaf && this.requires); }
   /**

@@ -2,7 +2,7 @@
 // computed in chunks so memory stays bounded for any split size; in one piece for a model that
 // normalises with the batch's own statistics (bnEval "batch": the seed's cell 9).
 import type { Dataset } from '../data/index.js';
-import type { LanguageModel } from '../model/index.js';
+import { modelKind, type LanguageModel } from '../model/index.js';
 import { Tensor, crossEntropy, noGrad, tidy } from '../tensor/index.js';
 
 /** The bytes the activations of one chunk of evaluation may take (the wasm heap is 4 GiB). */
@@ -23,7 +23,7 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunk
   const n = data.Y.numel;
   if (n === 0) return Number.NaN;
   const block = data.X.shape[1];
-  if (model.config.bnEval === 'batch' && model.config.norm === 'notebook') chunk = n;
+  if (modelKind(model.config).wholeSplitEval?.(model.config) === true) chunk = n;
   const wasTraining = model.training;
   model.eval();
   try {

@@ -2,7 +2,7 @@
 // the model's generator, forward, cross-entropy, backward, SGD with a step learning-rate decay.
 import type { Dataset } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
-import { learningRate, validateTrainConfig, type TrainConfig } from '../model/index.js';
+import { learningRate, modelKind, validateTrainConfig, type TrainConfig } from '../model/index.js';
 import { SGD } from '../optim/index.js';
 import type { Generator } from '../random/index.js';
 import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
@@ -56,9 +56,12 @@ export class Trainer {
   private lastLoss = Number.NaN;
   /** Last step whose minibatch held one context only (batch norm's batch std is 0 there). */
   private lastIdentical = -1;
+  /** The model divides by a batch std without a floor: watch for minibatches of one context. */
+  private readonly zeroBatchStdFails: boolean;
 
   constructor(readonly model: LanguageModel, readonly data: Dataset, readonly cfg: TrainConfig, readonly g: Generator,
     readonly hooks: TrainHooks = {}, options: TrainOptions = {}) {
+    this.zeroBatchStdFails = modelKind(model.config).zeroBatchStdFails === true;
     validateTrainConfig(cfg);
     this.n = data.Y.numel;
     if (this.n === 0) throw new MakemoreError('the training split has no examples');
@@ -90,7 +93,7 @@ export class Trainer {
       // A minibatch of one repeated context has a zero batch std: without eps the forward divides
       // by it; with eps (the seed's `std + 1e-5`) the std's gradient is 0/0 and NaN reaches the
       // weights at the update, so the loss is NaN one step later. Name that cause.
-      if (model.config.norm === 'notebook' && identicalRows(Xb.i, Xb.shape[1])) this.lastIdentical = i;
+      if (this.zeroBatchStdFails && identicalRows(Xb.i, Xb.shape[1])) this.lastIdentical = i;
       // A NaN/Inf loss would spread into every weight at the update: stop before it.
       if (!Number.isFinite(value)) {
         if (this.lastIdentical >= 0 && i - this.lastIdentical <= 1) {

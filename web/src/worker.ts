@@ -8,7 +8,7 @@ import { backendName, useBackend, wasmSupported } from '../../src/kernels/index.
 import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { buildSplits, type Splits } from '../../src/data/dataset.js';
-import { createModel, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
+import { createModel, modelKind, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
 import { learningRate, validateTrainConfig } from '../../src/model/config.js';
 import { decodeModel, encodeModel } from '../../src/model/file.js';
 import { Generator } from '../../src/random/index.js';
@@ -108,7 +108,7 @@ function start(config: RunConfig): void {
   useBackend(config.backend);
   const words = data;
   const modelCfg: ModelConfig = { vocabSize: words.vocab.size, ...config.model };
-  if (modelCfg.norm === 'batchnorm1d') delete modelCfg.init;
+  if (!modelKind(modelCfg).options.includes('init')) delete modelCfg.init;
   validateModelConfig(modelCfg);
   validateTrainConfig(config.train);
   const splits = buildSplits(words.words, words.vocab, modelCfg.blockSize, config.train.splitSeed);

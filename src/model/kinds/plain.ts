@@ -9,15 +9,17 @@
 // Parameters are drawn in the lecture's order C, W1, b1, W2, b2 from one generator, W1 and W2 in
 // its (in × out) layout and stored in PyTorch's (out × in), so the same seed gives the same
 // numbers as the lecture's PyTorch code.
-import type { Generator } from '../random/index.js';
-import { Embedding, Flatten, Linear, Sequential, Tanh, Module } from '../nn/index.js';
-import type { Tensor } from '../tensor/index.js';
-import type { InitScheme, ModelConfig } from './config.js';
-import { drawValues, initDraws } from './init.js';
+import type { Generator } from '../../random/index.js';
+import { Embedding, Linear, Sequential, Tanh, type Module } from '../../nn/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import type { InitScheme, ModelConfig } from '../config.js';
+import { drawValues, initDraws } from '../init.js';
+import { EmbeddingMLP } from '../embeddingMlp.js';
+import { defineKind } from '../kind.js';
+import { mlpWeights } from '../size.js';
 
-export class PlainMLP extends Module {
+export class PlainMLP extends EmbeddingMLP {
   readonly embedding: Embedding;
-  readonly flatten = new Flatten();
   readonly layers: Sequential;
   readonly init: InitScheme;
 
@@ -47,16 +49,22 @@ export class PlainMLP extends Module {
     this.layers = this.registerModule('layers', new Sequential(...mods, out));
   }
 
-  /** X: (n, blockSize) int32 → logits (n, vocab) */
-  forward(X: Tensor): Tensor {
-    return this.layers.forward(this.flatten.forward(this.embedding.forward(X)));
-  }
-
-  /** The Tanh layers, for activation statistics. */
-  tanhLayers(): Tanh[] {
-    return this.layers.layers.filter((m): m is Tanh => m instanceof Tanh);
+  /** The Linear layers in order (folding fills them). */
+  linears(): Linear[] {
+    return this.layers.layers.filter((m): m is Linear => m instanceof Linear);
   }
 }
+
+export const plainKind = defineKind<PlainMLP>({
+  norms: ['none'],
+  description: 'the lecture\'s MLP before batch norm: Embedding → [Linear → Tanh] × layers → Linear (--init)',
+  options: ['init'],
+  create: (config, g) => new PlainMLP(config, g),
+  foldRefusal: () => 'has no batch norm to fold',
+  minFileValues: mlpWeights,
+  title: (c) => `no batch norm (${c.init ?? 'kaiming'} init)`,
+  configRows: (c) => ({ init: c.init ?? 'kaiming' }),
+});
 
 /** dst (out × in) = transpose of the drawn values (in × out). */
 function fillTransposed(dst: Tensor, values: Float32Array, fanIn: number, fanOut: number): void {
