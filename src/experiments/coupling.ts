@@ -77,8 +77,12 @@ export function measureCoupling(model: LanguageModel, split: Dataset, o: Couplin
   if (m < 2 * B) throw new Error(`coupling needs at least ${2 * B} examples for batch size ${B}, got ${o.examples}`);
   const g = new Generator(o.seed ?? 1);
   // Drawn as training draws minibatches: uniformly with replacement.
-  const ix = randint(0, split.Y.numel, [m], { generator: g });
-  const d: Dataset = { X: index(split.X, ix), Y: index(split.Y, ix) };
+  // Copied out of the kernels' heap: views into it are detached when it grows.
+  const d: Dataset = tidy(() => {
+    const ix = randint(0, split.Y.numel, [m], { generator: g });
+    const X = index(split.X, ix), Y = index(split.Y, ix);
+    return { X: new Tensor(X.i.slice(), X.shape, 'int32'), Y: new Tensor(Y.i.slice(), Y.shape, 'int32') };
+  });
   const saved = model.buffers().map((t) => Array.from(t.data)); // running statistics, step counts
   const wasTraining = model.training;
   try {
@@ -90,7 +94,8 @@ export function measureCoupling(model: LanguageModel, split: Dataset, o: Couplin
         const a = rows(d, s, s + B);
         const b = concatRows(rows(d, s, s + 1), rows(d, s + B + 1, s + 2 * B));
         const shift = tidy(() => {
-          const la = model.forward(a.X).f, lb = model.forward(b.X).f;
+          const la = model.forward(a.X).f.slice(); // a copy: the next forward may grow the heap
+          const lb = model.forward(b.X).f;
           const V = la.length / B;
           let worst = 0;
           for (let j = 0; j < V; j++) worst = Math.max(worst, Math.abs(la[j] - lb[j]));

@@ -3,7 +3,7 @@
 // writes results.md, report.html and PNGs. Resumable: each finished cell is one line of
 // results.jsonl and is never rerun.
 // Run: npm run experiment:norms -- [--quick] [--out runs/experiment-norms] [--examples n]
-//      [--seeds n] [--workers n] [--lr-cap x] [--data file]
+//      [--seeds n] [--workers n] [--lr-cap x] [--data file] [--variants a,b] [--batch-sizes 2,4]
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createProgress } from '../cli/progress.js';
 import { writeFileAtomic } from '../model/fileio.js';
-import { BATCH_SIZES, NORM_VARIANTS, cellKey, gridCells, type Cell, type CellResult, type GridSpec } from './normsGrid.js';
+import { BATCH_SIZES, NORM_VARIANTS, cellKey, variantByName, gridCells, type Cell, type CellResult, type GridSpec } from './normsGrid.js';
 import { writeNormsReport } from './normsReport.js';
 
 export interface LabArgs {
@@ -49,7 +49,9 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     else if (k === '--examples') a.spec.examples = num(k, v, true);
     else if (k === '--seeds') a.spec.seeds = Array.from({ length: num(k, v, true) }, (_, s) => s + 1);
     else if (k === '--lr-cap') a.spec.lrCap = num(k, v, false);
-    else throw new Error(`unknown option ${k} (use --quick, --out, --data, --workers, --examples, --seeds, --lr-cap)`);
+    else if (k === '--variants') a.spec.variants = v.split(',').map((name) => variantByName(name).name);
+    else if (k === '--batch-sizes') a.spec.batchSizes = v.split(',').map((b) => num(k, b, true)).map((b) => { if (b < 2) throw new Error(`--batch-sizes: each must be at least 2 (batch statistics), got ${b}`); return b; });
+    else throw new Error(`unknown option ${k} (use --quick, --out, --data, --workers, --examples, --seeds, --lr-cap, --variants, --batch-sizes)`);
   }
   return a;
 }
@@ -90,6 +92,10 @@ function fmtCell(r: CellResult): string {
 /** Train the cells not yet in results.jsonl on `workers` threads; resolves with every result. */
 async function runGrid(a: LabArgs, resultsPath: string): Promise<CellResult[]> {
   const done = readResults(resultsPath);
+  // Rewrite without a cut-off last line, so the next append starts on a line of its own.
+  if (existsSync(resultsPath) && !readFileSync(resultsPath, 'utf8').endsWith('\n')) {
+    writeFileAtomic(resultsPath, new TextEncoder().encode(done.map((r) => `${JSON.stringify(r)}\n`).join('')));
+  }
   const finished = new Set(done.map(cellKey));
   const wanted = new Set(gridCells(a.spec).map(cellKey));
   const todo = gridCells(a.spec).filter((c) => !finished.has(cellKey(c)));
