@@ -72,15 +72,16 @@ export function tables(results: readonly CellResult[], spec: GridSpec): ReportTa
   const f4 = (x: number): string => x.toFixed(4);
   const coupling: ReportTable = {
     title: `Batch coupling at batch ${B} (val examples; mean over seeds, largest shift over seeds)`,
-    header: ['norm', 'max |Δ logit| when the rest of the batch changes', 'train-mode loss', 'eval-mode loss', 'train − eval', 'one example alone (eval)', 'one example alone (train mode)'],
+    // logit shift: max |Δ logit| of an example when the rest of its batch is replaced
+    header: ['norm', 'logit shift', 'train-mode loss', 'eval-mode loss', 'train − eval', 'alone, eval mode', 'alone, train mode'],
     rows: spec.variants.map((v) => {
       const cs = results.filter((r) => r.variant === v && r.batchSize === B && r.coupling !== null).map((r) => r.coupling!);
       if (cs.length === 0) return [v, '–', '–', '–', '–', '–', '–'];
       const m = (f: (c: (typeof cs)[number]) => number): number => meanStd(cs.map(f)).mean;
       const shift = Math.max(...cs.map((c) => c.maxLogitShift));
-      const single = cs.every((c) => c.singleTrainLoss !== null) ? f4(m((c) => c.singleTrainLoss!)) : 'undefined (batch std of one row)';
+      const single = cs.every((c) => c.singleTrainLoss !== null) ? f4(m((c) => c.singleTrainLoss!)) : 'undefined (no std of 1 row)';
       return [v, shift === 0 ? '0 (exactly)' : shift.toExponential(2), f4(m((c) => c.trainModeLoss)), f4(m((c) => c.evalModeLoss)),
-        (m((c) => c.trainModeLoss) - m((c) => c.evalModeLoss)).toFixed(4), f4(m((c) => c.singleEvalLoss)), single];
+        (m((c) => c.trainModeLoss) - m((c) => c.evalModeLoss)).toFixed(4).replace(/^-(0\.0+)$/, '$1'), f4(m((c) => c.singleEvalLoss)), single];
     }),
   };
   return [val, coupling, us, sat];
@@ -107,12 +108,12 @@ export function normsPlots(results: readonly CellResult[], spec: GridSpec, coupl
     },
     {
       id: 'coupling', title: couplingTable.title,
-      caption: 'How far an example\'s train-mode logits move when the other examples of its batch are replaced (same batch size), the train/eval loss gap and the loss of one example alone.',
+      caption: 'Logit shift: the largest |Δ logit| of an example in train mode when the other examples of its batch are replaced (same batch size). The train/eval loss gap, and the loss of one example alone (one row per forward) in eval and train mode.',
       spec: {
         $schema: SCHEMA, config: CONFIG, width: 980, height: 30 * couplingTable.rows.length, data: { values: couplingCells },
         mark: { type: 'text', align: 'center', fontSize: 12 },
         encoding: {
-          x: { field: 'column', type: 'ordinal', sort: couplingTable.header.slice(1), title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 150, labelFontSize: 10 } },
+          x: { field: 'column', type: 'ordinal', sort: couplingTable.header.slice(1), title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 200, labelFontSize: 11 } },
           y: { field: 'norm', type: 'ordinal', sort: couplingTable.rows.map((r) => r[0]), title: null },
           text: { field: 'text' },
         },
