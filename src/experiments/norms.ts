@@ -86,7 +86,7 @@ function checkSpec(out: string, spec: GridSpec): void {
 
 function fmtCell(r: CellResult): string {
   const c = r.coupling;
-  return `${r.variant.padEnd(14)} batch ${String(r.batchSize).padStart(3)} seed ${r.seed}: ${r.diverged ? 'diverged' : `val ${r.val.toFixed(4)}`}, ${r.usPerStep.toFixed(0)} µs/step${c ? `, logit shift ${c.maxLogitShift.toExponential(1)}` : ''}`;
+  return `${r.variant.padEnd(14)} batch ${String(r.batchSize).padStart(3)} seed ${r.seed}: ${r.diverged ? 'stopped early' : `val ${r.val.toFixed(4)}`}, ${r.usPerStep.toFixed(0)} µs/step${c ? `, logit shift ${c.maxLogitShift.toExponential(1)}` : ''}`;
 }
 
 /** Train the cells not yet in results.jsonl on `workers` threads; resolves with every result. */

@@ -60,6 +60,8 @@ export interface CellResult extends Cell {
   /** % of the first hidden tanh's outputs with |t| > 0.97 on val rows, eval mode. */
   saturation: number;
   coupling: CouplingResult | null;
+  /** Why training stopped early (the trainer's message), when it did. */
+  stopped?: string;
 }
 
 export function cellKey(c: Cell): string {
@@ -115,7 +117,7 @@ export function runCell(cell: Cell, spec: GridSpec, splits: Splits, vocabSize: n
     train(model, splits.train, tc, g);
   } catch (e) {
     if (!(e instanceof MakemoreError) || !/diverged|stopped/.test(e.message)) throw e;
-    return { ...cell, steps, lr, val: Number.NaN, diverged: true, usPerStep: Number.NaN, saturation: Number.NaN, coupling: null };
+    return { ...cell, steps, lr, val: Number.NaN, diverged: true, usPerStep: Number.NaN, saturation: Number.NaN, coupling: null, stopped: e.message };
   }
   const usPerStep = (performance.now() - t0) * 1000 / steps;
   const val = splitLoss(model, splits.val);

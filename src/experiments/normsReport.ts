@@ -63,8 +63,8 @@ function grid(title: string, spec: GridSpec, cells: readonly CellSummary[], fmt:
 export function tables(results: readonly CellResult[], spec: GridSpec): ReportTable[] {
   const cells = summarize(results, spec);
   const val = grid('Val loss (eval mode), mean ± std over seeds', spec, cells, (c) => {
-    const d = c.diverged > 0 ? ` (${c.diverged} diverged)` : '';
-    return c.n === 0 ? `diverged${d}` : `${c.valMean.toFixed(4)} ± ${c.valStd.toFixed(4)}${c.n < spec.seeds.length && c.diverged === 0 ? ` (${c.n} seeds)` : d}`;
+    const d = c.diverged > 0 ? ` (${c.diverged} of ${c.n + c.diverged} stopped early)` : '';
+    return c.n === 0 ? `no result${d}` : `${c.valMean.toFixed(4)} ± ${c.valStd.toFixed(4)}${c.n < spec.seeds.length && c.diverged === 0 ? ` (${c.n} seeds)` : d}`;
   });
   const us = grid('µs per training step (mean over seeds, threads sharing the cores)', spec, cells, (c) => c.usPerStep.toFixed(0));
   const sat = grid('Tanh saturation after training: % of |t| > 0.97 (eval mode, 4,096 val rows)', spec, cells, (c) => c.saturation.toFixed(2));
@@ -131,7 +131,9 @@ export function normsMarkdown(results: readonly CellResult[], spec: GridSpec): s
     '',
     ...NORM_VARIANTS.filter((v) => spec.variants.includes(v.name)).map((v) => `- \`${v.name}\`: ${v.description}`),
   ].join('\n');
-  return `${head}\n\n${t.map((x) => `### ${x.title}\n\n${markdownTable(x)}`).join('\n\n')}\n`;
+  const stopped = results.filter((r) => r.stopped !== undefined).map((r) => `- ${r.variant}, batch ${r.batchSize}, seed ${r.seed}: ${r.stopped}`);
+  const notes = stopped.length > 0 ? `\n\nRuns that stopped early:\n\n${stopped.join('\n')}` : '';
+  return `${head}\n\n${t.map((x) => `### ${x.title}\n\n${markdownTable(x)}`).join('\n\n')}${notes}\n`;
 }
 
 /** results.md, report.html and the PNG/SVG plots into `out`; returns the paths written. */
