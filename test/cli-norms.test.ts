@@ -39,3 +39,32 @@ test('norm flag errors are one line: instancenorm names the alternative, --group
     assert.match(r.stderr, re);
   }
 });
+
+test('coupling --model: 0 logit shift for a layernorm model, > 0 for the seed batch norm; one-line errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'makemore-coupling-'));
+  try {
+    const shifts: Record<string, number> = {};
+    for (const norm of ['layernorm', 'notebook']) {
+      const out = join(dir, `${norm}.safetensors`);
+      const t = makemore(dir, 'train', '--norm', norm, '--hidden', '20', '--steps', '50', '--samples', '0', '--out', out);
+      assert.equal(t.status, 0, t.stderr);
+      const r = makemore(dir, 'coupling', '--model', out, '--batch-size', '16', '--examples', '512', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout) as { norm: string; batchSize: number; examples: number; maxLogitShift: number; trainModeLoss: number; evalModeLoss: number; singleTrainLoss: number | null };
+      assert.equal(j.norm, norm);
+      assert.equal(j.examples, 512);
+      shifts[norm] = j.maxLogitShift;
+      assert.equal(j.singleTrainLoss === null, norm === 'notebook');
+      const text = makemore(dir, 'coupling', '--model', out);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /^model: \w+; 4096 val examples in batches of 32\nlogit shift when the rest of the batch changes: max .+\ntrain-mode loss \d\.\d{4}, eval-mode loss \d\.\d{4}, gap -?\d\.\d{4}\none example alone: eval mode \d\.\d{4}, train mode .+\n$/);
+    }
+    assert.equal(shifts.layernorm, 0);
+    assert.ok(shifts.notebook > 0, String(shifts.notebook));
+    const bad = makemore(dir, 'coupling', '--model', join(dir, 'layernorm.safetensors'), '--batch-size', '1');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^makemore: error: --batch-size must be at least 2 \(an example and the rest of its batch\), got 1\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

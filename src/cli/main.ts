@@ -6,6 +6,7 @@ import { oneLine } from '../errors.js';
 import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
+import { registerCoupling } from './coupling.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerReport(program);
   registerExport(program);
+  registerCoupling(program);
   registerNotebook(program, (code) => { actionExitCode = code; });
   // Every command takes --backend; it is applied before the command runs.
   for (const cmd of program.commands) {
