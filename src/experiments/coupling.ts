@@ -38,9 +38,9 @@ export interface CouplingResult {
   singleTrainLoss: number | null;
 }
 
-/** The norms that normalise with batch statistics in train mode. */
+/** Whether the model normalises with batch statistics in train mode (it has batch-norm sites). */
 export function usesBatchStatistics(model: LanguageModel): boolean {
-  return model.config.norm === 'notebook' || model.config.norm === 'batchnorm1d';
+  return model.batchNormSites().length > 0;
 }
 
 function rows(d: Dataset, from: number, to: number): Dataset {

@@ -4,7 +4,7 @@
 // paper's rule), lr = 0.1 · B / 32 (the notebook's 0.1 at batch 32), capped at `lrCap`; a tenth
 // of it for the second half of the steps, as the notebook's schedule.
 import type { Splits } from '../data/index.js';
-import { saturationPercent, tanhProbes } from '../diagnostics/index.js';
+import { saturationPercent } from '../diagnostics/index.js';
 import { DEFAULT_TRAIN, PRESETS, createModel, type ModelConfig, type NormKind, type TrainConfig } from '../model/index.js';
 import { Generator } from '../random/index.js';
 import { Tensor, noGrad, tidy } from '../tensor/index.js';
@@ -88,18 +88,18 @@ export function variantByName(name: string): NormVariant {
 
 /** Saturation of the first hidden tanh on the first `n` val rows, eval mode. */
 function tanhSaturation(model: ReturnType<typeof createModel>, d: Splits['val'], n: number): number {
-  const probe = tanhProbes(model)[0];
+  const probe = model.activationProbes()[0];
   if (probe === undefined) return Number.NaN;
   const rows = Math.min(n, d.Y.numel), w = d.X.shape[1];
   const X = new Tensor(d.X.i.subarray(0, rows * w), [rows, w], 'int32');
   model.eval();
+  let saturation = Number.NaN;
+  const handle = probe.watch((out) => { saturation = saturationPercent(out.f); });
   try {
-    return noGrad(() => tidy(() => {
-      model.forward(X);
-      const out = probe.output();
-      return out === null ? Number.NaN : saturationPercent(out.f);
-    }));
+    noGrad(() => tidy(() => { model.forward(X); }));
+    return saturation;
   } finally {
+    handle.remove();
     model.train();
   }
 }
