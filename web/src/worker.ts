@@ -34,6 +34,8 @@ interface Words {
 }
 
 interface Run {
+  /** The page's id of this run, repeated on each of its events. */
+  id: number;
   config: RunConfig;
   data: Words;
   splits: Splits;
@@ -102,7 +104,7 @@ function statsPoint(s: StepStats): StatsPoint {
   };
 }
 
-function start(config: RunConfig): void {
+function start(id: number, config: RunConfig): void {
   if (data === null) throw new Error('no word list loaded yet');
   stop();
   useBackend(config.backend);
@@ -121,7 +123,7 @@ function start(config: RunConfig): void {
   const last = steps - 1;
   const collector = config.statsEvery > 0 ? new StatsCollector(model) : null;
   const r: Run = {
-    config, data: words, splits, model, g, collector, state: 'running', sent: 0, trainMs: 0, diagMs: 0,
+    id, config, data: words, splits, model, g, collector, state: 'running', sent: 0, trainMs: 0, diagMs: 0,
     val: [], stats: [], newVal: [], newStats: [], log: [],
     trainer: undefined as unknown as Trainer,
   };
@@ -151,7 +153,7 @@ function start(config: RunConfig): void {
   current = { model, vocab: words.vocab, name: 'playground' };
   sampler = null;
   post({
-    type: 'started', backend: backendName(), parameters: model.numParameters(), config, dataName: words.name,
+    type: 'started', run: id, backend: backendName(), parameters: model.numParameters(), config, dataName: words.name,
     examples: { train: splits.train.Y.numel, val: splits.val.Y.numel, test: splits.test.Y.numel },
   });
   scheduleSlice();
@@ -169,7 +171,7 @@ function progress(r: Run, sliceSteps: number, sliceMs: number, sliceDiag: number
   r.sent = step;
   const pure = r.trainMs - r.diagMs;
   post({
-    type: 'progress', state: r.state, step, steps: r.config.train.steps, from, lossLog10,
+    type: 'progress', run: r.id, state: r.state, step, steps: r.config.train.steps, from, lossLog10,
     lastLoss: res.lastLoss, lr: learningRate(r.config.train, Math.max(0, step - 1)),
     stepsPerSec: sliceSteps > 0 ? (sliceSteps * 1000) / Math.max(1e-3, sliceMs - sliceDiag) : 0,
     avgStepsPerSec: step > 0 && pure > 0 ? (step * 1000) / pure : 0,
@@ -198,13 +200,14 @@ function slice(): void {
     r.trainMs += performance.now() - t0;
     r.state = 'failed';
     progress(r, n, performance.now() - t0, r.diagMs - diag0);
-    post({ type: 'error', message: message(e) });
+    post({ type: 'error', run: r.id, message: message(e) });
     return;
   }
   const ms = performance.now() - t0;
   r.trainMs += ms;
   if (t.done) {
-    r.state = 'done';
+    // The page shows "evaluating…" until `done` brings the final losses (about a second on names.txt).
+    r.state = 'evaluating';
     progress(r, n, ms, r.diagMs - diag0);
     finish(r);
     return;
@@ -216,7 +219,8 @@ function slice(): void {
 function finish(r: Run): void {
   const { model, splits } = r;
   r.final = { train: splitLoss(model, splits.train), val: splitLoss(model, splits.val), test: splitLoss(model, splits.test) };
-  post({ type: 'done', final: r.final, step: r.trainer.result().nextStep });
+  r.state = 'done';
+  post({ type: 'done', run: r.id, final: r.final, step: r.trainer.result().nextStep });
 }
 
 function exportModel(): { bytes: Uint8Array; fileName: string } {
@@ -265,12 +269,12 @@ function handle(req: Request): void | Promise<void> {
         post({ type: 'data-info', name: w.name, words: w.words.length, vocab: w.vocab.toString(), sample: w.words.slice(0, 8) });
       });
     case 'start':
-      start(req.config);
+      start(req.run, req.config);
       return;
     case 'pause':
       if (run !== null && run.state === 'running') {
         run.state = 'paused';
-        post({ type: 'paused', step: run.trainer.result().nextStep });
+        post({ type: 'paused', run: run.id, step: run.trainer.result().nextStep });
       }
       return;
     case 'resume':
@@ -329,12 +333,13 @@ function handle(req: Request): void | Promise<void> {
 
 self.onmessage = (ev: MessageEvent<Request>) => {
   const req = ev.data;
-  const id = 'id' in req ? req.id : undefined;
+  // A failed request names itself: its id, or for `start` its run.
+  const tag = 'id' in req ? { id: req.id } : req.type === 'start' ? { run: req.run } : {};
   try {
     const p = handle(req);
-    if (p) p.catch((e: unknown) => post({ type: 'error', id, message: message(e) }));
+    if (p) p.catch((e: unknown) => post({ type: 'error', ...tag, message: message(e) }));
   } catch (e) {
-    post({ type: 'error', id, message: message(e) });
+    post({ type: 'error', ...tag, message: message(e) });
   }
 };
 
