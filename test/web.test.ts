@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -238,8 +238,11 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
   // Start/Pause/Resume/Reset/Restart/Load in racing orders: after each, what the page shows is the
   // state of the run it shows, never an old run's steps, log lines or final losses.
   test(`racing clicks (${BACKEND} kernels): reset, restart, Enter, evaluating, pause/resume, load`, { timeout: 120_000 }, async () => {
+    // A short word list (the first 2,000 names) keeps the final evaluations short on both backends.
+    const words = join(OUT, 'race-words.txt');
+    writeFileSync(words, readFileSync(join(ROOT, 'data', 'names.txt'), 'utf8').split('\n').slice(0, 2000).join('\n'));
     const smallModel = join(OUT, 'race.safetensors');
-    cli(['train', '--steps', '20', '--samples', '0', '--backend', BACKEND, '--out', smallModel]);
+    cli(['train', '--data', words, '--steps', '20', '--samples', '0', '--backend', 'wasm', '--out', smallModel]);
     const { b, page, errors, nextEvent } = await openPage(url, { width: 1280, height: 800 });
     browser = b;
     try {
@@ -251,6 +254,8 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       });
       await page.goto(url);
       await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      await page.setInputFiles('#data-file', words);
+      await page.waitForFunction(() => (window as any).__playground.data?.name === 'race-words.txt');
       await page.selectOption('#kernels', BACKEND);
       /** What a user sees: the state, the step, the buttons, the log, the summary card. */
       const visible = () => page.evaluate(() => {
@@ -354,6 +359,7 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
 
       // The end of a run: "evaluating…" until the final losses arrive, then done with the summary.
       await page.fill('#steps', '300');
+      await page.fill('#stats-every', '1');
       const seen: string[] = [];
       await page.exposeFunction('recordState', (t: string) => void seen.push(t));
       await page.evaluate(() => new MutationObserver(() => {
@@ -368,6 +374,34 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       assert.equal(v.state, 'done');
       assert.equal(v.summary, true);
       assert.equal(v.start, 'Restart');
+
+      // Its model file: 301 statistics steps thinned to at most 50; loaded after a Reset, it redraws
+      // its curves and statistics and sets the controls to its settings.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+      const pageModel = join(OUT, 'race-page.safetensors');
+      await download.saveAs(pageModel);
+      await clickThen('#reset', 'reset');
+      await page.fill('#steps', '7');
+      await page.fill('#hidden', '33');
+      const reloaded = nextEvent('model-loaded');
+      await page.setInputFiles('#model-file', pageModel);
+      await reloaded;
+      await page.waitForTimeout(100);
+      const drawn = await page.evaluate(() => {
+        const p = (window as any).__playground;
+        const [, perStep, mean, val] = p.charts.loss.plot.data as (number | null)[][];
+        const n = (xs: (number | null)[]) => xs.filter((x) => typeof x === 'number').length;
+        return { perStep: n(perStep), mean: n(mean), val: n(val), updates: Array.from(p.charts.updates.plot.data[0] as number[]), hist: p.charts.hist.plot.data.length as number, statsStep: p.stats?.step as number };
+      });
+      assert.equal(drawn.perStep, 300, 'the stored per-step losses');
+      assert.equal(drawn.mean, 1, 'one 1,000-step mean (partial)');
+      assert.equal(drawn.val, 2, 'val at 0 and 300');
+      assert.ok(drawn.updates.length <= 50 && drawn.updates.length >= 40, `${drawn.updates.length} statistics steps saved`);
+      assert.equal(drawn.updates.at(-1), 299, 'the last statistics step kept');
+      assert.equal(drawn.statsStep, 299);
+      assert.ok(drawn.hist >= 2, 'the histograms of the last statistics step');
+      assert.equal(await page.inputValue('#steps'), '300');
+      assert.equal(await page.inputValue('#hidden'), '200');
 
       // Reset while evaluating: the old run's final losses never show.
       await page.click('#start');
@@ -387,6 +421,85 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       assert.equal(v.log.split('\n').filter((l) => /^train /.test(l)).length, 1, 'one final train line');
 
       assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
+  // Layout at 1280×800 and on a 390 px phone: screenshots, and a script (not an eye) that finds any
+  // text box overflowing its panel or the page; every control labelled, with a tooltip, reachable by Tab;
+  // opened from file://, the page says how to serve it.
+  test(`layout at 1280×800 and 390 px, labelled controls, file:// message (${BACKEND} kernels)`, { timeout: 90_000 }, async () => {
+    const { b, page, errors, nextEvent } = await openPage(url, { width: 390, height: 844 });
+    browser = b;
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      /** Text boxes wider than their box or sticking out of their panel, and a page wider than the window. */
+      const overflows = () => page.evaluate(() => {
+        const bad: string[] = [];
+        const name = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`;
+        if (document.documentElement.scrollWidth > window.innerWidth + 1) bad.push(`page ${document.documentElement.scrollWidth} px wide in a ${window.innerWidth} px window`);
+        for (const el of Array.from(document.querySelectorAll('body *'))) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          const ownText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '');
+          if (!ownText && !(el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLButtonElement)) continue;
+          const style = getComputedStyle(el);
+          if (style.overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) bad.push(`${name(el)}: text ${el.scrollWidth} px in ${el.clientWidth} px`);
+          const panel = el.closest('.panel, header');
+          if (panel === null || panel === el) continue;
+          const p = panel.getBoundingClientRect();
+          if (r.left < p.left - 1 || r.right > p.right + 1) bad.push(`${name(el)} [${Math.round(r.left)}, ${Math.round(r.right)}] outside ${name(panel)} [${Math.round(p.left)}, ${Math.round(p.right)}]`);
+        }
+        return bad;
+      });
+      await page.selectOption('#kernels', BACKEND);
+      await page.fill('#steps', '300');
+      const done = nextEvent('done');
+      await page.click('#start');
+      await done;
+      await page.waitForFunction(() => document.querySelectorAll('#summary-samples li').length === 10);
+      await page.fill('#sample-count', '20');
+      await page.fill('#prefix', 'christopher');
+      const samples = nextEvent('samples');
+      await page.click('#sample');
+      await samples;
+      await page.waitForTimeout(400); // the throttled chart redraw
+      for (const [width, height] of [[390, 844], [1280, 800]]) {
+        await page.setViewportSize({ width, height });
+        await page.waitForTimeout(300);
+        const shot = join(OUT, `layout-${width}.png`);
+        await page.screenshot({ path: shot, fullPage: true });
+        assert.ok(statSync(shot).size > 20_000, shot);
+        assert.deepEqual(await overflows(), [], `nothing overflows at ${width}×${height}`);
+      }
+
+      // Every visible control: a label (or its own text) and a tooltip; Tab reaches each one.
+      const controls = await page.$$eval('input, select, button', (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => {
+        const el = e as HTMLInputElement;
+        return { id: el.id, label: (el.labels?.[0]?.textContent ?? el.textContent ?? '').trim(), title: el.title, disabled: el.disabled };
+      }));
+      assert.ok(controls.length >= 25, `${controls.length} controls`);
+      for (const c of controls) {
+        assert.ok(c.id !== '' && c.label !== '', `control ${c.id} has a label`);
+        assert.ok(c.title.length > 10, `control ${c.id} has a tooltip`);
+      }
+      await page.focus('#data-source');
+      const reached = new Set<string>(['data-source']);
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        reached.add(await page.evaluate(() => document.activeElement?.id ?? ''));
+      }
+      for (const c of controls) if (!c.disabled) assert.ok(reached.has(c.id), `Tab reaches #${c.id}`);
+      assert.deepEqual(errors, [], 'no console errors');
+
+      // From file://: the message, not a page stuck at "starting…".
+      await page.goto(`file://${join(DIST, 'index.html')}`);
+      assert.equal(await page.isVisible('#file-message'), true);
+      assert.match((await page.textContent('#file-message')) ?? '', /vite preview/);
+      assert.match((await page.textContent('#backend')) ?? '', /opened from a file/);
     } finally {
       await b.close();
       browser = undefined;

@@ -2,9 +2,9 @@
 // thread only sends requests and draws what comes back (see protocol.ts).
 import './style.css';
 import { HistogramChart, LossChart, UpdateChart } from './charts.js';
-import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
+import type { DataSource, FinalLosses, LoadedCurves, ModelShape, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 import type { BackendChoice } from '../../src/kernels/index.js';
-import type { InitScheme, NormKind } from '../../src/model/config.js';
+import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
 import { PRESETS, type PresetName } from '../../src/model/presets.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -245,6 +245,12 @@ function handle(e: WorkerEvent): void {
       saveFile(e.bytes, e.fileName);
       break;
     case 'model-loaded':
+      // Without a run to keep on screen, the file's own curves and statistics replace the charts.
+      if (e.curves !== undefined && (pg.state === 'idle' || pg.state === 'done' || pg.state === 'failed')) {
+        resetView();
+        showCurves(e.curves);
+      }
+      fillControls(e.config, e.train);
       pg.model = { name: e.name, step: e.step };
       pg.state = pg.state === 'running' ? 'paused' : pg.state;
       $('model-info').textContent = `loaded ${e.name}: ${e.config.norm}, block ${e.config.blockSize}, embed ${e.config.embedDim}, hidden ${e.config.hidden} × ${e.config.layers}, ${fmtInt(e.parameters)} parameters, trained ${fmtInt(e.step)} steps`
@@ -260,6 +266,45 @@ function handle(e: WorkerEvent): void {
       renderStatus();
       break;
   }
+}
+
+/** A model file's stored loss curves, validation losses and statistics, drawn as a run's. */
+function showCurves(c: LoadedCurves): void {
+  lossChart.load(c);
+  pg.val = [...c.val];
+  if (c.stats.length > 0) {
+    updateChart.append(c.stats);
+    // The histograms: the last statistics step (the file keeps its histograms).
+    pg.stats = c.stats[c.stats.length - 1];
+  }
+  scheduleDraw(true);
+}
+
+/** Sets the controls to a loaded model's settings, so that Start trains the same model again. */
+function fillControls(m: ModelShape, t: TrainConfig | undefined): void {
+  const set = (id: string, v: number | string | undefined): void => {
+    if (v !== undefined) input(id).value = String(v);
+  };
+  select('norm').value = m.norm;
+  select('norm').dispatchEvent(new Event('change'));
+  set('hidden', m.hidden);
+  set('layers', m.layers);
+  set('embed', m.embedDim);
+  set('block', m.blockSize);
+  if (m.norm === 'none' && m.init !== undefined) select('init').value = m.init;
+  const preset = (Object.keys(PRESETS) as PresetName[]).find((p) => {
+    const q = notebookPreset(p);
+    return q.init === m.init && q.bnEps === m.bnEps && q.bias1 === m.bias1 && q.bnEval === m.bnEval;
+  });
+  if (m.norm === 'notebook' && preset !== undefined) select('preset').value = preset;
+  if (t === undefined) return;
+  set('steps', t.steps);
+  set('batch', t.batchSize);
+  set('lr', t.lr);
+  set('lr-final', t.lrFinal);
+  set('decay', t.lrDecayStep);
+  set('seed', t.seed);
+  set('split-seed', t.splitSeed);
 }
 
 /** Whether the samples come from a finished model: a run that is done, or a loaded file. */
@@ -413,6 +458,10 @@ $('reset').addEventListener('click', () => {
   resetView();
 });
 
+input('skip').addEventListener('input', () => {
+  const n = Number(input('skip').value);
+  if (Number.isFinite(n) && n >= 0) lossChart.setSkip(n);
+});
 select('norm').addEventListener('change', () => {
   const norm = select('norm').value;
   // The notebook model has exactly one hidden layer; the others stack Linear (→ BatchNorm1d) → Tanh.

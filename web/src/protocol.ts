@@ -49,6 +49,15 @@ export interface StatsPoint {
 }
 
 /** `evaluating`: the steps are done, the final train/val/test losses are being computed. */
+/** A model file's stored diagnostics, as the page draws them (see diagnosticsMetadata). */
+export interface LoadedCurves {
+  /** log10 loss every `stride` steps from `startStep`, and its means over windows of `window` steps. */
+  loss?: { startStep: number; stride: number; lossLog10: number[]; window: number; smoothLog10: number[] };
+  val: { step: number; loss: number }[];
+  /** The statistics steps; histograms only in the first and the last. */
+  stats: StatsPoint[];
+}
+
 export type RunState = 'idle' | 'running' | 'paused' | 'evaluating' | 'done' | 'failed';
 
 export interface FinalLosses {
@@ -108,6 +117,8 @@ export type WorkerEvent =
     vocab: string;
     /** Losses on the current word list's splits, when its vocabulary is the model's. */
     final?: FinalLosses;
+    /** The run's curves and statistics, when the file has them (files the page or `--report` wrote). */
+    curves?: LoadedCurves;
   }
   /** `id`: the request that failed; `run`: the run whose step failed. */
   | { type: 'error'; id?: number; run?: number; message: string };

@@ -17,12 +17,15 @@ import { splitLoss } from '../../src/train/evaluate.js';
 import { sampleWords } from '../../src/sample/index.js';
 import { StatsCollector } from '../../src/diagnostics/collector.js';
 import { binCenters } from '../../src/diagnostics/stats.js';
-import { configRows, diagnosticsMetadata } from '../../src/diagnostics/record.js';
+import { configRows, diagnosticsFromMetadata, diagnosticsMetadata } from '../../src/diagnostics/record.js';
+import { thin } from './thin.js';
 import type { StepStats } from '../../src/diagnostics/types.js';
 import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 
 /** Milliseconds of training per slice: short enough that pause answers at once, long enough to amortise messages. */
 const SLICE_MS = 40;
+/** Statistics steps saved in a page model file: 2,001 (200,000 steps, every 100) made a 2.7 MB file for 48 kB of weights. */
+const MAX_SAVED_STATS = 50;
 const BUNDLED_NAME = 'names.txt';
 
 interface Words {
@@ -244,7 +247,7 @@ function exportModel(): { bytes: Uint8Array; fileName: string } {
       loss: { startStep: 0, stride: 1, lossLog10: Array.from(res.lossLog10), window, smoothLog10: smooth },
       val: r.val,
       final: r.final,
-      stats: r.stats,
+      stats: thin(r.stats, MAX_SAVED_STATS),
     });
     const bytes = encodeModel(r.model, r.data.vocab, {
       step,
@@ -313,7 +316,7 @@ function handle(req: Request): void | Promise<void> {
     case 'load-model': {
       const saved = decodeModel(new Uint8Array(req.bytes), req.name);
       stop();
-      const { model, vocab, info } = saved;
+      const { model, vocab, info, metadata } = saved;
       current = { model, vocab, name: req.name, fileInfo: info };
       sampler = null;
       let final: FinalLosses | undefined;
@@ -321,10 +324,11 @@ function handle(req: Request): void | Promise<void> {
         const s = buildSplits(data.words, vocab, model.config.blockSize, info.train?.splitSeed ?? 42);
         final = { train: splitLoss(model, s.train), val: splitLoss(model, s.val), test: splitLoss(model, s.test) };
       }
-      const { vocabSize, blockSize, embedDim, hidden, layers, norm, init } = model.config;
+      const diag = diagnosticsFromMetadata(metadata);
+      const curves = diag === null ? undefined : { loss: diag.loss, val: diag.val, stats: diag.stats.map(statsPoint) };
       post({
         type: 'model-loaded', id: req.id, name: req.name, step: info.step, train: info.train, parameters: model.numParameters(),
-        vocab: vocab.toString(), final, config: { vocabSize, blockSize, embedDim, hidden, layers, norm, ...(init ? { init } : {}) },
+        vocab: vocab.toString(), final, config: { ...model.config }, curves,
       });
       return;
     }
