@@ -15,6 +15,7 @@ import { buildPlots, renderSvg, reportHtml, writePlots, writePlotsSync, writeRep
 import { Tensor } from '../src/tensor/index.js';
 import { splitLoss, train } from '../src/train/index.js';
 import { runReport } from '../src/cli/report.js';
+import { naturalOrder } from '../src/report/naturalOrder.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'runs', 'test-report');
@@ -91,6 +92,17 @@ describe('plots', () => {
     const [w] = writePlotsSync(plots, join(OUT, 'plots-sync'), 1);
     const [sw, sh] = svgSize(readFileSync(w.svg, 'utf8'));
     assert.deepEqual(pngSize(readFileSync(w.png)), [Math.round(sw), Math.round(sh)]);
+  });
+
+  test('legends in numeric order: layer 2 before layer 11 (Vega-Lite alone sorts them as text)', () => {
+    assert.deepEqual(naturalOrder(['layer 11', 'W10', 'layer 2', 'W2', 'layer 1', 'layer 2', 'W1 (3, 4)']), ['W1 (3, 4)', 'W2', 'W10', 'layer 1', 'layer 2', 'layer 11']);
+    const names = ['layer 11 (Tanh)', 'layer 2 (Tanh)', 'layer 1 (Tanh)'];
+    const stats = record.stats.map((s) => ({ ...s, activations: names.map((layer) => ({ ...s.activations[0], layer })) }));
+    const plots = buildPlots({ ...record, stats });
+    for (const id of ['activations', 'activations-over-time']) {
+      const spec = plots.find((p) => p.id === id)!.spec as unknown as { spec: { encoding: { color: { sort: string[] } } } };
+      assert.deepEqual(spec.spec.encoding.color.sort, ['layer 1 (Tanh)', 'layer 2 (Tanh)', 'layer 11 (Tanh)'], id);
+    }
   });
 
   test('an empty record has no plots and still renders an SVG for a spec', async () => {

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -54,7 +54,8 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
 }
 
 function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MAKEMORE_BACKEND: BACKEND }, timeout: 60_000 });
+  // 180 s: a 1,000-step JS-kernel run took over 60 s on the shared 2-core machine at load 15.
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MAKEMORE_BACKEND: BACKEND }, timeout: 180_000 });
   assert.equal(r.status, 0, `makemore ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -64,6 +65,32 @@ interface ChartData {
   perStep: (number | null)[];
   mean: (number | null)[];
   val: (number | null)[];
+}
+
+/** Headless Chromium on one page of the playground: console errors, requests that leave `url`, and the page's next worker event. */
+async function openPage(url: string, viewport: { width: number; height: number }) {
+  const { chromium } = await import('playwright-core');
+  const b = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await b.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const foreign: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  context.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(url) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
+  });
+  page.setDefaultTimeout(30_000);
+  /** Resolves with the page's next worker event of this type (rejects after 60 s, naming the page's errors). */
+  const nextEvent = (type: string): Promise<unknown> => page.evaluate((t) => {
+    const p = (window as any).__playground;
+    return Promise.race([p.next(t), new Promise((_, reject) => setTimeout(() => reject(new Error(`no ${t} event in 60 s; page errors: ${p.errors.join('; ')}`)), 60_000))]);
+  }, type);
+  return { b, page, errors, foreign, nextEvent };
 }
 
 describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (apt-get install chromium); .ci/run installs it` }, () => {
@@ -86,7 +113,7 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     await browser?.close();
   });
 
-  test(`trains ${STEPS} steps (${BACKEND} kernels), the CLI's numbers, samples, downloads a model the CLI loads`, { timeout: 120_000 }, async () => {
+  test(`trains ${STEPS} steps (${BACKEND} kernels), the CLI's numbers, samples, downloads a model the CLI loads`, { timeout: 300_000 }, async () => {
     assert.ok(existsSync(join(DIST, 'index.html')), 'web/dist/index.html was built');
     // The CLI on the same seed and backend: its loss line at step 0, final losses and samples.
     const cliModel = join(OUT, 'cli.safetensors');
@@ -98,29 +125,9 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     const cliUs = Number(/\(([\d.]+) µs\/step\)/.exec(cliOut)?.[1]);
     assert.equal(cliSamples.length, 5);
 
-    const { chromium } = await import('playwright-core');
-    const b = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const { b, page, errors, foreign, nextEvent } = await openPage(url, { width: 1440, height: 1000 });
     browser = b;
     try {
-      const context = await b.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      const foreign: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-      page.on('pageerror', (e) => errors.push(e.message));
-      context.on('request', (r) => {
-        const u = r.url();
-        if (!u.startsWith(url) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
-      });
-      page.setDefaultTimeout(30_000);
-      /** Resolves with the page's next worker event of this type (rejects after 60 s, naming the page's errors). */
-      const nextEvent = (type: string): Promise<unknown> => page.evaluate((t) => {
-        const p = (window as any).__playground;
-        return Promise.race([p.next(t), new Promise((_, reject) => setTimeout(() => reject(new Error(`no ${t} event in 60 s; page errors: ${p.errors.join('; ')}`)), 60_000))]);
-      }, type);
       await page.goto(url);
       await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
       assert.equal(await page.evaluate(() => (window as any).__playground.data.words), 32033);
@@ -132,8 +139,10 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       await page.click('#start');
       await firstProgress;
       // Pause: the step count stands still; resume: it moves on.
+      // The worker's `paused` answer (or the end of the run, when it came first) gives the step it stopped at.
+      const pausedEvent = nextEvent('paused');
       await page.click('#pause');
-      await page.waitForFunction(() => (window as any).__playground.state === 'paused' || (window as any).__playground.state === 'done');
+      await Promise.race([pausedEvent, page.waitForFunction(() => ['evaluating', 'done'].includes((window as any).__playground.state), null, { timeout: 60_000 })]);
       const pausedAt = await page.evaluate(() => (window as any).__playground.step as number);
       await page.waitForTimeout(300);
       if (pausedAt < STEPS) {
@@ -177,6 +186,13 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       assert.ok(pg.log.some((l) => l === `      0/   ${STEPS}: ${cliStep0}`), `page log has the CLI's line 0/${STEPS}: ${cliStep0}: ${pg.log.join(' | ')}`);
       for (const s of ['train', 'val', 'test'] as const) assert.equal(pg.final[s].toFixed(4), cliFinal[s], `${s} loss as the CLI`);
 
+      // The summary card: the CLI's final losses, and fresh samples from Generator(seed + 10) whose first 5 are the CLI's.
+      await page.waitForFunction(() => document.querySelectorAll('#summary-samples li').length === 10);
+      assert.equal(await page.isVisible('#summary'), true);
+      for (const s of ['train', 'val', 'test'] as const) assert.equal(await page.textContent(`#summary-${s}`), cliFinal[s], `summary ${s}`);
+      assert.match((await page.textContent('#summary-speed')) ?? '', /^\d+ µs\/step$/);
+      assert.deepEqual((await page.$$eval('#summary-samples li', (els) => els.map((e) => e.textContent ?? ''))).slice(0, 5), cliSamples);
+
       // Samples: 5 names, the CLI's (Generator(seed + 10)).
       await page.fill('#sample-count', '5');
       const samplesEvent = nextEvent('samples');
@@ -214,6 +230,277 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       const pageSps = pg.avgStepsPerSec;
       const wallSps = (STEPS * 1000) / pg.trainMs;
       console.log(`# page (${BACKEND}): ${Math.round(pageSps)} steps/s training, ${Math.round(wallSps)} steps/s with diagnostics; CLI: ${Math.round(1e6 / cliUs)} steps/s (${cliUs} µs/step); screenshot ${shot}`);
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
+  // Start/Pause/Resume/Reset/Restart/Load in racing orders: after each, what the page shows is the
+  // state of the run it shows, never an old run's steps, log lines or final losses.
+  test(`racing clicks (${BACKEND} kernels): reset, restart, Enter, evaluating, pause/resume, load`, { timeout: 120_000 }, async () => {
+    // A short word list (the first 2,000 names) keeps the final evaluations short on both backends.
+    const words = join(OUT, 'race-words.txt');
+    writeFileSync(words, readFileSync(join(ROOT, 'data', 'names.txt'), 'utf8').split('\n').slice(0, 2000).join('\n'));
+    const smallModel = join(OUT, 'race.safetensors');
+    cli(['train', '--data', words, '--steps', '20', '--samples', '0', '--backend', 'wasm', '--out', smallModel]);
+    const { b, page, errors, nextEvent } = await openPage(url, { width: 1280, height: 800 });
+    browser = b;
+    try {
+      let answer = true;
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void (answer ? d.accept() : d.dismiss());
+      });
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      await page.setInputFiles('#data-file', words);
+      await page.waitForFunction(() => (window as any).__playground.data?.name === 'race-words.txt');
+      await page.selectOption('#kernels', BACKEND);
+      /** What a user sees: the state, the step, the buttons, the log, the summary card. */
+      const visible = () => page.evaluate(() => {
+        const $ = (id: string) => document.getElementById(id)!;
+        const p = (window as any).__playground;
+        return {
+          state: $('state').textContent, step: $('step').textContent, start: $('start').textContent,
+          pause: !($('pause') as HTMLButtonElement).disabled, resume: !($('resume') as HTMLButtonElement).disabled,
+          log: $('log').textContent ?? '', summary: !$('summary').hidden, run: p.run as number, final: p.final,
+          pgStep: p.step as number, chartSteps: p.charts.loss.steps as number, val: (p.val as { step: number }[]).map((v) => v.step),
+        };
+      });
+      const idle = { state: 'idle', step: '–', start: 'Start', pause: false, resume: false, log: '', summary: false, final: null, chartSteps: 0 };
+      const assertIdle = async (what: string) => {
+        const v = await visible();
+        assert.deepEqual({ ...v, run: undefined, pgStep: undefined, val: undefined }, { ...idle, run: undefined, pgStep: undefined, val: undefined }, what);
+        assert.deepEqual(v.val, [], what);
+      };
+      /** Clicks `id` inside the page right after it handles a progress event whose state is `state` (before any later event), then waits there for the event `then`. */
+      const clickOnProgress = (id: string, state: string, then: string) => page.evaluate(([id, state, then]) => new Promise<void>((resolve) => {
+        const p = (window as any).__playground;
+        const wait = (): void => void p.next('progress').then(() => {
+          if (p.state !== state) return wait();
+          document.getElementById(id)!.click();
+          p.next(then).then(() => resolve());
+        });
+        wait();
+      }), [id, state, then]);
+      /** Clicks `id` and waits for the page's next event `then`. */
+      const clickThen = async (id: string, then: string) => {
+        const e = nextEvent(then);
+        await page.click(id);
+        await e;
+      };
+
+      // Reset at once, and after the first progress: idle, and still idle once the old run's events have come in.
+      await page.fill('#steps', '200000');
+      await page.click('#start');
+      await clickThen('#reset', 'reset');
+      await page.waitForTimeout(300);
+      await assertIdle('reset right after start');
+      await page.click('#start');
+      await clickOnProgress('reset', 'running', 'reset');
+      await page.waitForTimeout(300);
+      await assertIdle('reset while running');
+      assert.ok(await page.evaluate(() => (window as any).__playground.dropped > 0), 'the old run\'s events were dropped');
+
+      // Restart while running asks first; "no" keeps the run, "yes" starts a fresh one with none of the old run's points or lines.
+      await clickThen('#start', 'progress');
+      const run1 = (await visible()).run;
+      answer = false;
+      await page.click('#start');
+      assert.equal(dialogs.length, 1, 'restart asks');
+      await page.focus('#hidden');
+      await page.keyboard.press('Enter');
+      assert.equal(dialogs.length, 2, 'Enter in a field asks too');
+      let v = await visible();
+      assert.equal(v.run, run1);
+      assert.equal(v.state, 'running');
+      answer = true;
+      await page.click('#start');
+      await clickOnProgress('pause', 'running', 'paused');
+      v = await visible();
+      assert.equal(dialogs.length, 3);
+      assert.notEqual(v.run, run1);
+      assert.deepEqual([v.state, v.pause, v.resume, v.start], ['paused', false, true, 'Restart']);
+      assert.equal(v.chartSteps, v.pgStep, 'the chart holds this run\'s steps only');
+      assert.equal(v.val.filter((s) => s === 0).length, 1, 'one step-0 validation point');
+      assert.equal(v.log.split('\n').filter((l) => l.startsWith('data:')).length, 1, 'one run in the log');
+
+      // Pause and resume in bursts (clicks in one task, faster than the worker answers): the page ends in the state of the last click.
+      await clickThen('#resume', 'progress');
+      const burst = (ids: string[]) => page.evaluate((ids) => ids.forEach((id) => document.getElementById(id)!.click()), ids);
+      let paused = nextEvent('paused');
+      await burst(['pause', 'pause', 'resume', 'pause']);
+      await paused;
+      paused = nextEvent('paused');
+      await burst(['resume', 'pause']);
+      await paused;
+      await page.waitForTimeout(200);
+      v = await visible();
+      assert.deepEqual([v.state, v.pause, v.resume], ['paused', false, true]);
+      await page.waitForTimeout(200);
+      assert.equal((await visible()).pgStep, v.pgStep, 'no steps while paused');
+      await burst(['resume', 'pause', 'resume']);
+      await page.waitForFunction((s) => (window as any).__playground.step > s, v.pgStep);
+      v = await visible();
+      assert.deepEqual([v.state, v.pause, v.resume], ['running', true, false]);
+
+      // Load a model while running: paused on the run's last step; Resume trains on.
+      const loaded = nextEvent('model-loaded');
+      await page.setInputFiles('#model-file', smallModel);
+      await loaded;
+      v = await visible();
+      assert.deepEqual([v.state, v.pause, v.resume], ['paused', false, true]);
+      const at = v.pgStep;
+      await page.waitForTimeout(200);
+      assert.equal((await visible()).pgStep, at, 'no steps after loading');
+      await page.click('#resume');
+      await page.waitForFunction((s) => (window as any).__playground.step > s, at);
+
+      // The end of a run: "evaluating…" until the final losses arrive, then done with the summary.
+      await page.fill('#steps', '300');
+      await page.fill('#stats-every', '1');
+      const seen: string[] = [];
+      await page.exposeFunction('recordState', (t: string) => void seen.push(t));
+      await page.evaluate(() => new MutationObserver(() => {
+        const p = (window as any).__playground;
+        (window as any).recordState(`${document.getElementById('state')!.textContent}:${p.final === null ? 'no final' : 'final'}`);
+      }).observe(document.getElementById('state')!, { childList: true, characterData: true, subtree: true }));
+      await clickThen('#start', 'done');
+      await page.waitForTimeout(100);
+      assert.ok(seen.includes('evaluating…:no final'), `evaluating… shown: ${seen.join(', ')}`);
+      assert.ok(!seen.includes('done:no final'), `"done" only with the final losses: ${seen.join(', ')}`);
+      v = await visible();
+      assert.equal(v.state, 'done');
+      assert.equal(v.summary, true);
+      assert.equal(v.start, 'Restart');
+
+      // Its model file: 301 statistics steps thinned to at most 50; loaded after a Reset, it redraws
+      // its curves and statistics and sets the controls to its settings.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+      const pageModel = join(OUT, 'race-page.safetensors');
+      await download.saveAs(pageModel);
+      await clickThen('#reset', 'reset');
+      await page.fill('#steps', '7');
+      await page.fill('#hidden', '33');
+      const reloaded = nextEvent('model-loaded');
+      await page.setInputFiles('#model-file', pageModel);
+      await reloaded;
+      await page.waitForTimeout(100);
+      const drawn = await page.evaluate(() => {
+        const p = (window as any).__playground;
+        const [, perStep, mean, val] = p.charts.loss.plot.data as (number | null)[][];
+        const n = (xs: (number | null)[]) => xs.filter((x) => typeof x === 'number').length;
+        return { perStep: n(perStep), mean: n(mean), val: n(val), updates: Array.from(p.charts.updates.plot.data[0] as number[]), hist: p.charts.hist.plot.data.length as number, statsStep: p.stats?.step as number };
+      });
+      assert.equal(drawn.perStep, 300, 'the stored per-step losses');
+      assert.equal(drawn.mean, 1, 'one 1,000-step mean (partial)');
+      assert.equal(drawn.val, 2, 'val at 0 and 300');
+      assert.ok(drawn.updates.length <= 50 && drawn.updates.length >= 40, `${drawn.updates.length} statistics steps saved`);
+      assert.equal(drawn.updates.at(-1), 299, 'the last statistics step kept');
+      assert.equal(drawn.statsStep, 299);
+      assert.ok(drawn.hist >= 2, 'the histograms of the last statistics step');
+      assert.equal(await page.inputValue('#steps'), '300');
+      assert.equal(await page.inputValue('#hidden'), '200');
+
+      // Reset while evaluating: the old run's final losses never show.
+      await page.click('#start');
+      await clickOnProgress('reset', 'evaluating', 'reset');
+      await page.waitForTimeout(200);
+      await assertIdle('reset while evaluating');
+      // Restart while evaluating: the new run does not get the old run's final losses.
+      await page.click('#start');
+      await clickOnProgress('start', 'evaluating', 'progress');
+      v = await visible();
+      assert.equal(v.final, null, 'no final losses from the old run');
+      assert.equal(v.summary, false);
+      assert.notEqual(v.state, 'done');
+      await nextEvent('done');
+      v = await visible();
+      assert.equal(v.state, 'done');
+      assert.equal(v.log.split('\n').filter((l) => /^train /.test(l)).length, 1, 'one final train line');
+
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
+  // Layout at 1280×800 and on a 390 px phone: screenshots, and a script (not an eye) that finds any
+  // text box overflowing its panel or the page; every control labelled, with a tooltip, reachable by Tab;
+  // opened from file://, the page says how to serve it.
+  test(`layout at 1280×800 and 390 px, labelled controls, file:// message (${BACKEND} kernels)`, { timeout: 90_000 }, async () => {
+    const { b, page, errors, nextEvent } = await openPage(url, { width: 390, height: 844 });
+    browser = b;
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      /** Text boxes wider than their box or sticking out of their panel, and a page wider than the window. */
+      const overflows = () => page.evaluate(() => {
+        const bad: string[] = [];
+        const name = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`;
+        if (document.documentElement.scrollWidth > window.innerWidth + 1) bad.push(`page ${document.documentElement.scrollWidth} px wide in a ${window.innerWidth} px window`);
+        for (const el of Array.from(document.querySelectorAll('body *'))) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          const ownText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '');
+          if (!ownText && !(el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLButtonElement)) continue;
+          const style = getComputedStyle(el);
+          if (style.overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) bad.push(`${name(el)}: text ${el.scrollWidth} px in ${el.clientWidth} px`);
+          const panel = el.closest('.panel, header');
+          if (panel === null || panel === el) continue;
+          const p = panel.getBoundingClientRect();
+          if (r.left < p.left - 1 || r.right > p.right + 1) bad.push(`${name(el)} [${Math.round(r.left)}, ${Math.round(r.right)}] outside ${name(panel)} [${Math.round(p.left)}, ${Math.round(p.right)}]`);
+        }
+        return bad;
+      });
+      await page.selectOption('#kernels', BACKEND);
+      await page.fill('#steps', '300');
+      const done = nextEvent('done');
+      await page.click('#start');
+      await done;
+      await page.waitForFunction(() => document.querySelectorAll('#summary-samples li').length === 10);
+      await page.fill('#sample-count', '20');
+      await page.fill('#prefix', 'christopher');
+      const samples = nextEvent('samples');
+      await page.click('#sample');
+      await samples;
+      await page.waitForTimeout(400); // the throttled chart redraw
+      for (const [width, height] of [[390, 844], [1280, 800]]) {
+        await page.setViewportSize({ width, height });
+        await page.waitForTimeout(300);
+        const shot = join(OUT, `layout-${width}.png`);
+        await page.screenshot({ path: shot, fullPage: true });
+        assert.ok(statSync(shot).size > 20_000, shot);
+        assert.deepEqual(await overflows(), [], `nothing overflows at ${width}×${height}`);
+      }
+
+      // Every visible control: a label (or its own text) and a tooltip; Tab reaches each one.
+      const controls = await page.$$eval('input, select, button', (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => {
+        const el = e as HTMLInputElement;
+        return { id: el.id, label: (el.labels?.[0]?.textContent ?? el.textContent ?? '').trim(), title: el.title, disabled: el.disabled };
+      }));
+      assert.ok(controls.length >= 25, `${controls.length} controls`);
+      for (const c of controls) {
+        assert.ok(c.id !== '' && c.label !== '', `control ${c.id} has a label`);
+        assert.ok(c.title.length > 10, `control ${c.id} has a tooltip`);
+      }
+      await page.focus('#data-source');
+      const reached = new Set<string>(['data-source']);
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        reached.add(await page.evaluate(() => document.activeElement?.id ?? ''));
+      }
+      for (const c of controls) if (!c.disabled) assert.ok(reached.has(c.id), `Tab reaches #${c.id}`);
+      assert.deepEqual(errors, [], 'no console errors');
+
+      // From file://: the message, not a page stuck at "starting…".
+      await page.goto(`file://${join(DIST, 'index.html')}`);
+      assert.equal(await page.isVisible('#file-message'), true);
+      assert.match((await page.textContent('#file-message')) ?? '', /vite preview/);
+      assert.match((await page.textContent('#backend')) ?? '', /opened from a file/);
     } finally {
       await b.close();
       browser = undefined;

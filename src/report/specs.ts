@@ -3,6 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { binCenters, type Histogram } from '../diagnostics/stats.js';
 import type { DiagnosticsRecord, StepStats } from '../diagnostics/types.js';
+import { naturalOrder } from './naturalOrder.js';
 
 export type VegaLiteSpec = TopLevelSpec;
 
@@ -28,6 +29,11 @@ export const CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
   background: 'white',
 };
+
+/** A legend of the rows' `field` values in natural order (layer 2 before layer 11; Vega-Lite sorts them as text). */
+function legend(rows: readonly Row[], field: string, title: string | null) {
+  return { field, type: 'nominal', title, sort: naturalOrder(rows.map((r) => String(r[field]))) } as const;
+}
 
 function finite(x: number): boolean {
   return typeof x === 'number' && Number.isFinite(x);
@@ -59,7 +65,7 @@ function histogramFacetSpec(title: string, xTitle: string, rows: Row[], legendTi
       encoding: {
         x: { field: 'x', type: 'quantitative', title: xTitle, axis: { format: '~g' } },
         y: { field: 'density', type: 'quantitative', title: 'density' },
-        color: { field: 'series', type: 'nominal', title: legendTitle },
+        color: legend(rows, 'series', legendTitle),
         tooltip: [{ field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', format: '.4g' }, { field: 'density', type: 'quantitative', format: '.4g' }],
       },
     },
@@ -139,7 +145,7 @@ function trendPlot(r: DiagnosticsRecord): Plot | null {
         encoding: {
           x: { field: 'step', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative', title: null },
-          color: { field: 'series', type: 'nominal', title: 'layer' },
+          color: legend(rows, 'series', 'layer'),
           tooltip: [{ field: 'series', type: 'nominal' }, { field: 'step', type: 'quantitative' }, { field: 'value', type: 'quantitative', format: '.4g' }],
         },
       },
@@ -195,7 +201,7 @@ function updateRatioPlot(r: DiagnosticsRecord): Plot | null {
           encoding: {
             x: { field: 'step', type: 'quantitative', title: 'step' },
             y: { field: 'log10', type: 'quantitative', title: 'log10(update / data)', scale: { zero: false } },
-            color: { field: 'series', type: 'nominal', title: 'weight' },
+            color: legend(rows, 'series', 'weight'),
             tooltip: [{ field: 'series', type: 'nominal' }, { field: 'step', type: 'quantitative' }, { field: 'log10', type: 'quantitative', format: '.3f' }],
           },
         },
@@ -237,7 +243,7 @@ function batchNormPlot(r: DiagnosticsRecord): Plot | null {
             encoding: {
               x: { field: 'full', type: 'quantitative', title: 'full training split', scale: { zero: false } },
               y: { field: 'running', type: 'quantitative', title: 'running estimate', scale: { zero: false } },
-              color: { field: 'layer', type: 'nominal', title: 'layer' },
+              color: legend(rows, 'layer', 'layer'),
               tooltip: [{ field: 'layer', type: 'nominal' }, { field: 'unit', type: 'quantitative' }, { field: 'full', type: 'quantitative', format: '.4g' }, { field: 'running', type: 'quantitative', format: '.4g' }],
             },
           },
@@ -270,7 +276,7 @@ function parameterPlot(r: DiagnosticsRecord): Plot | null {
       encoding: {
         x: { field: 'x', type: 'quantitative', title: 'value' },
         y: { field: 'density', type: 'quantitative', title: 'density' },
-        color: { field: 'series', type: 'nominal', title: 'weight' },
+        color: legend(rows, 'series', 'weight'),
       },
     } as VegaLiteSpec,
   };

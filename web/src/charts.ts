@@ -2,13 +2,42 @@
 // Each chart keeps its data in plain arrays and redraws on demand (the page throttles redraws).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { StatsPoint } from './protocol.js';
+import type { LoadedCurves, StatsPoint } from './protocol.js';
+import { thin } from './thin.js';
 
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** Most per-step points drawn (the rest are thinned by a stride, as the CLI's report does). */
 const MAX_POINTS = 20_000;
 const WINDOW = 1000;
+/** Most validation dots drawn: more hide the 1,000-step mean (a 200,000-step run has 201). */
+const MAX_VAL_POINTS = 40;
+
+/** Step ticks: 100,000 → "100k", so long runs' labels do not run together. */
+const stepValues = (_u: uPlot, ticks: number[]): string[] => ticks.map((t) => (Math.abs(t) >= 1000 ? `${t / 1000}k` : String(t)));
+
+/** Mantissas of the loss ticks, coarse to fine: the first set with at least 4 ticks in view is used. */
+const TICK_SETS = [[1, 2, 5], [1, 1.5, 2, 3, 4, 5, 7], [1, 1.2, 1.5, 2, 2.2, 2.5, 3, 3.5, 4, 5, 6, 8], Array.from({ length: 90 }, (_, i) => 1 + i / 10)];
+
+/** Ticks of a log-scaled loss axis whose data are log10(loss): nice loss values (2, 2.5, 3…), as log10. */
+export function lossTicks(min: number, max: number): number[] {
+  let best: number[] = [];
+  for (const set of TICK_SETS) {
+    best = [];
+    for (let d = Math.floor(min) - 1; d <= Math.ceil(max); d++) {
+      for (const m of set) {
+        const t = Math.log10(m) + d;
+        if (t >= min - 1e-9 && t <= max + 1e-9) best.push(t);
+      }
+    }
+    if (best.length >= 4) break;
+  }
+  return best;
+}
+const lossLabel = (t: number): string => {
+  const v = 10 ** t;
+  return v >= 10 ? v.toFixed(0) : Number(v.toPrecision(2)).toString();
+};
 
 function size(el: HTMLElement, height: number): { width: number; height: number } {
   return { width: Math.max(240, Math.floor(el.clientWidth)), height };
@@ -19,28 +48,37 @@ function autoResize(plot: uPlot, el: HTMLElement, height: number): void {
 }
 
 const fmt = (digits: number) => (_u: uPlot, v: number | null | undefined): string => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+/** The legend's value of a log10(loss) point: the loss. */
+const lossValue = (_u: uPlot, v: number | null | undefined): string => (v == null || !Number.isFinite(v) ? '–' : (10 ** v).toFixed(4));
 
-/** Per-step log10 loss, its 1,000-step means and the validation losses (log10), against the step. */
+/**
+ * Per-step loss, its 1,000-step means and the validation losses against the step, on a log scale
+ * of the loss: the data are log10(loss), the ticks and the legend show the loss itself.
+ */
 export class LossChart {
   readonly plot: uPlot;
   /** log10 loss of every step run so far. */
   private loss = new Float32Array(1 << 14);
   private n = 0;
   private val: { step: number; loss: number }[] = [];
+  /** Steps left out at the start (the first steps' high loss flattens the rest). */
+  private skip = 0;
+  /** The curve of a loaded model file (thinned: every `stride` steps, means given), drawn instead. */
+  private stored: LoadedCurves['loss'] | null = null;
 
   constructor(readonly el: HTMLElement) {
     const opts: uPlot.Options = {
       ...size(el, 320),
       scales: { x: { time: false } },
       axes: [
-        { label: 'step', values: (_u, ticks) => ticks.map((t) => (t >= 1000 ? `${t / 1000}k` : String(t))) },
-        { label: 'log10 loss', values: (_u, ticks) => ticks.map((t) => t.toFixed(2)) },
+        { label: 'step', values: stepValues },
+        { label: 'loss (log scale)', size: 56, splits: (_u, _i, min, max) => lossTicks(min, max), values: (_u, ticks) => ticks.map(lossLabel) },
       ],
       series: [
         { label: 'step', value: (_u, v) => (v == null ? '–' : String(Math.round(v))) },
-        { label: 'loss (log10, per step)', stroke: 'rgba(31,119,180,0.35)', width: 1, value: fmt(3), points: { show: false } },
-        { label: `${WINDOW}-step mean`, stroke: '#d62728', width: 2.5, spanGaps: true, value: fmt(3), points: { show: false } },
-        { label: 'val (log10)', stroke: '#2ca02c', width: 0, paths: () => null, points: { show: true, size: 7, fill: '#2ca02c', stroke: '#2ca02c' }, value: fmt(3) },
+        { label: 'loss per step', stroke: 'rgba(31,119,180,0.35)', width: 1, value: lossValue, points: { show: false } },
+        { label: `${WINDOW}-step mean`, stroke: '#d62728', width: 2.5, spanGaps: true, value: lossValue, points: { show: false } },
+        { label: 'val (eval mode)', stroke: '#2ca02c', width: 0, paths: () => null, points: { show: true, size: 5, fill: '#2ca02c', stroke: '#2ca02c' }, value: lossValue },
       ],
       legend: { live: true },
     };
@@ -51,6 +89,15 @@ export class LossChart {
   reset(): void {
     this.n = 0;
     this.val = [];
+    this.stored = null;
+    this.redraw();
+  }
+
+  /** Shows a model file's stored curves (the per-step loss thinned by its stride, the window means, val). */
+  load(curves: LoadedCurves): void {
+    this.n = 0;
+    this.stored = curves.loss ?? null;
+    this.val = [...curves.val];
     this.redraw();
   }
 
@@ -67,6 +114,12 @@ export class LossChart {
 
   addVal(points: { step: number; loss: number }[]): void {
     this.val.push(...points);
+  }
+
+  /** Leaves the first `steps` steps out of the drawing (the data are kept). */
+  setSkip(steps: number): void {
+    this.skip = Math.max(0, Math.floor(steps));
+    this.redraw();
   }
 
   get steps(): number {
@@ -87,14 +140,25 @@ export class LossChart {
   }
 
   redraw(): void {
-    const stride = Math.max(1, Math.ceil(this.n / MAX_POINTS));
+    const first = this.skip;
     const xs: number[] = [], ys: number[] = [];
-    for (let i = 0; i < this.n; i += stride) {
+    const stride = Math.max(1, Math.ceil((this.n - first) / MAX_POINTS));
+    for (let i = first; i < this.n; i += stride) {
       xs.push(i);
       ys.push(this.loss[i]);
     }
-    const m = this.windowMeans();
-    const v = this.val;
+    const c = this.stored;
+    if (c != null) {
+      c.lossLog10.forEach((y, i) => {
+        const x = c.startStep + i * c.stride;
+        if (x >= first && Number.isFinite(y)) { xs.push(x); ys.push(y); }
+      });
+    }
+    const all = c != null
+      ? { x: c.smoothLog10.map((_, i) => c.startStep + i * c.window + c.window / 2), y: c.smoothLog10 }
+      : this.windowMeans();
+    const m = { x: all.x.filter((x) => x >= first), y: all.y.filter((_, i) => all.x[i] >= first) };
+    const v = thin(this.val.filter((p) => p.step >= first), MAX_VAL_POINTS);
     const data = uPlot.join([
       [xs, ys],
       [m.x, m.y],
@@ -118,8 +182,8 @@ export class HistogramChart {
     this.layers = layers;
     const opts: uPlot.Options = {
       ...size(this.el, 240),
-      scales: { x: { time: false } },
-      axes: [{ label: 'tanh output' }, { label: 'density' }],
+      scales: { x: { time: false, range: [-1, 1] } },
+      axes: [{ label: 'tanh output', splits: () => [-1, -0.5, 0, 0.5, 1] }, { label: 'density' }],
       series: [
         { label: 'value', value: fmt(2) },
         ...layers.map((l, i) => ({ label: l, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: fmt(3), spanGaps: true, points: { show: false } })),
@@ -163,7 +227,7 @@ export class UpdateChart {
     const opts: uPlot.Options = {
       ...size(this.el, 240),
       scales: { x: { time: false } },
-      axes: [{ label: 'step' }, { label: 'log10 update:data' }],
+      axes: [{ label: 'step', values: stepValues }, { label: 'log10 update:data' }],
       series: [
         { label: 'step', value: (_u, v) => (v == null ? '–' : String(Math.round(v))) },
         ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: fmt(2), points: { show: false } })),

@@ -2,9 +2,9 @@
 // thread only sends requests and draws what comes back (see protocol.ts).
 import './style.css';
 import { HistogramChart, LossChart, UpdateChart } from './charts.js';
-import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
+import type { DataSource, FinalLosses, LoadedCurves, ModelShape, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 import type { BackendChoice } from '../../src/kernels/index.js';
-import type { InitScheme, NormKind } from '../../src/model/config.js';
+import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
 import { PRESETS, type PresetName } from '../../src/model/presets.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -21,6 +21,10 @@ interface PlaygroundState {
   ready: boolean;
   backend: string;
   state: RunState;
+  /** The id of the run shown (0: none); events of other runs are dropped. */
+  run: number;
+  /** How many stale events were dropped (tests). */
+  dropped: number;
   data: { name: string; words: number; vocab: string } | null;
   step: number;
   steps: number;
@@ -49,7 +53,7 @@ const updateChart = new UpdateChart($('update-chart'));
 
 const waiters: { type: WorkerEvent['type']; resolve: (e: WorkerEvent) => void }[] = [];
 const pg: PlaygroundState = {
-  ready: false, backend: '', state: 'idle', data: null, step: 0, steps: 0, lastLoss: Number.NaN,
+  ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,
   stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, config: null, val: [], stats: null,
   final: null, samples: [], log: [], errors: [], model: null,
   charts: { loss: lossChart, hist: histChart, updates: updateChart },
@@ -60,6 +64,9 @@ const pg: PlaygroundState = {
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
 let nextId = 1;
+let lastRun = 0;
+/** The summary card's samples: the request id of the draw made when a run ends. */
+let summarySampleId = -1;
 
 // ---- redraws, at most every 200 ms while training ----
 let drawTimer: number | null = null;
@@ -100,7 +107,7 @@ function showStats(s: StatsPoint): void {
 }
 
 function renderStatus(): void {
-  $('state').textContent = pg.state;
+  $('state').textContent = pg.state === 'evaluating' ? 'evaluating…' : pg.state;
   $('state').dataset.state = pg.state;
   $('step').textContent = pg.steps > 0 ? `${fmtInt(pg.step)} / ${fmtInt(pg.steps)}` : '–';
   $('loss').textContent = Number.isFinite(pg.lastLoss) ? pg.lastLoss.toFixed(4) : '–';
@@ -112,7 +119,7 @@ function renderStatus(): void {
   const running = pg.state === 'running';
   $<HTMLButtonElement>('pause').disabled = !running;
   $<HTMLButtonElement>('resume').disabled = pg.state !== 'paused';
-  $<HTMLButtonElement>('start').textContent = running || pg.state === 'paused' ? 'Restart' : 'Start';
+  $<HTMLButtonElement>('start').textContent = hasRun() ? 'Restart' : 'Start';
   const haveModel = pg.state !== 'idle' || pg.model !== null;
   $<HTMLButtonElement>('sample').disabled = !haveModel;
   $<HTMLButtonElement>('download').disabled = !haveModel;
@@ -129,9 +136,19 @@ function clearError(): void {
   $('error').hidden = true;
 }
 
+/** A run that Start would throw away (so it asks first). */
+function hasRun(): boolean {
+  return pg.state === 'running' || pg.state === 'paused' || pg.state === 'evaluating' || pg.state === 'done';
+}
+
 // ---- worker events ----
 worker.onmessage = (ev: MessageEvent<WorkerEvent>) => {
   const e = ev.data;
+  // An event of a run that was reset or restarted since: it was in flight, drop it.
+  if ('run' in e && e.run !== undefined && e.run !== pg.run) {
+    pg.dropped++;
+    return;
+  }
   handle(e);
   for (let i = waiters.length - 1; i >= 0; i--) {
     if (waiters[i].type === e.type) {
@@ -167,7 +184,8 @@ function handle(e: WorkerEvent): void {
       scheduleDraw(true);
       break;
     case 'progress':
-      pg.state = e.state;
+      // Pause shows at once (the page shows the state of the last click); slices that were in flight keep it.
+      if (!(pg.state === 'paused' && e.state === 'running')) pg.state = e.state;
       pg.step = e.step;
       pg.steps = e.steps;
       pg.lastLoss = e.lastLoss;
@@ -191,31 +209,48 @@ function handle(e: WorkerEvent): void {
     case 'done': {
       pg.state = 'done';
       pg.final = e.final;
+      // The CLI's line: wall time of the steps, diagnostics included (as `makemore train` with --report).
       const secs = pg.trainMs / 1000;
-      pg.log.push(`trained ${e.step} steps in ${secs.toFixed(1)} s (${((pg.trainMs * 1000) / Math.max(1, e.step)).toFixed(0)} µs/step, ${fmtInt(Math.round(pg.avgStepsPerSec))} steps/s without the diagnostics)`);
+      pg.log.push(`trained ${e.step} steps in ${secs.toFixed(1)} s (${usPerStep(e.step)} µs/step)`);
       for (const s of ['train', 'val', 'test'] as const) pg.log.push(`${s} ${e.final[s].toFixed(4)}`);
+      showSummary(e.step, e.final);
       scheduleDraw(true);
       break;
     }
     case 'paused':
-      pg.state = 'paused';
+      // The worker stopped here; a Resume clicked since (state running again) wins.
+      if (pg.state === 'paused') pg.step = e.step;
       scheduleDraw(true);
       break;
     case 'reset':
       break;
     case 'samples':
+      if (e.id === summarySampleId) {
+        $('summary-samples').replaceChildren(...e.words.map((w) => {
+          const li = document.createElement('li');
+          li.textContent = w;
+          return li;
+        }));
+        break;
+      }
       pg.samples = e.words;
       $('samples').replaceChildren(...e.words.map((w) => {
         const li = document.createElement('li');
         li.textContent = w;
         return li;
       }));
-      $('sample-note').textContent = `seed ${e.seed}${e.draw > 1 ? `, draw ${e.draw} (change the seed to start over)` : ' (the CLI’s samples for this seed)'}`;
+      $('sample-note').textContent = `seed ${e.seed}${e.draw > 1 ? `, draw ${e.draw} (change the seed to start over)` : finalModel() ? ' (the CLI’s samples for this seed)' : `, from the model at step ${fmtInt(pg.step)} (training is not finished)`}`;
       break;
     case 'model-file':
       saveFile(e.bytes, e.fileName);
       break;
     case 'model-loaded':
+      // Without a run to keep on screen, the file's own curves and statistics replace the charts.
+      if (e.curves !== undefined && (pg.state === 'idle' || pg.state === 'done' || pg.state === 'failed')) {
+        resetView();
+        showCurves(e.curves);
+      }
+      fillControls(e.config, e.train);
       pg.model = { name: e.name, step: e.step };
       pg.state = pg.state === 'running' ? 'paused' : pg.state;
       $('model-info').textContent = `loaded ${e.name}: ${e.config.norm}, block ${e.config.blockSize}, embed ${e.config.embedDim}, hidden ${e.config.hidden} × ${e.config.layers}, ${fmtInt(e.parameters)} parameters, trained ${fmtInt(e.step)} steps`
@@ -226,9 +261,77 @@ function handle(e: WorkerEvent): void {
       break;
     case 'error':
       showError(e.message);
-      if (pg.state === 'running') pg.state = 'failed';
+      // A failed step or start ends the run; a failed request (sample, load…) does not.
+      if (e.run !== undefined) pg.state = 'failed';
       renderStatus();
       break;
+  }
+}
+
+/** A model file's stored loss curves, validation losses and statistics, drawn as a run's. */
+function showCurves(c: LoadedCurves): void {
+  lossChart.load(c);
+  pg.val = [...c.val];
+  if (c.stats.length > 0) {
+    updateChart.append(c.stats);
+    // The histograms: the last statistics step (the file keeps its histograms).
+    pg.stats = c.stats[c.stats.length - 1];
+  }
+  scheduleDraw(true);
+}
+
+/** Sets the controls to a loaded model's settings, so that Start trains the same model again. */
+function fillControls(m: ModelShape, t: TrainConfig | undefined): void {
+  const set = (id: string, v: number | string | undefined): void => {
+    if (v !== undefined) input(id).value = String(v);
+  };
+  select('norm').value = m.norm;
+  select('norm').dispatchEvent(new Event('change'));
+  set('hidden', m.hidden);
+  set('layers', m.layers);
+  set('embed', m.embedDim);
+  set('block', m.blockSize);
+  if (m.norm === 'none' && m.init !== undefined) select('init').value = m.init;
+  const preset = (Object.keys(PRESETS) as PresetName[]).find((p) => {
+    const q = notebookPreset(p);
+    return q.init === m.init && q.bnEps === m.bnEps && q.bias1 === m.bias1 && q.bnEval === m.bnEval;
+  });
+  if (m.norm === 'notebook' && preset !== undefined) select('preset').value = preset;
+  if (t === undefined) return;
+  set('steps', t.steps);
+  set('batch', t.batchSize);
+  set('lr', t.lr);
+  set('lr-final', t.lrFinal);
+  set('decay', t.lrDecayStep);
+  set('seed', t.seed);
+  set('split-seed', t.splitSeed);
+}
+
+/** Whether the samples come from a finished model: a run that is done, or a loaded file. */
+function finalModel(): boolean {
+  return pg.state === 'done' || pg.model !== null;
+}
+
+function usPerStep(steps: number): string {
+  return steps > 0 ? ((pg.trainMs * 1000) / steps).toFixed(0) : '-';
+}
+
+/** The end of a run: its losses, time and speed, and fresh samples from the final model (as the CLI prints them). */
+function showSummary(step: number, final: FinalLosses): void {
+  for (const s of ['train', 'val', 'test'] as const) $(`summary-${s}`).textContent = final[s].toFixed(4);
+  $('summary-time').textContent = `${(pg.trainMs / 1000).toFixed(1)} s`;
+  $('summary-speed').textContent = `${usPerStep(step)} µs/step`;
+  $('summary-params').textContent = fmtInt(pg.parameters);
+  $('summary-steps').textContent = fmtInt(step);
+  $('summary').hidden = false;
+  try {
+    const seed = int('seed', 'seed', Number.MIN_SAFE_INTEGER) + 10;
+    summarySampleId = nextId++;
+    $('summary-samples').replaceChildren();
+    $('summary-sample-note').textContent = `10 samples from Generator(${seed}), as \`makemore train\` prints them`;
+    send({ type: 'sample', id: summarySampleId, count: 10, temperature: 1, prefix: '', seed, fresh: true });
+  } catch (err) {
+    showError((err as Error).message);
   }
 }
 
@@ -311,6 +414,7 @@ function resetView(): void {
   $('model-info').textContent = 'no model yet';
   $('hist-step').textContent = 'histograms at the latest statistics step';
   $('lr-now').textContent = '–';
+  $('summary').hidden = true;
   renderStatus();
 }
 
@@ -324,25 +428,40 @@ $('config').addEventListener('submit', (ev) => {
     showError((e as Error).message);
     return;
   }
+  // Restarting throws the current run away (Enter in any field submits too): ask first.
+  if (hasRun() && !window.confirm(`Restart? The current run (step ${fmtInt(pg.step)} of ${fmtInt(pg.steps)}) will be lost.`)) return;
   resetView();
+  pg.run = ++lastRun;
   pg.state = 'running';
   pg.steps = config.train.steps;
   freshSamples = true;
-  send({ type: 'start', config });
+  send({ type: 'start', run: pg.run, config });
   renderStatus();
 });
-$('pause').addEventListener('click', () => send({ type: 'pause' }));
+$('pause').addEventListener('click', () => {
+  if (pg.state !== 'running') return;
+  pg.state = 'paused';
+  send({ type: 'pause' });
+  renderStatus();
+});
 $('resume').addEventListener('click', () => {
+  if (pg.state !== 'paused') return;
   pg.state = 'running';
+  pg.model = null; // the worker samples the run's model again
   send({ type: 'resume' });
   renderStatus();
 });
 $('reset').addEventListener('click', () => {
+  pg.run = 0;
   send({ type: 'reset' });
   clearError();
   resetView();
 });
 
+input('skip').addEventListener('input', () => {
+  const n = Number(input('skip').value);
+  if (Number.isFinite(n) && n >= 0) lossChart.setSkip(n);
+});
 select('norm').addEventListener('change', () => {
   const norm = select('norm').value;
   // The notebook model has exactly one hidden layer; the others stack Linear (→ BatchNorm1d) → Tanh.

@@ -5,6 +5,10 @@
 // slices (~40 ms of steps) inside the worker; after every slice it posts a `progress` event
 // with what is new since the last one (per-step losses, validation points, layer statistics),
 // so the page only appends. `pause` stops the loop between two slices; `resume` restarts it.
+//
+// Every training run has an id that the page picks (`start.run`) and the worker repeats on each of
+// that run's events (`started`, `progress`, `paused`, `done`, a failed step's `error`). Events of a
+// run the page has since reset or restarted are still in flight when it does; it drops them.
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { ModelConfig, TrainConfig } from '../../src/model/config.js';
 
@@ -27,7 +31,7 @@ export type DataSource = { kind: 'bundled' } | { kind: 'text'; name: string; tex
 
 export type Request =
   | { type: 'data'; source: DataSource }
-  | { type: 'start'; config: RunConfig }
+  | { type: 'start'; run: number; config: RunConfig }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }
@@ -44,7 +48,17 @@ export interface StatsPoint {
   updates: { name: string; shape: number[]; weight: boolean; log10: number }[];
 }
 
-export type RunState = 'idle' | 'running' | 'paused' | 'done' | 'failed';
+/** `evaluating`: the steps are done, the final train/val/test losses are being computed. */
+/** A model file's stored diagnostics, as the page draws them (see diagnosticsMetadata). */
+export interface LoadedCurves {
+  /** log10 loss every `stride` steps from `startStep`, and its means over windows of `window` steps. */
+  loss?: { startStep: number; stride: number; lossLog10: number[]; window: number; smoothLog10: number[] };
+  val: { step: number; loss: number }[];
+  /** The statistics steps; histograms only in the first and the last. */
+  stats: StatsPoint[];
+}
+
+export type RunState = 'idle' | 'running' | 'paused' | 'evaluating' | 'done' | 'failed';
 
 export interface FinalLosses {
   train: number;
@@ -57,6 +71,7 @@ export type WorkerEvent =
   | { type: 'data-info'; name: string; words: number; vocab: string; sample: string[] }
   | {
     type: 'started';
+    run: number;
     backend: string;
     parameters: number;
     examples: { train: number; val: number; test: number };
@@ -65,6 +80,7 @@ export type WorkerEvent =
   }
   | {
     type: 'progress';
+    run: number;
     state: RunState;
     /** Steps done (the next step to run). */
     step: number;
@@ -85,8 +101,8 @@ export type WorkerEvent =
     /** The CLI's loss lines ("  10000/ 200000: 2.0322") reached in this slice. */
     log: string[];
   }
-  | { type: 'done'; final: FinalLosses; step: number }
-  | { type: 'paused'; step: number }
+  | { type: 'done'; run: number; final: FinalLosses; step: number }
+  | { type: 'paused'; run: number; step: number }
   | { type: 'reset' }
   | { type: 'samples'; id: number; words: string[]; seed: number; draw: number }
   | { type: 'model-file'; id: number; bytes: ArrayBuffer; fileName: string }
@@ -101,5 +117,8 @@ export type WorkerEvent =
     vocab: string;
     /** Losses on the current word list's splits, when its vocabulary is the model's. */
     final?: FinalLosses;
+    /** The run's curves and statistics, when the file has them (files the page or `--report` wrote). */
+    curves?: LoadedCurves;
   }
-  | { type: 'error'; id?: number; message: string };
+  /** `id`: the request that failed; `run`: the run whose step failed. */
+  | { type: 'error'; id?: number; run?: number; message: string };

@@ -17,12 +17,15 @@ import { splitLoss } from '../../src/train/evaluate.js';
 import { sampleWords } from '../../src/sample/index.js';
 import { StatsCollector } from '../../src/diagnostics/collector.js';
 import { binCenters } from '../../src/diagnostics/stats.js';
-import { configRows, diagnosticsMetadata } from '../../src/diagnostics/record.js';
+import { configRows, diagnosticsFromMetadata, diagnosticsMetadata } from '../../src/diagnostics/record.js';
+import { thin } from './thin.js';
 import type { StepStats } from '../../src/diagnostics/types.js';
 import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 
 /** Milliseconds of training per slice: short enough that pause answers at once, long enough to amortise messages. */
 const SLICE_MS = 40;
+/** Statistics steps saved in a page model file: 2,001 (200,000 steps, every 100) made a 2.7 MB file for 48 kB of weights. */
+const MAX_SAVED_STATS = 50;
 const BUNDLED_NAME = 'names.txt';
 
 interface Words {
@@ -34,6 +37,8 @@ interface Words {
 }
 
 interface Run {
+  /** The page's id of this run, repeated on each of its events. */
+  id: number;
   config: RunConfig;
   data: Words;
   splits: Splits;
@@ -102,7 +107,7 @@ function statsPoint(s: StepStats): StatsPoint {
   };
 }
 
-function start(config: RunConfig): void {
+function start(id: number, config: RunConfig): void {
   if (data === null) throw new Error('no word list loaded yet');
   stop();
   useBackend(config.backend);
@@ -121,7 +126,7 @@ function start(config: RunConfig): void {
   const last = steps - 1;
   const collector = config.statsEvery > 0 ? new StatsCollector(model) : null;
   const r: Run = {
-    config, data: words, splits, model, g, collector, state: 'running', sent: 0, trainMs: 0, diagMs: 0,
+    id, config, data: words, splits, model, g, collector, state: 'running', sent: 0, trainMs: 0, diagMs: 0,
     val: [], stats: [], newVal: [], newStats: [], log: [],
     trainer: undefined as unknown as Trainer,
   };
@@ -151,7 +156,7 @@ function start(config: RunConfig): void {
   current = { model, vocab: words.vocab, name: 'playground' };
   sampler = null;
   post({
-    type: 'started', backend: backendName(), parameters: model.numParameters(), config, dataName: words.name,
+    type: 'started', run: id, backend: backendName(), parameters: model.numParameters(), config, dataName: words.name,
     examples: { train: splits.train.Y.numel, val: splits.val.Y.numel, test: splits.test.Y.numel },
   });
   scheduleSlice();
@@ -169,7 +174,7 @@ function progress(r: Run, sliceSteps: number, sliceMs: number, sliceDiag: number
   r.sent = step;
   const pure = r.trainMs - r.diagMs;
   post({
-    type: 'progress', state: r.state, step, steps: r.config.train.steps, from, lossLog10,
+    type: 'progress', run: r.id, state: r.state, step, steps: r.config.train.steps, from, lossLog10,
     lastLoss: res.lastLoss, lr: learningRate(r.config.train, Math.max(0, step - 1)),
     stepsPerSec: sliceSteps > 0 ? (sliceSteps * 1000) / Math.max(1e-3, sliceMs - sliceDiag) : 0,
     avgStepsPerSec: step > 0 && pure > 0 ? (step * 1000) / pure : 0,
@@ -198,13 +203,14 @@ function slice(): void {
     r.trainMs += performance.now() - t0;
     r.state = 'failed';
     progress(r, n, performance.now() - t0, r.diagMs - diag0);
-    post({ type: 'error', message: message(e) });
+    post({ type: 'error', run: r.id, message: message(e) });
     return;
   }
   const ms = performance.now() - t0;
   r.trainMs += ms;
   if (t.done) {
-    r.state = 'done';
+    // The page shows "evaluating…" until `done` brings the final losses (about a second on names.txt).
+    r.state = 'evaluating';
     progress(r, n, ms, r.diagMs - diag0);
     finish(r);
     return;
@@ -216,7 +222,8 @@ function slice(): void {
 function finish(r: Run): void {
   const { model, splits } = r;
   r.final = { train: splitLoss(model, splits.train), val: splitLoss(model, splits.val), test: splitLoss(model, splits.test) };
-  post({ type: 'done', final: r.final, step: r.trainer.result().nextStep });
+  r.state = 'done';
+  post({ type: 'done', run: r.id, final: r.final, step: r.trainer.result().nextStep });
 }
 
 function exportModel(): { bytes: Uint8Array; fileName: string } {
@@ -240,7 +247,7 @@ function exportModel(): { bytes: Uint8Array; fileName: string } {
       loss: { startStep: 0, stride: 1, lossLog10: Array.from(res.lossLog10), window, smoothLog10: smooth },
       val: r.val,
       final: r.final,
-      stats: r.stats,
+      stats: thin(r.stats, MAX_SAVED_STATS),
     });
     const bytes = encodeModel(r.model, r.data.vocab, {
       step,
@@ -265,12 +272,12 @@ function handle(req: Request): void | Promise<void> {
         post({ type: 'data-info', name: w.name, words: w.words.length, vocab: w.vocab.toString(), sample: w.words.slice(0, 8) });
       });
     case 'start':
-      start(req.config);
+      start(req.run, req.config);
       return;
     case 'pause':
       if (run !== null && run.state === 'running') {
         run.state = 'paused';
-        post({ type: 'paused', step: run.trainer.result().nextStep });
+        post({ type: 'paused', run: run.id, step: run.trainer.result().nextStep });
       }
       return;
     case 'resume':
@@ -309,7 +316,7 @@ function handle(req: Request): void | Promise<void> {
     case 'load-model': {
       const saved = decodeModel(new Uint8Array(req.bytes), req.name);
       stop();
-      const { model, vocab, info } = saved;
+      const { model, vocab, info, metadata } = saved;
       current = { model, vocab, name: req.name, fileInfo: info };
       sampler = null;
       let final: FinalLosses | undefined;
@@ -317,10 +324,11 @@ function handle(req: Request): void | Promise<void> {
         const s = buildSplits(data.words, vocab, model.config.blockSize, info.train?.splitSeed ?? 42);
         final = { train: splitLoss(model, s.train), val: splitLoss(model, s.val), test: splitLoss(model, s.test) };
       }
-      const { vocabSize, blockSize, embedDim, hidden, layers, norm, init } = model.config;
+      const diag = diagnosticsFromMetadata(metadata);
+      const curves = diag === null ? undefined : { loss: diag.loss, val: diag.val, stats: diag.stats.map(statsPoint) };
       post({
         type: 'model-loaded', id: req.id, name: req.name, step: info.step, train: info.train, parameters: model.numParameters(),
-        vocab: vocab.toString(), final, config: { vocabSize, blockSize, embedDim, hidden, layers, norm, ...(init ? { init } : {}) },
+        vocab: vocab.toString(), final, config: { ...model.config }, curves,
       });
       return;
     }
@@ -329,12 +337,13 @@ function handle(req: Request): void | Promise<void> {
 
 self.onmessage = (ev: MessageEvent<Request>) => {
   const req = ev.data;
-  const id = 'id' in req ? req.id : undefined;
+  // A failed request names itself: its id, or for `start` its run.
+  const tag = 'id' in req ? { id: req.id } : req.type === 'start' ? { run: req.run } : {};
   try {
     const p = handle(req);
-    if (p) p.catch((e: unknown) => post({ type: 'error', id, message: message(e) }));
+    if (p) p.catch((e: unknown) => post({ type: 'error', ...tag, message: message(e) }));
   } catch (e) {
-    post({ type: 'error', id, message: message(e) });
+    post({ type: 'error', ...tag, message: message(e) });
   }
 };
 
