@@ -7,6 +7,7 @@ import { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index
 export type { Backend, BinaryOp, FloatArray, IntArray, UnaryGradOp, UnaryOp } from './types.js';
 export { jsBackend } from './js/index.js';
 export { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index.js';
+export { enableRelaxedSimd, relaxedSimdSupported } from './wasm/relaxedSimd.js';
 
 export type BackendChoice = 'auto' | 'js' | 'wasm';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'js', 'wasm'];
