@@ -10,6 +10,7 @@ import { PlainMLP } from './plainMlp.js';
 export * from './config.js';
 export * from './presets.js';
 export { NotebookMLP } from './notebookMlp.js';
+export type { FusedTrainStep } from './notebookFused.js';
 export { ModuleMLP } from './moduleMlp.js';
 export { PlainMLP } from './plainMlp.js';
 

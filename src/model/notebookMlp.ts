@@ -12,6 +12,7 @@ import { Module } from '../nn/index.js';
 import { Tensor, addmm, batchNormEval, batchNormTrain, index, matmul, ones, randn, reshape, zeros } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
 import { drawValues, initDraws, type Draw } from './init.js';
+import { notebookFusedStep, type FusedTrainStep } from './notebookFused.js';
 
 const MOMENTUM = Math.fround(0.001);
 const KEEP = Math.fround(0.999);
@@ -50,6 +51,11 @@ export class NotebookMLP extends Module {
     this.bnbias = this.registerParameter('bnbias', zeros([1, H]));
     this.bnmeanRunning = this.registerBuffer('bnmean_running', zeros([1, H]));
     this.bnstdRunning = this.registerBuffer('bnstd_running', ones([1, H]));
+  }
+
+  /** The whole training step (forward, backward, SGD) as one wasm call, the same numbers; null on the JS backend. */
+  fusedTrainStep(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null {
+    return notebookFusedStep(this, batchSize, X, Y);
   }
 
   /** X: (n, blockSize) int32 → logits (n, vocab) */

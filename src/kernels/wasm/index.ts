@@ -66,6 +66,11 @@ export interface WasmBackend extends Backend {
   /** Calls `listener` after each memory growth; returns an unsubscribe function. */
   onGrow(listener: () => void): () => void;
   stats(): HeapStats;
+  /**
+   * A module export by name (fused steps that run many kernels in one call, on addresses the
+   * caller owns; no argument checks), or undefined where the module has no such export.
+   */
+  exportFn(name: string): ((...args: number[]) => number) | undefined;
 }
 
 /** Creates a backend with its own memory and module instance (synchronous). */
@@ -133,6 +138,10 @@ class WasmKernels implements BindingContext {
   refresh<T extends WasmArray>(a: T): T { return this.heap.refresh(a); }
   onGrow(listener: () => void): () => void { return this.heap.onGrow(listener); }
   stats(): HeapStats { return this.heap.stats(); }
+  exportFn(name: string): ((...args: number[]) => number) | undefined {
+    const f = this.k[name];
+    return typeof f === 'function' ? f as (...args: number[]) => number : undefined;
+  }
 
   // ---- BindingContext ----
   metaView(n: number): Int32Array { return new Int32Array(this.heap.buffer, this.meta, n); }
