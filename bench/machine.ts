@@ -13,7 +13,7 @@ export interface MachineInfo {
   loadAverage: number[];
   /** The engine accepts relaxed SIMD (after V8's flag on Node 20). */
   relaxedSimdAvailable: boolean;
-  /** The kernels measured use relaxed SIMD / more than one thread (no fast mode exists yet). */
+  /** Relaxed SIMD is used in the wasm-fast rows (fast mode) when available. */
   relaxedSimdUsed: boolean;
   threadsUsed: number;
   /** 128-bit SIMD with separate multiply and add: 4 multiplies + 4 adds per cycle per core. */
@@ -33,8 +33,8 @@ export function describeMachine(): MachineInfo {
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const peakNote = `GFLOP/s ÷ ${peakGflopsPerCore.toFixed(1)} GFLOP/s per core used (128-bit SIMD without FMA: ${flopsPerCycle} FLOP/cycle at ${mhz} MHz; PyTorch* rows: × ${cores} cores)`;
   const line = `machine: ${cpu}, ${cores} cores at ${mhz} MHz; Node ${process.version}; load average ${loadAverage.join(' ')}; ` +
-    `relaxed SIMD ${relaxedSimdAvailable ? 'available' : 'not available'} but not used; threads used: 1 (exact mode; no fast mode yet)`;
-  return { cpu, cores, mhz, node: process.version, loadAverage, relaxedSimdAvailable, relaxedSimdUsed: false, threadsUsed: 1, peakGflopsPerCore, peakNote, line };
+    `relaxed SIMD ${relaxedSimdAvailable ? 'available, used in the wasm-fast rows (fast mode)' : 'not available (no fast-mode rows)'}; threads used: 1 (both modes; no worker threads yet)`;
+  return { cpu, cores, mhz, node: process.version, loadAverage, relaxedSimdAvailable, relaxedSimdUsed: relaxedSimdAvailable, threadsUsed: 1, peakGflopsPerCore, peakNote, line };
 }
 
 /** Under some hypervisors os.cpus() reports 0 MHz; Linux's /proc/cpuinfo still has the clock. */
