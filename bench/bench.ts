@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, NORM_BASELINE, stepFlops, type BenchConfigName } from './configs.js';
+import { describeMachine } from './machine.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -41,9 +42,10 @@ const allConfigs = Object.keys(BENCH_CONFIGS) as BenchConfigName[];
 const configs = (flag('--configs')?.split(',') ?? allConfigs) as BenchConfigName[];
 for (const c of configs) if (!allConfigs.includes(c)) throw new Error(`bench: unknown config "${c}"; known: ${allConfigs.join(', ')}`);
 
+const machine = describeMachine();
 const rows: Row[] = [];
 for (const config of configs) {
-  for (const backend of ['wasm', 'js']) {
+  for (const backend of machine.relaxedSimdAvailable ? ['wasm', 'wasm-fast', 'js'] : ['wasm', 'js']) {
     const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : wasmSteps;
     process.stderr.write(`bench: ${backend} ${config} (${steps} steps × 3)…\n`);
     const r = runWorker(backend, config, steps) as { usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
@@ -54,13 +56,18 @@ for (const config of configs) {
 const py = args.includes('--no-torch') ? null : torchPython();
 let torchNote = 'PyTorch: not measured (--no-torch)';
 if (py !== null) {
-  process.stderr.write(`bench: PyTorch (${py}, 1 thread, ${wasmSteps} steps × 3)…\n`);
-  const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '3', '--configs', configs.join(',')], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  const t = JSON.parse(out) as { torch_version: string; configs: Record<string, { us_per_step: number; runs: number[]; eval_s: Record<string, number> }> };
-  torchNote = `PyTorch ${t.torch_version} (CPU, 1 thread) measured in the same run`;
-  for (const [config, v] of Object.entries(t.configs)) {
-    rows.push({ backend: 'pytorch', config: config as BenchConfigName, usPerStep: v.us_per_step, runs: v.runs, evalSeconds: v.eval_s });
+  // One thread (the baseline of every ratio), then PyTorch's default: every core.
+  const notes: string[] = [];
+  for (const [backend, threads] of [['pytorch', 1], ['pytorch*', 0]] as const) {
+    process.stderr.write(`bench: PyTorch (${py}, ${threads === 1 ? '1 thread' : 'all threads'}, ${wasmSteps} steps × 3)…\n`);
+    const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '3', '--configs', configs.join(','), '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const t = JSON.parse(out) as { torch_version: string; threads: number; configs: Record<string, { us_per_step: number; runs: number[]; eval_s: Record<string, number> }> };
+    notes.push(`${backend}: PyTorch ${t.torch_version} (CPU, ${t.threads} thread${t.threads === 1 ? '' : 's'})`);
+    for (const [config, v] of Object.entries(t.configs)) {
+      rows.push({ backend, config: config as BenchConfigName, usPerStep: v.us_per_step, runs: v.runs, evalSeconds: v.eval_s });
+    }
   }
+  torchNote = `${notes.join('; ')}, measured in the same run`;
 } else if (!args.includes('--no-torch')) {
   torchNote = 'PyTorch: not measured (no python3 with torch; `apt-get install python3-torch`)';
 }
@@ -80,23 +87,30 @@ function measureMemory(flags: string[]): MemoryResult {
 }
 
 const pad = (s: string, n: number): string => s.padEnd(n);
+console.log(`\n${machine.line}`);
 const cw = Math.max(10, ...configs.map((c) => c.length));
 const num = (x: number, d = 1): string => x.toFixed(d).padStart(8);
-console.log(`\n${pad('backend', 8)} ${pad('config', cw)} ${'µs/step'.padStart(8)} ${'steps/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'vs torch'.padStart(8)} ${'eval tr'.padStart(8)} ${'eval va'.padStart(8)} ${'eval te'.padStart(8)} ${'peak RSS'.padStart(9)}`);
+console.log(`\n${pad('backend', 9)} ${pad('config', cw)} ${'µs/step'.padStart(8)} ${'steps/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)} ${'vs torch'.padStart(8)} ${'vs torch*'.padStart(9)} ${'eval tr'.padStart(8)} ${'eval va'.padStart(8)} ${'eval te'.padStart(8)} ${'peak RSS'.padStart(9)}`);
 for (const r of rows) {
-  const torch = rows.find((t) => t.backend === 'pytorch' && t.config === r.config);
-  const ratio = torch && r.backend !== 'pytorch' ? `${(torch.usPerStep / r.usPerStep).toFixed(2)}×` : '';
+  const ratioTo = (torchBackend: string): string => {
+    const torch = rows.find((t) => t.backend === torchBackend && t.config === r.config);
+    return torch && !r.backend.startsWith('pytorch') ? `${(torch.usPerStep / r.usPerStep).toFixed(2)}×` : '';
+  };
   const gflops = (stepFlops(r.config) / (r.usPerStep * 1e-6)) / 1e9;
-  console.log(`${pad(r.backend, 8)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${num(gflops, 2)} ${ratio.padStart(8)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
+  // makemore-ts runs on one core; PyTorch* on all of them
+  // fast mode's fused multiply-add doubles the peak (2 FMAs of 4 lanes per cycle)
+  const peak = machine.peakGflopsPerCore * (r.backend === 'pytorch*' ? machine.cores : 1) * (r.backend === 'wasm-fast' ? 2 : 1);
+  const share = peak > 0 ? `${((100 * gflops) / peak).toFixed(1)}%` : '?';
+  console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${num(gflops, 2)} ${share.padStart(8)} ${ratioTo('pytorch').padStart(8)} ${ratioTo('pytorch*').padStart(9)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
 }
-console.log(`\nµs/step: median of 3 runs after a warm-up; eval: seconds for one pass over the split in eval mode. ${torchNote}.`);
+console.log(`\nµs/step: median of 3 runs after a warm-up; eval: seconds for one pass over the split in eval mode. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA). vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode (--fast: relaxed-SIMD fused multiply-add in matmul; last bits differ). ${torchNote}.`);
 // Each norm's step against the batch-norm step of the same network, per backend.
 const normRows = rows.filter((r) => NORM_BASELINE[r.config] !== undefined);
-if (normRows.length > 0) console.log(`\n${pad('backend', 8)} ${pad('norm config', cw)} ${'µs/step'.padStart(8)} ${'baseline'.padStart(10)} ${'µs/step'.padStart(8)} ${'ratio'.padStart(6)}`);
+if (normRows.length > 0) console.log(`\n${pad('backend', 9)} ${pad('norm config', cw)} ${'µs/step'.padStart(8)} ${'baseline'.padStart(10)} ${'µs/step'.padStart(8)} ${'ratio'.padStart(6)}`);
 for (const r of normRows) {
   const base = rows.find((b) => b.backend === r.backend && b.config === NORM_BASELINE[r.config]);
   if (base === undefined) continue;
-  console.log(`${pad(r.backend, 8)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${base.config.padStart(10)} ${num(base.usPerStep)} ${(r.usPerStep / base.usPerStep).toFixed(2).padStart(5)}×`);
+  console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${base.config.padStart(10)} ${num(base.usPerStep)} ${(r.usPerStep / base.usPerStep).toFixed(2).padStart(5)}×`);
 }
 for (const [label, r] of Object.entries(memory ?? {})) {
   const m = r.rssMiB;
@@ -104,5 +118,5 @@ for (const [label, r] of Object.entries(memory ?? {})) {
   console.log(`memory, ${label} (after a full GC): RSS ${m['10000'].toFixed(1)} MiB after 10,000 steps, ${m['200000'].toFixed(1)} MiB after 200,000 (Δ ${(m['200000'] - m['10000']).toFixed(1)} MiB); JS heap used ${h['10000'].toFixed(1)} → ${h['200000'].toFixed(1)} MiB; 200,000 steps took ${r.seconds.toFixed(1)} s`);
 }
 mkdirSync(`${root}runs`, { recursive: true });
-writeFileSync(`${root}runs/bench.json`, `${JSON.stringify({ date: new Date().toISOString(), rows, memory, torchNote }, null, 2)}\n`);
+writeFileSync(`${root}runs/bench.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, rows, memory, torchNote }, null, 2)}\n`);
 console.log('results: runs/bench.json');

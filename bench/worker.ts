@@ -1,9 +1,9 @@
 // One benchmark measurement in its own process (so peak RSS is this configuration's alone):
-//   node dist/bench/worker.js <backend> <config> <steps> <repeats> [--memory]
+//   node dist/bench/worker.js <backend (wasm, wasm-fast, js)> <config> <steps> <repeats> [--memory]
 // Prints one JSON line: µs/step of each repeat, eval seconds per split, RSS.
 import v8 from 'node:v8';
 import { buildSplits, readWords, Vocab } from '../src/data/index.js';
-import { useBackend, type BackendChoice } from '../src/kernels/index.js';
+import { useBackend, useFastBackend, type BackendChoice } from '../src/kernels/index.js';
 import { createModel, DEFAULT_TRAIN, type ModelConfig } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
 import { splitLoss, Trainer } from '../src/train/index.js';
@@ -12,7 +12,12 @@ import { BENCH_CONFIGS, type BenchConfigName } from './configs.js';
 v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
 const [backend, configName, stepsArg, repeatsArg] = process.argv.slice(2);
 const memoryRun = process.argv.includes('--memory');
-useBackend(backend as BackendChoice);
+// wasm-fast: fast mode (relaxed SIMD)
+if (backend === 'wasm-fast') {
+  if (useFastBackend(v8) === null) throw new Error('bench: this engine has no WebAssembly relaxed SIMD');
+} else {
+  useBackend(backend as BackendChoice);
+}
 const steps = Number(stepsArg);
 const repeats = Number(repeatsArg);
 const words = readWords(new URL('../../data/names.txt', import.meta.url).pathname);

@@ -2,30 +2,8 @@
 // and each is deterministic: same seed, same backend, bit-identical losses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { buildSplits, readWords, Vocab } from '../src/data/index.js';
-import { jsBackend, setBackend, kernels, useBackend, wasmSupported, type Backend } from '../src/kernels/index.js';
-import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN } from '../src/model/index.js';
-import { Generator } from '../src/random/index.js';
-import { splitLoss, train } from '../src/train/index.js';
-
-const NAMES = fileURLToPath(new URL('../../data/names.txt', import.meta.url));
-const words = readWords(NAMES);
-const vocab = Vocab.fromWords(words);
-const splits = buildSplits(words, vocab, 3, 42);
-
-function run(backend: Backend, steps: number): { losses: Float32Array; val: number } {
-  const before = kernels();
-  setBackend(backend);
-  try {
-    const g = new Generator(2147483647);
-    const model = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size }, g);
-    const r = train(model, splits.train, { ...DEFAULT_TRAIN, steps, lrDecayStep: steps / 2 }, g);
-    return { losses: Float64Array.from(r.lossLog10, (x) => 10 ** x) as unknown as Float32Array, val: splitLoss(model, splits.val) };
-  } finally {
-    setBackend(before);
-  }
-}
+import { jsBackend, kernels, useBackend, wasmSupported } from '../src/kernels/index.js';
+import { runWithBackend as run } from './helpers/backendRun.js';
 
 test('wasm and js backends: losses agree to 1e-4 after 1,000 steps', { skip: !wasmSupported() && 'WebAssembly SIMD is not supported here' }, () => {
   const wasm = useBackend('wasm');

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch side of `npm run bench`: the same models, timed the same way, on one thread.
+"""PyTorch side of `npm run bench`: the same models, timed the same way, on one thread (--threads).
 
 Run with Debian's PyTorch 1.13 (`apt-get install python3-torch`), e.g.
     /usr/bin/python3 tools/bench_torch.py --data data/names.txt --steps 2000 --repeats 3
@@ -7,7 +7,7 @@ Prints one JSON object on stdout: µs/step (median of the repeats) and eval seco
 for the notebook model and the deeper 5×100 network with BatchNorm1d, LayerNorm, GroupNorm(4)
 and RMSNorm (1.13 has no nn.RMSNorm: a module of plain ops, PyTorch 2.4's definition).
 """
-import argparse, json, random, statistics, sys, time
+import argparse, json, os, random, statistics, sys, time
 
 import torch
 import torch.nn as nn
@@ -126,8 +126,10 @@ def main():
     ap.add_argument('--steps', type=int, default=2000)
     ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--configs', default=None, help='comma-separated names (default: all)')
+    ap.add_argument('--threads', type=int, default=1, help='intra-op threads (0: one per core)')
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    # 0: every core (this Debian build's default is 1 thread, so set it explicitly)
+    torch.set_num_threads(a.threads if a.threads > 0 else (os.cpu_count() or 1))
     words = open(a.data, encoding='utf-8').read().splitlines()
     words = [w.strip() for w in words if w.strip()]
     chars = sorted(set(''.join(words)))

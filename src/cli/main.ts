@@ -1,7 +1,8 @@
 // The `makemore` command: a thin layer of argument parsing over the library. Each command lives
 // in its own file and registers itself here.
 import { Command, CommanderError, Option } from 'commander';
-import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../kernels/index.js';
+import v8 from 'node:v8';
+import { BACKEND_CHOICES, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
 import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
@@ -71,9 +72,14 @@ export function buildProgram(): Command {
   // Every command takes --backend; it is applied before the command runs.
   for (const cmd of program.commands) {
     cmd.addOption(new Option('--backend <name>', 'compute kernels: wasm (SIMD), js, or auto (wasm where supported)').choices(BACKEND_CHOICES).env('MAKEMORE_BACKEND').default('auto'));
+    cmd.addOption(new Option('--fast', 'fast mode: wasm kernels with relaxed-SIMD fused multiply-add (numbers differ from PyTorch\'s in the last bits; the exact kernels where the engine lacks relaxed SIMD)'));
   }
   program.hook('preAction', (_program, action) => {
-    useBackend(action.opts<{ backend: BackendChoice }>().backend);
+    const { backend, fast } = action.opts<{ backend: BackendChoice; fast?: boolean }>();
+    const chosen = useBackend(backend);
+    if (fast === true && chosen.name === 'wasm' && useFastBackend(v8) === null) {
+      process.stderr.write('makemore: --fast: this engine has no WebAssembly relaxed SIMD; using the exact kernels\n');
+    }
   });
   return program;
 }

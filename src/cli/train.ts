@@ -2,7 +2,7 @@
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
-import { backendName } from '../kernels/index.js';
+import { backendName, kernels } from '../kernels/index.js';
 import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
@@ -243,7 +243,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
 
   console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
   console.log(`examples: train ${splits.train.Y.numel}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
-  console.log(`model: ${modelCfg.norm}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters; ${backendName()} kernels`);
+  console.log(`model: ${modelCfg.norm}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters; ${backendName()}${(kernels() as { fast?: boolean }).fast === true ? ' fast-mode (relaxed SIMD)' : ''} kernels`);
   console.log(`setup: ${describeSetup(modelCfg, trainCfg)}`);
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 

@@ -2,11 +2,13 @@
 // WebAssembly SIMD backend where the runtime supports it, else the plain TypeScript one.
 import type { Backend } from './types.js';
 import { jsBackend } from './js/index.js';
-import { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index.js';
+import { createWasmBackend, fastWasmSupported, wasmSupported, type WasmBackend } from './wasm/index.js';
 
 export type { Backend, BinaryOp, FloatArray, IntArray, UnaryGradOp, UnaryOp } from './types.js';
 export { jsBackend } from './js/index.js';
-export { createWasmBackend, wasmSupported, type WasmBackend } from './wasm/index.js';
+export { createWasmBackend, fastWasmSupported, wasmSupported, type WasmBackend } from './wasm/index.js';
+export { enableRelaxedSimd, relaxedSimdSupported } from './wasm/relaxedSimd.js';
+import { enableRelaxedSimd } from './wasm/relaxedSimd.js';
 
 export type BackendChoice = 'auto' | 'js' | 'wasm';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'js', 'wasm'];
@@ -49,4 +51,19 @@ export function useBackend(choice: BackendChoice): Backend {
   wasm ??= createWasmBackend();
   active = wasm;
   return active;
+}
+
+let fastWasm: WasmBackend | null = null;
+
+/**
+ * Fast mode: the wasm backend built with relaxed SIMD (fused multiply-add in matmul), whose
+ * numbers differ from PyTorch's in the last bits. `v8` (Node's `node:v8`) lets Node 20 switch
+ * relaxed SIMD on; returns null where the engine has no relaxed SIMD (keep the exact backend).
+ */
+export function useFastBackend(v8: { setFlagsFromString(flags: string): void } | null = null): WasmBackend | null {
+  enableRelaxedSimd(v8);
+  if (!fastWasmSupported()) return null;
+  fastWasm ??= createWasmBackend({ fast: true });
+  active = fastWasm;
+  return fastWasm;
 }

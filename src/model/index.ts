@@ -9,3 +9,4 @@ export { ModuleMLP, moduleKind } from './kinds/module.js';
 export { PlainMLP, plainKind } from './kinds/plain.js';
 export { EmbeddingMLP, sequentialActivationProbes, sequentialBatchNormSites } from './embeddingMlp.js';
 export { foldPair, type Folded } from './fold.js';
+export type { FusedTrainStep } from './notebookFused.js';

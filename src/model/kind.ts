@@ -5,6 +5,7 @@ import type { Generator } from '../random/index.js';
 import type { HookHandle, Module } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
+import type { FusedTrainStep } from './notebookFused.js';
 
 /** A tanh output the lecture's diagnostics watch, named as in PyTorch's Sequential ("layer 2 (Tanh)"). */
 export interface ActivationProbe {
@@ -31,6 +32,8 @@ export interface LanguageModel extends Module {
   forward(X: Tensor): Tensor;
   activationProbes(): ActivationProbe[];
   batchNormSites(): BatchNormSite[];
+  /** The whole training step in one kernel call with the same numbers, where the kind has one (null: use autograd). */
+  fusedTrainStep?(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null;
 }
 
 /** The config fields beyond the shape (vocab, block, embed, hidden, layers, norm) a kind reads. */

@@ -48,6 +48,13 @@ export abstract class Module {
     return out;
   }
 
+  /** Whether any hook is registered here or below (a fused step that skips forward() must not then run). */
+  hasHooks(): boolean {
+    if (this.forwardHooks.length > 0 || this.backwardHooks.length > 0 || this.intermediateHooks.length > 0) return true;
+    for (const [, m] of this.namedChildren()) if (m.hasHooks()) return true;
+    return false;
+  }
+
   registerForwardHook(fn: ForwardHook): HookHandle {
     return hookList(this.forwardHooks, fn);
   }

@@ -1,7 +1,7 @@
 // The training loop of the notebook: minibatches drawn uniformly with replacement by randint on
 // the model's generator, forward, cross-entropy, backward, SGD with a step learning-rate decay.
 import type { Dataset } from '../data/index.js';
-import type { LanguageModel } from '../model/index.js';
+import type { FusedTrainStep, LanguageModel } from '../model/index.js';
 import { learningRate, modelKind, validateTrainConfig, type TrainConfig } from '../model/index.js';
 import { SGD } from '../optim/index.js';
 import type { Generator } from '../random/index.js';
@@ -58,6 +58,8 @@ export class Trainer {
   private lastIdentical = -1;
   /** The model divides by a batch std without a floor: watch for minibatches of one context. */
   private readonly zeroBatchStdFails: boolean;
+  /** The model's one-call training step (same numbers), unless hooks need the step's tensors. */
+  private readonly fused: FusedTrainStep | null;
 
   constructor(readonly model: LanguageModel, readonly data: Dataset, readonly cfg: TrainConfig, readonly g: Generator,
     readonly hooks: TrainHooks = {}, options: TrainOptions = {}) {
@@ -69,6 +71,7 @@ export class Trainer {
     this.step = this.start;
     this.opt = new SGD(model.parameters(), cfg.lr);
     this.lossLog10 = new Float32Array(Math.max(cfg.steps - this.start, 0));
+    this.fused = hooks.afterBackward === undefined ? model.fusedTrainStep?.(cfg.batchSize, data.X, data.Y) ?? null : null;
   }
 
   /** True when every step ran or a hook asked to stop. */
@@ -86,21 +89,17 @@ export class Trainer {
     // next step reuses the same memory.
     const loss = tidy(() => {
       const ix = randint(0, n, [cfg.batchSize], { generator: g });
+      // The fused step skips forward(): a module hook someone registered must still see each step.
+      if (this.fused !== null && !model.hasHooks()) {
+        const value = this.fused.step(ix, lr);
+        this.checkLoss(value, this.fused.lastContexts(), data.X.shape[1], i, lr);
+        return value;
+      }
       const Xb = index(data.X, ix);
       const Yb = index(data.Y, ix);
       const lossT = crossEntropy(model.forward(Xb), Yb);
       const value = lossT.item();
-      // A minibatch of one repeated context has a zero batch std: without eps the forward divides
-      // by it; with eps (the seed's `std + 1e-5`) the std's gradient is 0/0 and NaN reaches the
-      // weights at the update, so the loss is NaN one step later. Name that cause.
-      if (this.zeroBatchStdFails && identicalRows(Xb.i, Xb.shape[1])) this.lastIdentical = i;
-      // A NaN/Inf loss would spread into every weight at the update: stop before it.
-      if (!Number.isFinite(value)) {
-        if (this.lastIdentical >= 0 && i - this.lastIdentical <= 1) {
-          throw new MakemoreError(`training stopped: the loss is ${value} at step ${i} because the ${cfg.batchSize} examples of the minibatch at step ${this.lastIdentical} have the same context, so batch norm's batch standard deviation is zero (no gradient exists there); use more (or more varied) words, a larger --batch-size, or --norm batchnorm1d`);
-        }
-        throw new MakemoreError(`training diverged: the loss is ${value} at step ${i} (learning rate ${lr}); try a smaller --lr`);
-      }
+      this.checkLoss(value, Xb.i, Xb.shape[1], i, lr);
       opt.zeroGrad();
       lossT.backward();
       hooks.afterBackward?.({ step: i, loss: value, lr });
@@ -112,6 +111,22 @@ export class Trainer {
     this.step = i + 1;
     hooks.onStep?.({ step: i, loss, lr });
     return loss;
+  }
+
+  /** Throws when the loss is not finite (before the update), naming the cause. */
+  private checkLoss(value: number, contexts: Int32Array, width: number, i: number, lr: number): void {
+    const { model, cfg } = this;
+    // A minibatch of one repeated context has a zero batch std: without eps the forward divides
+    // by it; with eps (the seed's `std + 1e-5`) the std's gradient is 0/0 and NaN reaches the
+    // weights at the update, so the loss is NaN one step later. Name that cause.
+    if (this.zeroBatchStdFails && identicalRows(contexts, width)) this.lastIdentical = i;
+    // A NaN/Inf loss would spread into every weight at the update: stop before it.
+    if (!Number.isFinite(value)) {
+      if (this.lastIdentical >= 0 && i - this.lastIdentical <= 1) {
+        throw new MakemoreError(`training stopped: the loss is ${value} at step ${i} because the ${cfg.batchSize} examples of the minibatch at step ${this.lastIdentical} have the same context, so batch norm's batch standard deviation is zero (no gradient exists there); use more (or more varied) words, a larger --batch-size, or --norm batchnorm1d`);
+      }
+      throw new MakemoreError(`training diverged: the loss is ${value} at step ${i} (learning rate ${lr}); try a smaller --lr`);
+    }
   }
 
   result(): TrainResult {

@@ -4,7 +4,7 @@
 // Numbers are the CLI's: seed → Generator → createModel → Trainer on the same generator, the
 // same 80/10/10 split (split seed), samples from Generator(seed + 10) by default.
 import namesText from '../../data/names.txt?raw';
-import { backendName, useBackend, wasmSupported } from '../../src/kernels/index.js';
+import { backendName, useBackend, useFastBackend, wasmSupported } from '../../src/kernels/index.js';
 import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { buildSplits, type Splits } from '../../src/data/dataset.js';
@@ -110,7 +110,8 @@ function statsPoint(s: StepStats): StatsPoint {
 function start(id: number, config: RunConfig): void {
   if (data === null) throw new Error('no word list loaded yet');
   stop();
-  useBackend(config.backend);
+  // 'fast': fast mode where the browser has relaxed SIMD, else the exact kernels
+  if ((config.backend as string) !== 'fast' || useFastBackend() === null) useBackend((config.backend as string) === 'fast' ? 'auto' : config.backend);
   const words = data;
   const modelCfg: ModelConfig = { vocabSize: words.vocab.size, ...config.model };
   if (!modelKind(modelCfg).options.includes('init')) delete modelCfg.init;

@@ -16,21 +16,37 @@ import type { Backend } from '../types.js';
 import { jsBackend } from '../js/index.js';
 import { BINDINGS, MAX_DIMS, type BindingContext, type BindingTable, type ElemType, type Exports, type Io, type KernelSpec } from './bindings.js';
 import { wasmBase64 } from './binary.js';
+import { wasmFastBase64 } from './binaryFast.js';
 import { WasmHeap, type HeapStats, type WasmArray } from './memory.js';
 
 export { WasmHeap, type HeapStats, type WasmArray } from './memory.js';
 
-let cachedBytes: Uint8Array<ArrayBuffer> | null = null;
-let cachedModule: WebAssembly.Module | null = null;
+// index 0: the exact module, 1: the fast one (relaxed SIMD)
+const cachedBytes: (Uint8Array<ArrayBuffer> | null)[] = [null, null];
+const cachedModule: (WebAssembly.Module | null)[] = [null, null];
 
-function wasmBytes(): Uint8Array<ArrayBuffer> {
-  if (cachedBytes === null) {
-    const s = atob(wasmBase64);
-    const b = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-    cachedBytes = b;
+function wasmBytes(fast = false): Uint8Array<ArrayBuffer> {
+  const v = fast ? 1 : 0;
+  let bytes = cachedBytes[v];
+  if (bytes === null) {
+    const s = atob(fast ? wasmFastBase64 : wasmBase64);
+    bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+    cachedBytes[v] = bytes;
   }
-  return cachedBytes;
+  return bytes;
+}
+
+/**
+ * Whether this engine runs the fast kernel module (relaxed SIMD; on Node 20 only after
+ * enableRelaxedSimd, before anything is compiled).
+ */
+export function fastWasmSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes(true));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether this engine runs the kernel module (WebAssembly with SIMD). */
@@ -45,11 +61,18 @@ export function wasmSupported(): boolean {
 export interface WasmBackendOptions {
   /** Initial linear memory in MiB (default 64); it grows when needed. */
   initialMiB?: number;
+  /**
+   * Fast mode: the module built with relaxed SIMD (matmul's multiply-add fused where the CPU has
+   * FMA), so results differ from PyTorch's in the last bits. Needs fastWasmSupported().
+   */
+  fast?: boolean;
 }
 
 /** The backend plus the allocator of its memory. */
 export interface WasmBackend extends Backend {
   readonly name: 'wasm';
+  /** Built from the fast (relaxed-SIMD) module. */
+  readonly fast: boolean;
   /** The linear memory. Growth replaces memory.buffer and detaches views into the old one. */
   readonly memory: WebAssembly.Memory;
   readonly heap: WasmHeap;
@@ -66,6 +89,11 @@ export interface WasmBackend extends Backend {
   /** Calls `listener` after each memory growth; returns an unsubscribe function. */
   onGrow(listener: () => void): () => void;
   stats(): HeapStats;
+  /**
+   * A module export by name (fused steps that run many kernels in one call, on addresses the
+   * caller owns; no argument checks), or undefined where the module has no such export.
+   */
+  exportFn(name: string): ((...args: number[]) => number) | undefined;
 }
 
 /** Creates a backend with its own memory and module instance (synchronous). */
@@ -105,6 +133,7 @@ function typeOk(a: WasmArray, t: ElemType): boolean {
 
 class WasmKernels implements BindingContext {
   readonly name = 'wasm' as const;
+  readonly fast: boolean;
   readonly memory: WebAssembly.Memory;
   readonly heap: WasmHeap;
   readonly meta: number; // scratch for binary's shape/strides (i32[4·MAX_DIMS])
@@ -115,10 +144,13 @@ class WasmKernels implements BindingContext {
   private packBytes = 0;
 
   constructor(options: WasmBackendOptions) {
-    if (cachedModule === null) cachedModule = new WebAssembly.Module(wasmBytes());
+    this.fast = options.fast === true;
+    const v = this.fast ? 1 : 0;
+    const module = cachedModule[v] ?? new WebAssembly.Module(wasmBytes(this.fast));
+    cachedModule[v] = module;
     const pages = Math.max(1, Math.ceil(((options.initialMiB ?? 64) * 1024 * 1024) / 65536));
     this.memory = new WebAssembly.Memory({ initial: pages });
-    const instance = new WebAssembly.Instance(cachedModule, { env: { memory: this.memory } });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.k = instance.exports as unknown as Exports;
     this.heap = new WasmHeap(this.memory, this.k.heapBase());
     this.meta = this.heap.allocBytes(16 * MAX_DIMS);
@@ -133,6 +165,10 @@ class WasmKernels implements BindingContext {
   refresh<T extends WasmArray>(a: T): T { return this.heap.refresh(a); }
   onGrow(listener: () => void): () => void { return this.heap.onGrow(listener); }
   stats(): HeapStats { return this.heap.stats(); }
+  exportFn(name: string): ((...args: number[]) => number) | undefined {
+    const f = this.k[name];
+    return typeof f === 'function' ? f as (...args: number[]) => number : undefined;
+  }
 
   // ---- BindingContext ----
   metaView(n: number): Int32Array { return new Int32Array(this.heap.buffer, this.meta, n); }

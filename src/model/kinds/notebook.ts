@@ -24,6 +24,7 @@ import { drawValues, initDraws, type Draw } from '../init.js';
 import { defineKind, type ActivationProbe, type BatchNormSite, type LanguageModel } from '../kind.js';
 import { mlpWeights } from '../size.js';
 import { PlainMLP } from './plain.js';
+import { notebookFusedStep, type FusedTrainStep } from '../notebookFused.js';
 
 const MOMENTUM = Math.fround(0.001);
 const KEEP = Math.fround(0.999);
@@ -58,6 +59,11 @@ export class NotebookMLP extends Module implements LanguageModel {
     this.bnbias = this.registerParameter('bnbias', zeros([1, H]));
     this.bnmeanRunning = this.registerBuffer('bnmean_running', zeros([1, H]));
     this.bnstdRunning = this.registerBuffer('bnstd_running', ones([1, H]));
+  }
+
+  /** The whole training step (forward, backward, SGD) as one wasm call, the same numbers; null on the JS backend. */
+  fusedTrainStep(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null {
+    return notebookFusedStep(this, batchSize, X, Y);
   }
 
   /** X: (n, blockSize) int32 → logits (n, vocab) */

@@ -1,0 +1,129 @@
+// One training step of the notebooks' hand-written model (seed and lecture presets) in one call:
+// gather, matmul (+ b1), batch norm (eps on the std), running statistics, tanh, matmul + b2,
+// cross-entropy, backward, SGD. It calls the very kernels the tensor ops call, in the order
+// autograd runs them, on zeroed gradient buffers: the numbers are the op-by-op path's, bit for
+// bit; only the JS↔wasm crossings and the autograd bookkeeping are gone.
+//
+// `plan` holds u32 addresses (see PLAN_* below, mirrored by src/model/notebookFused.ts);
+// `ws`: the workspace, laid out by wsLayout (B batch, K block, E embed, F = K·E, H hidden, V vocab).
+import { binary, sgdStep, tanhBackward, unary } from './elementwise';
+import { batchNormBackward, batchNormTrain, sumAxis } from './reduce';
+import { crossEntropyBackward, crossEntropyForward, errIndex, gatherRows, scatterAddRows } from './layers';
+import { matmul, matmulTransA, matmulTransB } from './matmul';
+import { axpy } from './elementwise';
+
+// plan slots: data, parameters, their gradients, running statistics, scratch
+const X = 0, Y = 1, IX = 2, ROWS = 3, C = 4, W1 = 5, B1 = 6, W2 = 7, B2 = 8, GAIN = 9, BIAS = 10,
+  RMEAN = 11, RSTD = 12, GC = 13, GW1 = 14, GB1 = 15, GW2 = 16, GB2 = 17, GGAIN = 18, GBIAS = 19,
+  WS = 20, META = 21, PACK = 22;
+
+@inline function slot(plan: usize, i: i32): usize { return <usize>load<u32>(plan + (<usize>i << 2)); }
+
+const KEEP: f32 = 0.999;
+const MOMENTUM: f32 = 0.001;
+
+/** Float32 elements of the workspace for (B, K, E, H, V) (the int32 minibatch included). */
+export function fusedNotebookWorkspace(b: i32, k: i32, e: i32, h: i32, v: i32): i32 {
+  const f = k * e;
+  return b * k + b + 3 * b * f + 7 * b * h + 3 * h + 3 * b * v;
+}
+
+/**
+ * Returns the loss (as float32), or −1 − i when index i of a gather (or target i) is out of range
+ * (parameters untouched). A non-finite loss skips backward and the update, as the trainer stops before them.
+ * Running statistics: running = 0.999·running + 0.001·batch (std without eps), in f32.
+ */
+export function fusedNotebookStep(plan: usize, b: i32, k: i32, e: i32, h: i32, v: i32, bnEps: f64, lr: f64): f64 {
+  const f = k * e;
+  const ws = slot(plan, WS);
+  // workspace layout (4-byte words)
+  let at = ws;
+  const xb = at; at += <usize>(b * k) << 2;
+  const yb = at; at += <usize>b << 2;
+  const emb = at; at += <usize>(b * f) << 2;
+  const hpre = at; at += <usize>(b * h) << 2;
+  const bnOut = at; at += <usize>(b * h) << 2;
+  const xhat = at; at += <usize>(b * h) << 2;
+  const mean = at; at += <usize>h << 2;
+  const vr = at; at += <usize>h << 2;
+  const inv = at; at += <usize>h << 2;
+  const hid = at; at += <usize>(b * h) << 2;
+  const logits = at; at += <usize>(b * v) << 2;
+  const probs = at; at += <usize>(b * v) << 2;
+  const grads = at; // from here on: gradients, zeroed each step
+  const dlogits = at; at += <usize>(b * v) << 2;
+  const dh = at; at += <usize>(b * h) << 2;
+  const dhpreact = at; at += <usize>(b * h) << 2;
+  const dhpre = at; at += <usize>(b * h) << 2;
+  const dembcat = at; at += <usize>(b * f) << 2;
+  const demb = at; at += <usize>(b * f) << 2;
+  const end = at;
+  const meta = slot(plan, META), pack = slot(plan, PACK);
+  const rows = <i32>slot(plan, ROWS);
+  const c = slot(plan, C), w1 = slot(plan, W1), b1 = slot(plan, B1), w2 = slot(plan, W2), b2 = slot(plan, B2);
+  const gain = slot(plan, GAIN), bias = slot(plan, BIAS);
+
+  // ---- forward: Xb, Yb = X[ix], Y[ix]; emb = C[Xb]; hpre = emb·W1 (+ b1)
+  gatherRows(xb, slot(plan, X), slot(plan, IX), b, k, rows);
+  if (errIndex >= 0) return <f64>(-1 - errIndex);
+  gatherRows(yb, slot(plan, Y), slot(plan, IX), b, 1, rows);
+  if (errIndex >= 0) return <f64>(-1 - errIndex);
+  gatherRows(emb, c, xb, b * k, e, v);
+  if (errIndex >= 0) return <f64>(-1 - errIndex);
+  matmul(hpre, emb, w1, b, f, h, false);
+  if (b1 != 0) addRowBias(hpre, b1, b, h, meta);
+  batchNormTrain(bnOut, xhat, mean, vr, inv, false, hpre, gain, bias, b, h, 0, 1, bnEps);
+  const rm = slot(plan, RMEAN), rs = slot(plan, RSTD);
+  for (let j = 0; j < h; j++) {
+    const q = <usize>j << 2;
+    store<f32>(rm + q, KEEP * load<f32>(rm + q) + MOMENTUM * load<f32>(mean + q));
+    store<f32>(rs + q, KEEP * load<f32>(rs + q) + MOMENTUM * Mathf.sqrt(load<f32>(vr + q)));
+  }
+  unary(4, hid, bnOut, b * h); // tanh
+  matmul(logits, hid, w2, b, h, v, false);
+  addRowBias(logits, b2, b, v, meta);
+  const loss = <f32>crossEntropyForward(probs, logits, yb, b, v);
+  if (errIndex >= 0) return <f64>(-1 - errIndex);
+  if (!isFinite(loss)) return loss;
+
+  // ---- backward, in autograd's order, into zeroed gradients
+  const gc = slot(plan, GC), gw1 = slot(plan, GW1), gb1 = slot(plan, GB1), gw2 = slot(plan, GW2), gb2 = slot(plan, GB2);
+  const ggain = slot(plan, GGAIN), gbias = slot(plan, GBIAS);
+  memory.fill(grads, 0, end - grads);
+  memory.fill(gc, 0, <usize>(v * e) << 2);
+  memory.fill(gw1, 0, <usize>(f * h) << 2);
+  if (b1 != 0) memory.fill(gb1, 0, <usize>h << 2);
+  memory.fill(gw2, 0, <usize>(h * v) << 2);
+  memory.fill(gb2, 0, <usize>v << 2);
+  memory.fill(ggain, 0, <usize>h << 2);
+  memory.fill(gbias, 0, <usize>h << 2);
+  crossEntropyBackward(dlogits, probs, yb, b, v, 1);
+  matmulTransB(dh, dlogits, w2, b, h, v, true, pack); // addmm(b2, h, W2)
+  matmulTransA(gw2, hid, dlogits, b, h, v, true);
+  sumAxis(gb2, dlogits, 1, b, v, true);
+  tanhBackward(dhpreact, dh, hid, b * h);
+  batchNormBackward(dhpre, ggain, gbias, dhpreact, xhat, inv, false, gain, b, h, 1, bnEps);
+  matmulTransB(dembcat, dhpre, w1, b, f, h, true, pack); // matmul(emb, W1) or addmm(b1, emb, W1)
+  matmulTransA(gw1, emb, dhpre, b, f, h, true);
+  if (b1 != 0) sumAxis(gb1, dhpre, 1, b, h, true);
+  axpy(demb, dembcat, b * f, 1); // the view's backward
+  scatterAddRows(gc, demb, xb, b * k, e, v);
+
+  // ---- SGD
+  sgdStep(c, gc, v * e, lr);
+  sgdStep(w1, gw1, f * h, lr);
+  if (b1 != 0) sgdStep(b1, gb1, h, lr);
+  sgdStep(w2, gw2, h * v, lr);
+  sgdStep(b2, gb2, v, lr);
+  sgdStep(gain, ggain, h, lr);
+  sgdStep(bias, gbias, h, lr);
+  return loss;
+}
+
+/** out[m×n] += bias[n] per row, through `binary` as addmm does (shape and strides in meta). */
+function addRowBias(out: usize, bias: usize, m: i32, n: i32, meta: usize): void {
+  store<i32>(meta, m); store<i32>(meta, n, 4);
+  store<i32>(meta, n, 8); store<i32>(meta, 1, 12);
+  store<i32>(meta, 0, 16); store<i32>(meta, 1, 20);
+  binary(0, out, out, bias, 2, meta);
+}
