@@ -18,7 +18,7 @@ interface Run { status: number | null; stdout: string; stderr: string }
 function makemore(...args: string[]): Run {
   const env = { ...process.env };
   delete env.MAKEMORE_DEBUG;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 180_000 }); // JS-kernel runs on a loaded machine take minutes
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
