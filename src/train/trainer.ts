@@ -40,9 +40,13 @@ export interface TrainResult {
   nextStep: number;
 }
 
-/** Whether every row of a (rows × width) int32 matrix is the same (a minibatch of one repeated context). */
-function identicalRows(x: Int32Array, width: number): boolean {
-  for (let k = width; k < x.length; k++) if (x[k] !== x[k % width]) return false;
+/** Whether the minibatch rows `ix` of contexts X (rows × width) are all one context. */
+function sameContext(X: Int32Array, width: number, ix: Int32Array): boolean {
+  const first = ix[0] * width;
+  for (let b = 1; b < ix.length; b++) {
+    const row = ix[b] * width;
+    for (let k = 0; k < width; k++) if (X[row + k] !== X[first + k]) return false;
+  }
   return true;
 }
 
@@ -92,14 +96,14 @@ export class Trainer {
       // The fused step skips forward(): a module hook someone registered must still see each step.
       if (this.fused !== null && !model.hasHooks()) {
         const value = this.fused.step(ix, lr);
-        this.checkLoss(value, this.fused.lastContexts(), data.X.shape[1], i, lr);
+        this.checkLoss(value, ix.i, i, lr);
         return value;
       }
       const Xb = index(data.X, ix);
       const Yb = index(data.Y, ix);
       const lossT = crossEntropy(model.forward(Xb), Yb);
       const value = lossT.item();
-      this.checkLoss(value, Xb.i, Xb.shape[1], i, lr);
+      this.checkLoss(value, ix.i, i, lr);
       opt.zeroGrad();
       lossT.backward();
       hooks.afterBackward?.({ step: i, loss: value, lr });
@@ -114,12 +118,12 @@ export class Trainer {
   }
 
   /** Throws when the loss is not finite (before the update), naming the cause. */
-  private checkLoss(value: number, contexts: Int32Array, width: number, i: number, lr: number): void {
-    const { model, cfg } = this;
+  private checkLoss(value: number, ix: Int32Array, i: number, lr: number): void {
+    const { cfg, data } = this;
     // A minibatch of one repeated context has a zero batch std: without eps the forward divides
     // by it; with eps (the seed's `std + 1e-5`) the std's gradient is 0/0 and NaN reaches the
     // weights at the update, so the loss is NaN one step later. Name that cause.
-    if (this.zeroBatchStdFails && identicalRows(contexts, width)) this.lastIdentical = i;
+    if (this.zeroBatchStdFails && sameContext(data.X.i, data.X.shape[1], ix)) this.lastIdentical = i;
     // A NaN/Inf loss would spread into every weight at the update: stop before it.
     if (!Number.isFinite(value)) {
       if (this.lastIdentical >= 0 && i - this.lastIdentical <= 1) {
