@@ -428,6 +428,58 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     }
   });
 
+  // The guided tour: the seed notebook replayed in the page, cell by cell; each cell's lines on
+  // screen are `makemore notebook`'s for the same steps, and Start waits while it runs.
+  test(`guided tour (${BACKEND} CLI): every cell's numbers are makemore notebook's`, { timeout: 300_000 }, async () => {
+    const TOUR_STEPS = 1000;
+    const cliCells = (JSON.parse(cli(['notebook', '--steps', String(TOUR_STEPS), '--json'])) as { cells: { cell: number; lines: string[] }[] }).cells;
+    assert.deepEqual(cliCells.map((c) => c.cell), [3, 4, 5, 6, 7, 8, 9, 11, 13, 14, 34]);
+    const { b, page, errors } = await openPage(url, { width: 1280, height: 800 });
+    browser = b;
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      assert.equal(await page.textContent('#tour-title'), '[3] The data: contexts of three characters');
+      assert.match((await page.textContent('#tour-table tbody')) ?? '', /not run yet/);
+      await page.selectOption('#tour-steps', String(TOUR_STEPS));
+      await page.click('#tour-run');
+      assert.equal(await page.isDisabled('#start'), true, 'Start waits while the tour runs');
+      assert.equal(await page.isDisabled('#tour-stop'), false);
+      await page.waitForFunction(() => { const t = (window as any).__playground.tour; return !t.running || (window as any).__playground.errors.length > 0; }, null, { timeout: 240_000 });
+      const state = await page.evaluate(() => { const p = (window as any).__playground; return { errors: p.errors as string[], stopped: p.tour.stopped as boolean, cells: (p.tour.cells as { cell: number }[]).map((c) => c.cell) }; });
+      assert.deepEqual(state.errors, []);
+      assert.equal(state.stopped, false);
+      assert.deepEqual(state.cells, cliCells.map((c) => c.cell));
+      assert.equal(await page.isDisabled('#start'), false, 'Start is back once the tour is done');
+      // Click through the cells: what the page shows in its column is the CLI's, line for line.
+      for (const c of cliCells) {
+        await page.click(`#tour-nav button[data-cell="${c.cell}"]`);
+        assert.match((await page.textContent('#tour-title')) ?? '', new RegExp(`^\\[${c.cell}\\] `));
+        const shown = await page.$$eval('#tour-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent ?? '').filter((t) => t !== ''));
+        assert.deepEqual(shown, c.lines, `cell [${c.cell}]`);
+      }
+      // Next/Previous walk the same cells.
+      await page.click('#tour-nav button[data-cell="3"]');
+      await page.click('#tour-next');
+      assert.match((await page.textContent('#tour-title')) ?? '', /^\[4\] /);
+      assert.equal(await page.isDisabled('#tour-prev'), false);
+      await page.click('#tour-prev');
+      assert.equal(await page.isDisabled('#tour-prev'), true);
+      // Stop: a 200,000-step replay stops when asked, and says so.
+      await page.selectOption('#tour-steps', '200000');
+      await page.click('#tour-run');
+      await page.waitForFunction(() => ((window as any).__playground.tour.lines[8] ?? []).length >= 1, null, { timeout: 60_000 });
+      await page.click('#tour-stop');
+      await page.waitForFunction(() => !(window as any).__playground.tour.running, null, { timeout: 60_000 });
+      assert.equal(await page.evaluate(() => (window as any).__playground.tour.stopped), true);
+      assert.match((await page.textContent('#tour-status')) ?? '', /stopped/);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
   // Layout at 1280×800 and on a 390 px phone: screenshots, and a script (not an eye) that finds any
   // text box overflowing its panel or the page; every control labelled, with a tooltip, reachable by Tab;
   // opened from file://, the page says how to serve it.
@@ -489,7 +541,7 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       }
       await page.focus('#data-source');
       const reached = new Set<string>(['data-source']);
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 100; i++) {
         await page.keyboard.press('Tab');
         reached.add(await page.evaluate(() => document.activeElement?.id ?? ''));
       }

@@ -6,6 +6,7 @@ import type { DataSource, FinalLosses, LoadedCurves, ModelShape, Request, RunCon
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
 import { PRESETS, type PresetName } from '../../src/model/presets.js';
+import { Tour, type TourState } from './tour.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -43,6 +44,8 @@ interface PlaygroundState {
   errors: string[];
   model: { name: string; step: number } | null;
   charts: { loss: LossChart; hist: HistogramChart; updates: UpdateChart };
+  /** The guided tour's replay of the seed notebook. */
+  tour: TourState;
   /** Resolves with the next event of this type (tests). */
   next(type: WorkerEvent['type']): Promise<WorkerEvent>;
 }
@@ -52,18 +55,20 @@ const histChart = new HistogramChart($('hist-chart'));
 const updateChart = new UpdateChart($('update-chart'));
 
 const waiters: { type: WorkerEvent['type']; resolve: (e: WorkerEvent) => void }[] = [];
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
+let nextId = 1;
+const tour = new Tour($('tour'), send, () => nextId++, (message) => showError(message));
 const pg: PlaygroundState = {
   ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,
   stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, config: null, val: [], stats: null,
   final: null, samples: [], log: [], errors: [], model: null,
   charts: { loss: lossChart, hist: histChart, updates: updateChart },
+  tour: tour.state,
   next: (type) => new Promise((resolve) => waiters.push({ type, resolve })),
 };
 (window as unknown as { __playground: PlaygroundState }).__playground = pg;
 
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
-let nextId = 1;
 let lastRun = 0;
 /** The summary card's samples: the request id of the draw made when a run ends. */
 let summarySampleId = -1;
@@ -124,6 +129,9 @@ function renderStatus(): void {
   $<HTMLButtonElement>('sample').disabled = !haveModel;
   $<HTMLButtonElement>('download').disabled = !haveModel;
   $('log').textContent = pg.log.join('\n');
+  tour.setTrainingBusy(running || pg.state === 'evaluating');
+  $<HTMLButtonElement>('start').disabled = pg.tour.running;
+  $<HTMLButtonElement>('resume').disabled ||= pg.tour.running;
 }
 
 function showError(message: string): void {
@@ -259,7 +267,19 @@ function handle(e: WorkerEvent): void {
       pg.log.push(`loaded ${e.name} (step ${e.step})`);
       renderStatus();
       break;
+    case 'tour-line':
+    case 'tour-cell':
+    case 'tour-progress':
+    case 'tour-done':
+      tour.handle(e);
+      if (e.type === 'tour-done') renderStatus(); // Start and Resume wait for the tour
+      break;
     case 'error':
+      if (tour.owns(e.id)) {
+        tour.failed(e.message);
+        renderStatus();
+        break;
+      }
       showError(e.message);
       // A failed step or start ends the run; a failed request (sample, load…) does not.
       if (e.run !== undefined) pg.state = 'failed';
@@ -418,9 +438,14 @@ function resetView(): void {
   renderStatus();
 }
 
+$('tour-run').addEventListener('click', () => renderStatus()); // after the tour's own listener: Start waits
 $('config').addEventListener('submit', (ev) => {
   ev.preventDefault();
   clearError();
+  if (pg.tour.running) {
+    showError('the tour is replaying the notebook: stop it first (its Stop button)');
+    return;
+  }
   let config: RunConfig;
   try {
     config = readConfig();

@@ -11,6 +11,7 @@
 // run the page has since reset or restarted are still in flight when it does; it drops them.
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { ModelConfig, TrainConfig } from '../../src/model/config.js';
+import type { ReplayCell } from '../../src/experiments/seedNotebook.js';
 
 /** A model config without the vocabulary size, which comes from the data. */
 export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
@@ -37,7 +38,10 @@ export type Request =
   | { type: 'reset' }
   | { type: 'sample'; id: number; count: number; temperature: number; prefix: string; seed: number; fresh: boolean }
   | { type: 'export'; id: number }
-  | { type: 'load-model'; id: number; name: string; bytes: ArrayBuffer };
+  | { type: 'load-model'; id: number; name: string; bytes: ArrayBuffer }
+  /** The guided tour: replay the seed notebook's cells with `steps` steps per training cell. */
+  | { type: 'tour'; id: number; steps: number }
+  | { type: 'tour-stop' };
 
 /** The statistics of one statistics step that the page draws (histograms of the tanh outputs, update:data). */
 export interface StatsPoint {
@@ -120,5 +124,10 @@ export type WorkerEvent =
     /** The run's curves and statistics, when the file has them (files the page or `--report` wrote). */
     curves?: LoadedCurves;
   }
+  /** The tour (request `id`): a cell's loss line as it is printed, a finished cell, training progress, the end. */
+  | { type: 'tour-line'; id: number; cell: number; line: string }
+  | { type: 'tour-cell'; id: number; cell: ReplayCell }
+  | { type: 'tour-progress'; id: number; cell: number; step: number }
+  | { type: 'tour-done'; id: number; stopped: boolean; seconds: number }
   /** `id`: the request that failed; `run`: the run whose step failed. */
   | { type: 'error'; id?: number; run?: number; message: string };

@@ -18,6 +18,7 @@ import { sampleWords } from '../../src/sample/index.js';
 import { StatsCollector } from '../../src/diagnostics/collector.js';
 import { binCenters } from '../../src/diagnostics/stats.js';
 import { configRows, diagnosticsFromMetadata, diagnosticsMetadata } from '../../src/diagnostics/record.js';
+import { replaySeedNotebook } from '../../src/experiments/seedNotebook.js';
 import { thin } from './thin.js';
 import type { StepStats } from '../../src/diagnostics/types.js';
 import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
@@ -68,6 +69,8 @@ let run: Run | null = null;
 /** The model sampled from and exported: the run's, or one loaded from a file. */
 let current: { model: LanguageModel; vocab: Vocab; name: string; fileInfo?: Parameters<typeof encodeModel>[2] } | null = null;
 let sampler: { seed: number; g: Generator; draw: number; model: LanguageModel } | null = null;
+/** The guided tour's replay while it runs (one at a time; training waits for it). */
+let tour: { id: number; stop: boolean } | null = null;
 
 // A zero-delay yield between slices (setTimeout(0) is clamped to 4 ms once nested), through
 // which the page's messages (pause, sample) get their turn.
@@ -273,6 +276,7 @@ function handle(req: Request): void | Promise<void> {
         post({ type: 'data-info', name: w.name, words: w.words.length, vocab: w.vocab.toString(), sample: w.words.slice(0, 8) });
       });
     case 'start':
+      if (tour !== null) throw new Error('the tour is replaying the notebook: stop it first (its Stop button)');
       start(req.run, req.config);
       return;
     case 'pause':
@@ -282,6 +286,7 @@ function handle(req: Request): void | Promise<void> {
       }
       return;
     case 'resume':
+      if (tour !== null) throw new Error('the tour is replaying the notebook: stop it first (its Stop button)');
       if (run !== null && run.state === 'paused') {
         run.state = 'running';
         if (current?.model !== run.model) {
@@ -314,6 +319,11 @@ function handle(req: Request): void | Promise<void> {
       post({ type: 'model-file', id: req.id, bytes: ab, fileName }, [ab]);
       return;
     }
+    case 'tour':
+      return runTour(req.id, req.steps);
+    case 'tour-stop':
+      if (tour !== null) tour.stop = true;
+      return;
     case 'load-model': {
       const saved = decodeModel(new Uint8Array(req.bytes), req.name);
       stop();
@@ -333,6 +343,38 @@ function handle(req: Request): void | Promise<void> {
       });
       return;
     }
+  }
+}
+
+/**
+ * The seed notebook replayed cell by cell (the code of `makemore notebook`, on this page's kernels),
+ * on the loaded word list. Training runs are paused meanwhile: both would share one thread.
+ */
+async function runTour(id: number, steps: number): Promise<void> {
+  if (data === null) throw new Error('the word list is still loading');
+  if (tour !== null) throw new Error('the tour is already running');
+  if (run !== null && (run.state === 'running' || run.state === 'evaluating')) throw new Error('pause or reset the training run first: the tour needs the worker to itself');
+  if (!Number.isInteger(steps) || steps < 1 || steps > 1_000_000) throw new Error(`tour: steps must be a whole number from 1 to 1,000,000, not ${steps}`);
+  const t = { id, stop: false };
+  tour = t;
+  const t0 = performance.now();
+  let lastProgress = 0;
+  try {
+    await replaySeedNotebook(data.words, {
+      maxSteps: steps,
+      onLine: (cell, line) => post({ type: 'tour-line', id, cell, line }),
+      onCell: (cell) => post({ type: 'tour-cell', id, cell }),
+      onStep: (cell, step) => {
+        const now = performance.now();
+        if (now - lastProgress < 100 && step + 1 < steps) return;
+        lastProgress = now;
+        post({ type: 'tour-progress', id, cell, step: step + 1 });
+      },
+      shouldStop: () => t.stop,
+    });
+    post({ type: 'tour-done', id, stopped: t.stop, seconds: (performance.now() - t0) / 1000 });
+  } finally {
+    tour = null;
   }
 }
 
