@@ -14,6 +14,8 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
+import { loadModel } from '../src/model/io.js';
+import { nextCharProbs } from '../src/sample/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'web', 'dist');
@@ -188,6 +190,8 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
 
       // The summary card: the CLI's final losses, and fresh samples from Generator(seed + 10) whose first 5 are the CLI's.
       await page.waitForFunction(() => document.querySelectorAll('#summary-samples li').length === 10);
+      assert.equal(await page.locator('.placeholder:visible').count(), 0);
+      await page.waitForFunction(() => document.querySelectorAll('#nc-bars .bar-row').length > 0 && document.querySelectorAll('#emb-chart circle').length > 0);
       assert.equal(await page.isVisible('#summary'), true);
       for (const s of ['train', 'val', 'test'] as const) assert.equal(await page.textContent(`#summary-${s}`), cliFinal[s], `summary ${s}`);
       assert.match((await page.textContent('#summary-speed')) ?? '', /^\d+ µs\/step$/);
@@ -212,6 +216,19 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       for (const s of ['train', 'val', 'test'] as const) assert.equal(ev.losses[s].toFixed(4), pg.final[s].toFixed(4), `eval ${s}`);
       // `makemore sample` from the page's file (seed 2147483647 + 10 by default): the same names.
       assert.deepEqual((JSON.parse(cli(['sample', '--model', file, '--count', '5', '--json'])) as { words: string[] }).words, cliSamples);
+
+      // The explorer: the next-character bars for a typed prefix and temperature are the library's
+      // nextCharProbs on the downloaded model, number for number; the embedding shows every character.
+      await page.fill('#nc-temperature', '0.5');
+      await page.fill('#nc-prefix', 'em');
+      await page.waitForFunction(() => { const n = (window as any).__playground.explore.nextChar; return n !== null && n.prefix === 'em' && n.temperature === 0.5; }, null, { timeout: 30_000 });
+      const shownProbs = await page.evaluate(() => (window as any).__playground.explore.nextChar.probs as number[]);
+      const saved = loadModel(file);
+      assert.deepEqual(shownProbs, Array.from(nextCharProbs(saved.model, saved.vocab, 'em', 0.5)), 'the bars are nextCharProbs of the model');
+      assert.equal(await page.locator('#nc-bars .bar-row').count(), 27);
+      assert.equal(await page.locator('#emb-chart text').count(), 27);
+      assert.equal(await page.locator('#net-table tbody tr').count(), saved.model.namedParameters().length + saved.model.namedBuffers().length);
+      assert.match((await page.textContent('#net-note')) ?? '', new RegExp(`${saved.model.numParameters().toLocaleString('en-US')} parameters`));
 
       // Load the CLI's model file into the page and sample from it: the same names again.
       const loaded = nextEvent('model-loaded');
@@ -508,6 +525,9 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
         }
         return bad;
       });
+      // Before Start: every chart panel explains itself in one line; after, the charts take over.
+      assert.equal(await page.locator('.placeholder:visible').count(), 3);
+      assert.match((await page.textContent('#nc-note')) ?? '', /train a model/);
       await page.selectOption('#kernels', BACKEND);
       await page.fill('#steps', '300');
       const done = nextEvent('done');

@@ -7,6 +7,7 @@ import type { BackendChoice } from '../../src/kernels/index.js';
 import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
 import { PRESETS, type PresetName } from '../../src/model/presets.js';
 import { Tour, type TourState } from './tour.js';
+import { Explorer, type ExploreState } from './explore.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -46,6 +47,8 @@ interface PlaygroundState {
   charts: { loss: LossChart; hist: HistogramChart; updates: UpdateChart };
   /** The guided tour's replay of the seed notebook. */
   tour: TourState;
+  /** The explorer's next-character bars, embedding and tensors. */
+  explore: ExploreState;
   /** Resolves with the next event of this type (tests). */
   next(type: WorkerEvent['type']): Promise<WorkerEvent>;
 }
@@ -59,12 +62,14 @@ const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'modu
 const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
 let nextId = 1;
 const tour = new Tour($('tour'), send, () => nextId++, (message) => showError(message));
+const explorer = new Explorer($, send, () => nextId++);
 const pg: PlaygroundState = {
   ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,
   stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, config: null, val: [], stats: null,
   final: null, samples: [], log: [], errors: [], model: null,
   charts: { loss: lossChart, hist: histChart, updates: updateChart },
   tour: tour.state,
+  explore: explorer.state,
   next: (type) => new Promise((resolve) => waiters.push({ type, resolve })),
 };
 (window as unknown as { __playground: PlaygroundState }).__playground = pg;
@@ -130,6 +135,8 @@ function renderStatus(): void {
   $<HTMLButtonElement>('download').disabled = !haveModel;
   $('log').textContent = pg.log.join('\n');
   tour.setTrainingBusy(running || pg.state === 'evaluating');
+  // Before anything ran: each panel's one-line explanation instead of empty axes.
+  for (const p of document.querySelectorAll<HTMLElement>('.placeholder')) p.hidden = !(pg.state === 'idle' && pg.model === null);
   $<HTMLButtonElement>('start').disabled = pg.tour.running;
   $<HTMLButtonElement>('resume').disabled ||= pg.tour.running;
 }
@@ -222,15 +229,23 @@ function handle(e: WorkerEvent): void {
       pg.log.push(`trained ${e.step} steps in ${secs.toFixed(1)} s (${usPerStep(e.step)} µs/step)`);
       for (const s of ['train', 'val', 'test'] as const) pg.log.push(`${s} ${e.final[s].toFixed(4)}`);
       showSummary(e.step, e.final);
+      explorer.modelChanged(true);
       scheduleDraw(true);
       break;
     }
     case 'paused':
       // The worker stopped here; a Resume clicked since (state running again) wins.
-      if (pg.state === 'paused') pg.step = e.step;
+      if (pg.state === 'paused') {
+        pg.step = e.step;
+        explorer.modelChanged(true);
+      }
       scheduleDraw(true);
       break;
     case 'reset':
+      break;
+    case 'next-char':
+    case 'model-view':
+      explorer.handle(e);
       break;
     case 'samples':
       if (e.id === summarySampleId) {
@@ -265,6 +280,7 @@ function handle(e: WorkerEvent): void {
         + (e.final ? `; on ${pg.data?.name}: train ${e.final.train.toFixed(4)}, val ${e.final.val.toFixed(4)}, test ${e.final.test.toFixed(4)}` : '');
       if (e.train) input('sample-seed').value = String(e.train.seed + 10);
       pg.log.push(`loaded ${e.name} (step ${e.step})`);
+      explorer.modelChanged(true);
       renderStatus();
       break;
     case 'tour-line':
@@ -275,6 +291,7 @@ function handle(e: WorkerEvent): void {
       if (e.type === 'tour-done') renderStatus(); // Start and Resume wait for the tour
       break;
     case 'error':
+      if (explorer.failed(e.id, e.message)) break;
       if (tour.owns(e.id)) {
         tour.failed(e.message);
         renderStatus();
@@ -435,6 +452,7 @@ function resetView(): void {
   $('hist-step').textContent = 'histograms at the latest statistics step';
   $('lr-now').textContent = '–';
   $('summary').hidden = true;
+  explorer.modelChanged(false);
   renderStatus();
 }
 

@@ -41,7 +41,11 @@ export type Request =
   | { type: 'load-model'; id: number; name: string; bytes: ArrayBuffer }
   /** The guided tour: replay the seed notebook's cells with `steps` steps per training cell. */
   | { type: 'tour'; id: number; steps: number }
-  | { type: 'tour-stop' };
+  | { type: 'tour-stop' }
+  /** The current model's next-character probabilities after a prefix (the explorer's bars). */
+  | { type: 'next-char'; id: number; prefix: string; temperature: number }
+  /** The current model's parameters and its embedding table in 2-D (the explorer's diagram and scatter). */
+  | { type: 'inspect'; id: number };
 
 /** The statistics of one statistics step that the page draws (histograms of the tanh outputs, update:data). */
 export interface StatsPoint {
@@ -129,5 +133,18 @@ export type WorkerEvent =
   | { type: 'tour-cell'; id: number; cell: ReplayCell }
   | { type: 'tour-progress'; id: number; cell: number; step: number }
   | { type: 'tour-done'; id: number; stopped: boolean; seconds: number }
+  | { type: 'next-char'; id: number; prefix: string; temperature: number; chars: string[]; probs: number[] }
+  | {
+    type: 'model-view';
+    id: number;
+    /** What the model is: its kind's title, the step it was trained to. */
+    title: string;
+    step: number;
+    /** Parameters and buffers in model-file order, PyTorch names. */
+    tensors: { name: string; shape: number[]; parameter: boolean }[];
+    parameters: number;
+    /** The embedding table's rows in 2-D, one per character (null: the model has no such table). */
+    embedding: { chars: string[]; x: number[]; y: number[]; axes: string; explained: number } | null;
+  }
   /** `id`: the request that failed; `run`: the run whose step failed. */
   | { type: 'error'; id?: number; run?: number; message: string };

@@ -14,7 +14,8 @@ import { decodeModel, encodeModel } from '../../src/model/file.js';
 import { Generator } from '../../src/random/index.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { splitLoss } from '../../src/train/evaluate.js';
-import { sampleWords } from '../../src/sample/index.js';
+import { nextCharProbs, sampleWords } from '../../src/sample/index.js';
+import { embedding2d } from '../../src/diagnostics/embedding.js';
 import { StatsCollector } from '../../src/diagnostics/collector.js';
 import { binCenters } from '../../src/diagnostics/stats.js';
 import { configRows, diagnosticsFromMetadata, diagnosticsMetadata } from '../../src/diagnostics/record.js';
@@ -321,6 +322,16 @@ function handle(req: Request): void | Promise<void> {
     }
     case 'tour':
       return runTour(req.id, req.steps);
+    case 'next-char': {
+      if (current === null) throw new Error('no model yet: train one or load a file');
+      const probs = nextCharProbs(current.model, current.vocab, req.prefix, req.temperature);
+      post({ type: 'next-char', id: req.id, prefix: req.prefix, temperature: req.temperature, chars: [...current.vocab.itos], probs: Array.from(probs) });
+      return;
+    }
+    case 'inspect':
+      if (current === null) throw new Error('no model yet: train one or load a file');
+      post(modelView(req.id, current.model, current.vocab));
+      return;
     case 'tour-stop':
       if (tour !== null) tour.stop = true;
       return;
@@ -344,6 +355,26 @@ function handle(req: Request): void | Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * What the explorer draws: the model's parameters and buffers (its own names and shapes) and the embedding table in
+ * 2-D. The embedding table is the first parameter of shape vocabulary × embedding (C, or
+ * embedding.weight): every kind's first.
+ */
+function modelView(id: number, model: LanguageModel, vocab: Vocab): WorkerEvent {
+  const c = model.config;
+  const tensors = [
+    ...model.namedParameters().map(([name, t]) => ({ name, shape: [...t.shape], parameter: true })),
+    ...model.namedBuffers().map(([name, t]) => ({ name, shape: [...t.shape], parameter: false })),
+  ];
+  const table = model.parameters().find((p) => p.ndim === 2 && p.shape[0] === c.vocabSize && p.shape[1] === c.embedDim);
+  const e = table === undefined ? null : embedding2d(table.data, c.vocabSize, c.embedDim);
+  const step = run !== null && run.model === model ? run.trainer.result().nextStep : current?.fileInfo?.step ?? 0;
+  return {
+    type: 'model-view', id, title: modelKind(c).title(c), step, tensors, parameters: model.numParameters(),
+    embedding: e === null ? null : { chars: [...vocab.itos], ...e },
+  };
 }
 
 /**
