@@ -239,6 +239,21 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       await again;
       assert.deepEqual(await page.$$eval('#samples li', (els) => els.map((e) => e.textContent ?? '')), cliSamples);
 
+      // Continue the loaded CLI run in the page for 500 more steps: the final losses of
+      // `makemore train --resume <file> --steps N+500` (same model, generator, schedule).
+      const more = STEPS + 500;
+      const resumed = cli(['train', '--resume', cliModel, '--steps', String(more), '--samples', '0', '--backend', BACKEND]);
+      const resumedFinal = Object.fromEntries([...resumed.matchAll(/^(train|val|test) ([\d.]+)$/gm)].map((m) => [m[1], m[2]]));
+      assert.equal(await page.isDisabled('#continue'), false, 'a CLI model file can be continued');
+      await page.fill('#steps', String(more));
+      const continued = nextEvent('done');
+      await page.click('#continue');
+      await continued;
+      const after = await page.evaluate(() => { const p = (window as any).__playground; return { step: p.step as number, final: p.final as Record<string, number>, chartSteps: p.charts.loss.steps as number }; });
+      assert.equal(after.step, more);
+      assert.equal(after.chartSteps, more, 'the chart goes on from the loaded steps');
+      for (const k of ['train', 'val', 'test'] as const) assert.equal(after.final[k].toFixed(4), resumedFinal[k], `continued ${k}`);
+
       assert.deepEqual(errors, [], 'no console errors');
       assert.deepEqual(foreign, [], 'no request leaves the local server');
       const shot = join(OUT, 'playground.png');

@@ -43,7 +43,8 @@ interface PlaygroundState {
   samples: string[];
   log: string[];
   errors: string[];
-  model: { name: string; step: number } | null;
+  /** A loaded model file: its name, step, and whether its run can be continued. */
+  model: { name: string; step: number; resumable: boolean } | null;
   charts: { loss: LossChart; hist: HistogramChart; updates: UpdateChart };
   /** The guided tour's replay of the seed notebook. */
   tour: TourState;
@@ -133,6 +134,7 @@ function renderStatus(): void {
   const haveModel = pg.state !== 'idle' || pg.model !== null;
   $<HTMLButtonElement>('sample').disabled = !haveModel;
   $<HTMLButtonElement>('download').disabled = !haveModel;
+  $<HTMLButtonElement>('continue').disabled = pg.model?.resumable !== true || pg.state === 'running' || pg.state === 'evaluating' || pg.tour.running;
   $('log').textContent = pg.log.join('\n');
   tour.setTrainingBusy(running || pg.state === 'evaluating');
   // Before anything ran: each panel's one-line explanation instead of empty axes.
@@ -274,7 +276,7 @@ function handle(e: WorkerEvent): void {
         showCurves(e.curves);
       }
       fillControls(e.config, e.train);
-      pg.model = { name: e.name, step: e.step };
+      pg.model = { name: e.name, step: e.step, resumable: e.resumable };
       pg.state = pg.state === 'running' ? 'paused' : pg.state;
       $('model-info').textContent = `loaded ${e.name}: ${e.config.norm}, block ${e.config.blockSize}, embed ${e.config.embedDim}, hidden ${e.config.hidden} × ${e.config.layers}, ${fmtInt(e.parameters)} parameters, trained ${fmtInt(e.step)} steps`
         + (e.final ? `; on ${pg.data?.name}: train ${e.final.train.toFixed(4)}, val ${e.final.val.toFixed(4)}, test ${e.final.test.toFixed(4)}` : '');
@@ -479,6 +481,34 @@ $('config').addEventListener('submit', (ev) => {
   pg.steps = config.train.steps;
   freshSamples = true;
   send({ type: 'start', run: pg.run, config });
+  renderStatus();
+});
+$('continue').addEventListener('click', () => {
+  clearError();
+  const loaded = pg.model;
+  if (loaded === null || !loaded.resumable) return;
+  let config: RunConfig;
+  try {
+    config = readConfig();
+  } catch (e) {
+    showError((e as Error).message);
+    return;
+  }
+  if (config.train.steps <= loaded.step) {
+    showError(`${loaded.name} has trained ${fmtInt(loaded.step)} steps: set Steps to a larger total to continue`);
+    return;
+  }
+  if (hasRun() && pg.final === null && !window.confirm(`Continue the loaded model? The current run (step ${fmtInt(pg.step)} of ${fmtInt(pg.steps)}) will be lost.`)) return;
+  // The loaded curves stay; the new steps are drawn after them.
+  lossChart.continueAt(loaded.step);
+  Object.assign(pg, { step: loaded.step, steps: config.train.steps, lastLoss: Number.NaN, final: null, stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0 });
+  $('summary').hidden = true;
+  explorer.modelChanged(false);
+  pg.run = ++lastRun;
+  pg.state = 'running';
+  pg.log.push(`continuing ${loaded.name} from step ${loaded.step} to ${config.train.steps}`);
+  freshSamples = true;
+  send({ type: 'continue', run: pg.run, config });
   renderStatus();
 });
 $('pause').addEventListener('click', () => {

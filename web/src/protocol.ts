@@ -33,6 +33,8 @@ export type DataSource = { kind: 'bundled' } | { kind: 'text'; name: string; tex
 export type Request =
   | { type: 'data'; source: DataSource }
   | { type: 'start'; run: number; config: RunConfig }
+  /** Continue the loaded model file's run to `config.train.steps` (as `makemore train --resume`). */
+  | { type: 'continue'; run: number; config: RunConfig }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }
@@ -85,6 +87,8 @@ export type WorkerEvent =
     examples: { train: number; val: number; test: number };
     config: RunConfig;
     dataName: string;
+    /** 0, or the step a continued run starts at. */
+    startStep: number;
   }
   | {
     type: 'progress';
@@ -127,6 +131,8 @@ export type WorkerEvent =
     final?: FinalLosses;
     /** The run's curves and statistics, when the file has them (files the page or `--report` wrote). */
     curves?: LoadedCurves;
+    /** The file holds its training state (generator, schedule): its run can be continued. */
+    resumable: boolean;
   }
   /** The tour (request `id`): a cell's loss line as it is printed, a finished cell, training progress, the end. */
   | { type: 'tour-line'; id: number; cell: number; line: string }
