@@ -497,6 +497,16 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       assert.equal(await page.isDisabled('#tour-prev'), false);
       await page.click('#tour-prev');
       assert.equal(await page.isDisabled('#tour-prev'), true);
+      // The experiments after the notebook set up the controls for a run.
+      await page.click('#tour-cell-101');
+      assert.equal(await page.isVisible('#tour-numbers'), false);
+      await page.click('#tour-setup');
+      assert.deepEqual(await page.evaluate(() => ['norm', 'init', 'steps', 'layers'].map((id) => (document.getElementById(id) as HTMLInputElement).value)), ['none', 'naive', '20000', '1']);
+      assert.equal(await page.isVisible('#init-row'), true);
+      await page.click('#tour-cell-103');
+      await page.click('#tour-setup');
+      assert.deepEqual(await page.evaluate(() => ['norm', 'layers', 'hidden'].map((id) => (document.getElementById(id) as HTMLInputElement).value)), ['layernorm', '5', '100']);
+      assert.equal(await page.isDisabled('#layers'), false);
       // Stop: a 200,000-step replay stops when asked, and says so.
       await page.selectOption('#tour-steps', '200000');
       await page.click('#tour-run');

@@ -62,7 +62,15 @@ const waiters: { type: WorkerEvent['type']; resolve: (e: WorkerEvent) => void }[
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
 let nextId = 1;
-const tour = new Tour($('tour'), send, () => nextId++, (message) => showError(message));
+const tour = new Tour($('tour'), send, () => nextId++, (message) => showError(message), (values) => {
+  // An experiment of the tour: its settings into the controls (each control's change handler runs).
+  for (const [id, value] of Object.entries(values)) {
+    const el = $<HTMLInputElement | HTMLSelectElement>(id);
+    el.value = value;
+    el.dispatchEvent(new Event('change'));
+  }
+  $('start').focus();
+});
 const explorer = new Explorer($, send, () => nextId++);
 const pg: PlaygroundState = {
   ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,

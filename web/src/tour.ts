@@ -36,12 +36,14 @@ export class Tour {
     private readonly send: (r: Request) => void,
     private readonly newId: () => number,
     private readonly onError: (message: string) => void,
+    /** Puts an experiment's values into the page's controls (by element id). */
+    private readonly applySetup: (values: Readonly<Record<string, string>>) => void,
   ) {
     const nav = this.el('tour-nav');
     nav.replaceChildren(...TOUR_CELLS.map((c) => {
       const b = document.createElement('button');
       b.type = 'button';
-      b.textContent = `[${c.cell}]`;
+      b.textContent = c.label ?? `[${c.cell}]`;
       b.title = c.title;
       b.id = `tour-cell-${c.cell}`;
       b.dataset.cell = String(c.cell);
@@ -52,6 +54,10 @@ export class Tour {
     this.el('tour-stop').addEventListener('click', () => this.send({ type: 'tour-stop' }));
     this.el('tour-prev').addEventListener('click', () => this.step(-1));
     this.el('tour-next').addEventListener('click', () => this.step(1));
+    this.el('tour-setup').addEventListener('click', () => {
+      const setup = TOUR_CELLS.find((c) => c.cell === this.state.shown)?.setup;
+      if (setup !== undefined) this.applySetup(setup.values);
+    });
     this.render();
   }
 
@@ -150,8 +156,12 @@ export class Tour {
   private renderCell(): void {
     const s = this.state;
     const text = TOUR_CELLS.find((c) => c.cell === s.shown) ?? TOUR_CELLS[0];
-    this.el('tour-title').textContent = `[${text.cell}] ${text.title}`;
+    this.el('tour-title').textContent = text.setup === undefined ? `[${text.cell}] ${text.title}` : text.title;
     this.el('tour-text').textContent = text.text;
+    // A notebook cell shows its numbers; an experiment, the button that sets it up.
+    this.el('tour-numbers').hidden = text.setup !== undefined;
+    this.el('tour-setup').hidden = text.setup === undefined;
+    this.el('tour-setup').textContent = text.setup?.label ?? '';
     const ours = s.lines[text.cell] ?? [];
     const seed = SEED_PRINTED[text.cell] ?? [];
     const done = s.cells.some((c) => c.cell === text.cell);

@@ -3,11 +3,15 @@
 // run in the worker, beside what the seed printed (seedPrinted.ts).
 
 export interface TourCellText {
-  /** The seed notebook's cell number (In [n]). */
+  /** The seed notebook's cell number (In [n]); the experiments after it count on from 100. */
   cell: number;
+  /** The nav button's label (default "[cell]"). */
+  label?: string;
   title: string;
   /** A few sentences: what the cell does and why it matters. */
   text: string;
+  /** An experiment to run with the page's controls: the values Set up puts into them (by element id). */
+  setup?: { label: string; values: Readonly<Record<string, string>> };
 }
 
 export const TOUR_CELLS: readonly TourCellText[] = [
@@ -54,5 +58,20 @@ export const TOUR_CELLS: readonly TourCellText[] = [
   {
     cell: 34, title: 'Sampling names',
     text: 'Starting from "...", the model gives the probabilities of the next character; torch.multinomial draws one from the same generator (it continues where training left it), and the context shifts, until "." ends the name.',
+  },
+  {
+    cell: 101, label: 'init', title: 'Experiment: initialization without batch norm',
+    text: 'The lecture\'s first lesson: with every weight drawn from N(0, 1) the first loss is about 27 instead of −ln(1/27) ≈ 3.3, most tanh units sit at ±1 (no gradient), and the first thousands of steps only undo that (the hockey stick). Set up a run with the naive init and no batch norm, watch the loss chart and the tanh histogram, then choose init "kaiming" and run again: batch norm is one way to make a network forgive its initialization. (`npm run experiment:init` runs all five inits side by side.)',
+    setup: { label: 'Set up: no batch norm, naive init, 20,000 steps', values: { norm: 'none', init: 'naive', layers: '1', hidden: '200', steps: '20000', decay: '' } },
+  },
+  {
+    cell: 102, label: 'deeper', title: 'Experiment: a deeper network',
+    text: 'The lecture then stacks five hidden layers of 100 units, each Linear → BatchNorm1d → Tanh, as PyTorch modules. Watch the update:data chart: each weight\'s updates stay near a thousandth of its values, and the tanh histograms of all five layers keep their shape, because every batch norm rescales its layer\'s input.',
+    setup: { label: 'Set up: 5 × 100 with BatchNorm1d, 20,000 steps', values: { norm: 'batchnorm1d', layers: '5', hidden: '100', steps: '20000', decay: '' } },
+  },
+  {
+    cell: 103, label: 'norms', title: 'Experiment: the alternatives to batch norm',
+    text: 'The seed ends pointing at Layer, Group and Instance Normalization. They normalize each example with its own statistics, so an example\'s output no longer depends on the rest of its batch and no running statistics are needed. Set up the deeper network with LayerNorm and compare its losses with BatchNorm1d\'s (GroupNorm and RMSNorm are in the Norm menu too; InstanceNorm needs a length axis this MLP does not have). `npm run experiment:norms` measures them all; see docs/norms.md.',
+    setup: { label: 'Set up: 5 × 100 with LayerNorm, 20,000 steps', values: { norm: 'layernorm', layers: '5', hidden: '100', steps: '20000', decay: '' } },
   },
 ];
