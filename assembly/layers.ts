@@ -168,6 +168,23 @@ export function crossEntropyForward(probs: usize, logits: usize, targets: usize,
   return total / <f64>rows;
 }
 
+/**
+ * `total` + Σ over the rows of −log softmax(logits)[target], added one row at a time in double:
+ * crossEntropyForward's sum without the probabilities (targets already checked); a caller that
+ * passes the running total block after block adds in crossEntropyForward's order.
+ */
+export function crossEntropyTotal(logits: usize, targets: usize, rows: i32, cols: i32, start: f64): f64 {
+  const rb = <usize>cols << 2;
+  let total = start;
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i * rb;
+    const mx = rowMax(logits + o, cols);
+    const s = rowExpSum(logits + o, cols, mx);
+    total += <f64>mx + Math.log(s) - <f64>load<f32>(logits + o + (<usize>load<i32>(targets + (<usize>i << 2)) << 2));
+  }
+  return total;
+}
+
 /** dlogits += scale·(probs − onehot(targets))/rows, in double like JS. */
 export function crossEntropyBackward(dlogits: usize, probs: usize, targets: usize, rows: i32, cols: i32, scale: f64): i32 {
   for (let i = 0; i < rows; i++) {
