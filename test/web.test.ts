@@ -473,6 +473,7 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
       assert.equal(await page.textContent('#tour-title'), '[3] The data: contexts of three characters');
       assert.match((await page.textContent('#tour-table tbody')) ?? '', /not run yet/);
+      await page.selectOption('#kernels', BACKEND); // the tour runs on the page's kernels, as the CLI here
       await page.selectOption('#tour-steps', String(TOUR_STEPS));
       await page.click('#tour-run');
       assert.equal(await page.isDisabled('#start'), true, 'Start waits while the tour runs');

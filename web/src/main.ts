@@ -70,7 +70,7 @@ const tour = new Tour($('tour'), send, () => nextId++, (message) => showError(me
     el.dispatchEvent(new Event('change'));
   }
   $('start').focus();
-});
+}, () => select('kernels').value as BackendChoice);
 const explorer = new Explorer($, send, () => nextId++);
 const pg: PlaygroundState = {
   ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,
@@ -467,6 +467,16 @@ function resetView(): void {
 }
 
 $('tour-run').addEventListener('click', () => renderStatus()); // after the tour's own listener: Start waits
+/** The controls' run config, or null after showing what is wrong with them. */
+function readConfigOrShow(): RunConfig | null {
+  try {
+    return readConfig();
+  } catch (e) {
+    showError((e as Error).message);
+    return null;
+  }
+}
+
 $('config').addEventListener('submit', (ev) => {
   ev.preventDefault();
   clearError();
@@ -474,13 +484,8 @@ $('config').addEventListener('submit', (ev) => {
     showError('the tour is replaying the notebook: stop it first (its Stop button)');
     return;
   }
-  let config: RunConfig;
-  try {
-    config = readConfig();
-  } catch (e) {
-    showError((e as Error).message);
-    return;
-  }
+  const config = readConfigOrShow();
+  if (config === null) return;
   // Restarting throws the current run away (Enter in any field submits too): ask first.
   if (hasRun() && !window.confirm(`Restart? The current run (step ${fmtInt(pg.step)} of ${fmtInt(pg.steps)}) will be lost.`)) return;
   resetView();
@@ -495,13 +500,8 @@ $('continue').addEventListener('click', () => {
   clearError();
   const loaded = pg.model;
   if (loaded === null || !loaded.resumable) return;
-  let config: RunConfig;
-  try {
-    config = readConfig();
-  } catch (e) {
-    showError((e as Error).message);
-    return;
-  }
+  const config = readConfigOrShow();
+  if (config === null) return;
   if (config.train.steps <= loaded.step) {
     showError(`${loaded.name} has trained ${fmtInt(loaded.step)} steps: set Steps to a larger total to continue`);
     return;

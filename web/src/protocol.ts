@@ -42,7 +42,7 @@ export type Request =
   | { type: 'export'; id: number }
   | { type: 'load-model'; id: number; name: string; bytes: ArrayBuffer }
   /** The guided tour: replay the seed notebook's cells with `steps` steps per training cell. */
-  | { type: 'tour'; id: number; steps: number }
+  | { type: 'tour'; id: number; steps: number; backend: BackendChoice }
   | { type: 'tour-stop' }
   /** The current model's next-character probabilities after a prefix (the explorer's bars). */
   | { type: 'next-char'; id: number; prefix: string; temperature: number }

@@ -3,6 +3,7 @@
 // `makemore notebook`) and the lines the seed printed on Apple's MPS device (seedPrinted.ts).
 import type { ReplayCell } from '../../src/experiments/seedNotebook.js';
 import { SEED_PRINTED } from '../../src/experiments/seedPrinted.js';
+import type { BackendChoice } from '../../src/kernels/index.js';
 import type { Request, WorkerEvent } from './protocol.js';
 import { TOUR_CELLS } from './tourCells.js';
 
@@ -38,6 +39,8 @@ export class Tour {
     private readonly onError: (message: string) => void,
     /** Puts an experiment's values into the page's controls (by element id). */
     private readonly applySetup: (values: Readonly<Record<string, string>>) => void,
+    /** The kernels the page's Kernels control chose (the replay runs on them). */
+    private readonly kernels: () => BackendChoice,
   ) {
     const nav = this.el('tour-nav');
     nav.replaceChildren(...TOUR_CELLS.map((c) => {
@@ -111,7 +114,7 @@ export class Tour {
     this.id = this.newId();
     Object.assign(this.state, { running: true, steps, lines: {}, cells: [], seconds: 0, stopped: false });
     this.progress = 'starting…';
-    this.send({ type: 'tour', id: this.id, steps });
+    this.send({ type: 'tour', id: this.id, steps, backend: this.kernels() });
     this.render();
   }
 
@@ -166,6 +169,7 @@ export class Tour {
     const seed = SEED_PRINTED[text.cell] ?? [];
     const done = s.cells.some((c) => c.cell === text.cell);
     this.el('tour-ours-head').textContent = s.steps > 0 ? `this page (CPU, ${fmtInt(s.steps)} steps per training)` : 'this page';
+    this.el('tour-ours-head').title = 'the Kernels control chooses the kernels: the exact ones (wasm, js) print the same losses; a few means of near-zero values (cells 5, 6) differ in their last digits between them';
     const rows: HTMLTableRowElement[] = [];
     for (let r = 0; r < Math.max(ours.length, seed.length, 1); r++) {
       const tr = document.createElement('tr');

@@ -120,11 +120,15 @@ interface Resumed {
   startStep: number;
 }
 
+/** The page's Kernels choice; 'fast': fast mode where the browser has relaxed SIMD, else the exact kernels. */
+function chooseKernels(backend: RunConfig['backend']): void {
+  if ((backend as string) !== 'fast' || useFastBackend() === null) useBackend((backend as string) === 'fast' ? 'auto' : backend);
+}
+
 function start(id: number, config: RunConfig, from?: Resumed): void {
   if (data === null) throw new Error('no word list loaded yet');
   stop();
-  // 'fast': fast mode where the browser has relaxed SIMD, else the exact kernels
-  if ((config.backend as string) !== 'fast' || useFastBackend() === null) useBackend((config.backend as string) === 'fast' ? 'auto' : config.backend);
+  chooseKernels(config.backend);
   const words = data;
   const modelCfg: ModelConfig = from?.model.config ?? { vocabSize: words.vocab.size, ...config.model };
   if (from === undefined && !modelKind(modelCfg).options.includes('init')) delete modelCfg.init;
@@ -362,7 +366,7 @@ function handle(req: Request): void | Promise<void> {
       return;
     }
     case 'tour':
-      return runTour(req.id, req.steps);
+      return runTour(req.id, req.steps, req.backend);
     case 'next-char': {
       if (current === null) throw new Error('no model yet: train one or load a file');
       const probs = nextCharProbs(current.model, current.vocab, req.prefix, req.temperature);
@@ -422,11 +426,12 @@ function modelView(id: number, model: LanguageModel, vocab: Vocab): WorkerEvent 
  * The seed notebook replayed cell by cell (the code of `makemore notebook`, on this page's kernels),
  * on the loaded word list. Training runs are paused meanwhile: both would share one thread.
  */
-async function runTour(id: number, steps: number): Promise<void> {
+async function runTour(id: number, steps: number, backend: RunConfig['backend']): Promise<void> {
   if (data === null) throw new Error('the word list is still loading');
   if (tour !== null) throw new Error('the tour is already running');
   if (run !== null && (run.state === 'running' || run.state === 'evaluating')) throw new Error('pause or reset the training run first: the tour needs the worker to itself');
   if (!Number.isInteger(steps) || steps < 1 || steps > 1_000_000) throw new Error(`tour: steps must be a whole number from 1 to 1,000,000, not ${steps}`);
+  chooseKernels(backend);
   const t = { id, stop: false };
   tour = t;
   const t0 = performance.now();
