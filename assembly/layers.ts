@@ -41,7 +41,7 @@ export function scatterAddRows(gradTable: usize, g: usize, idx: usize, count: i3
   }
 }
 
-function rowMax(p: usize, cols: i32): f32 {
+export function rowMax(p: usize, cols: i32): f32 {
   let m = splat(-Infinity);
   const n4 = cols & ~3, r = cols & 3;
   for (let c = 0; c < n4; c += 4) m = f32x4.pmax(m, v128.load(p + (<usize>c << 2)));
@@ -65,7 +65,7 @@ function rowMax(p: usize, cols: i32): f32 {
  * Writes e = exp(x − mx) of one row to `out` and returns Σe in double. Lanes past the row end
  * are zeroed before summing.
  */
-function rowExp(out: usize, x: usize, cols: i32, mx: f32): f64 {
+export function rowExp(out: usize, x: usize, cols: i32, mx: f32): f64 {
   const nm = splat(-mx);
   let s0 = dsplat(0), s1 = dsplat(0);
   const n4 = cols & ~3, r = cols & 3;
@@ -102,7 +102,7 @@ function rowExpSum(x: usize, cols: i32, mx: f32): f64 {
   return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
 }
 
-function scaleRow(p: usize, cols: i32, k: f32): void {
+export function scaleRow(p: usize, cols: i32, k: f32): void {
   const kv = splat(k);
   const n4 = cols & ~3, r = cols & 3;
   for (let c = 0; c < n4; c += 4) { const q = <usize>c << 2; v128.store(p + q, f32x4.mul(v128.load(p + q), kv)); }
