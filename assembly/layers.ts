@@ -41,7 +41,7 @@ export function scatterAddRows(gradTable: usize, g: usize, idx: usize, count: i3
   }
 }
 
-export function rowMax(p: usize, cols: i32): f32 {
+function rowMax(p: usize, cols: i32): f32 {
   let m = splat(-Infinity);
   const n4 = cols & ~3, r = cols & 3;
   for (let c = 0; c < n4; c += 4) m = f32x4.pmax(m, v128.load(p + (<usize>c << 2)));
@@ -65,7 +65,7 @@ export function rowMax(p: usize, cols: i32): f32 {
  * Writes e = exp(x − mx) of one row to `out` and returns Σe in double. Lanes past the row end
  * are zeroed before summing.
  */
-export function rowExp(out: usize, x: usize, cols: i32, mx: f32): f64 {
+function rowExp(out: usize, x: usize, cols: i32, mx: f32): f64 {
   const nm = splat(-mx);
   let s0 = dsplat(0), s1 = dsplat(0);
   const n4 = cols & ~3, r = cols & 3;
@@ -102,22 +102,25 @@ function rowExpSum(x: usize, cols: i32, mx: f32): f64 {
   return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
 }
 
-export function scaleRow(p: usize, cols: i32, k: f32): void {
+function scaleRow(p: usize, cols: i32, k: f32): void {
   const kv = splat(k);
   const n4 = cols & ~3, r = cols & 3;
   for (let c = 0; c < n4; c += 4) { const q = <usize>c << 2; v128.store(p + q, f32x4.mul(v128.load(p + q), kv)); }
   if (r != 0) { const q = <usize>n4 << 2; storeTail(p + q, f32x4.mul(loadTail(p + q, r, zero4()), kv), r); }
 }
 
+/** Softmax of one row of cols values into out; returns the row's log Σ exp (double). */
+@inline export function softmaxRow(out: usize, x: usize, cols: i32): f64 {
+  const mx = rowMax(x, cols);
+  const s = rowExp(out, x, cols, mx);
+  scaleRow(out, cols, <f32>(1 / s));
+  return <f64>mx + Math.log(s);
+}
+
 /** Row-wise softmax of x[rows×cols]. */
 export function softmaxRows(out: usize, x: usize, rows: i32, cols: i32): void {
   const rb = <usize>cols << 2;
-  for (let i = 0; i < rows; i++) {
-    const o = <usize>i * rb;
-    const mx = rowMax(x + o, cols);
-    const s = rowExp(out + o, x + o, cols, mx);
-    scaleRow(out + o, cols, <f32>(1 / s));
-  }
+  for (let i = 0; i < rows; i++) softmaxRow(out + <usize>i * rb, x + <usize>i * rb, cols);
 }
 
 /** Row-wise log-softmax: x − (mx + log Σ exp(x − mx)), subtracted in double. */
@@ -159,11 +162,9 @@ export function crossEntropyForward(probs: usize, logits: usize, targets: usize,
   let total: f64 = 0;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
-    const mx = rowMax(logits + o, cols);
-    const s = rowExp(probs + o, logits + o, cols, mx);
-    scaleRow(probs + o, cols, <f32>(1 / s));
+    const lse = softmaxRow(probs + o, logits + o, cols);
     const t = load<i32>(targets + (<usize>i << 2));
-    total += <f64>mx + Math.log(s) - <f64>load<f32>(logits + o + (<usize>t << 2));
+    total += lse - <f64>load<f32>(logits + o + (<usize>t << 2));
   }
   return total / <f64>rows;
 }

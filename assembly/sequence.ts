@@ -1,7 +1,7 @@
 // Causal softmax and cross-entropy with ignored targets (see src/kernels/js/sequence.ts), built on
 // the row helpers of the softmax/cross-entropy kernels in layers.ts.
 
-import { errIndex, rowExp, rowMax, scaleRow } from './layers';
+import { errIndex, softmaxRow } from './layers';
 import { dsplat, hi, ldr, lo, pack, str } from './simd';
 
 /** Softmax of row r over its first min(r mod period + 1, cols) entries; the rest 0. */
@@ -10,9 +10,7 @@ export function causalSoftmaxRows(out: usize, x: usize, rows: i32, cols: i32, pe
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
     const keep = min(i % period + 1, cols);
-    const mx = rowMax(x + o, keep);
-    const s = rowExp(out + o, x + o, keep, mx);
-    scaleRow(out + o, keep, <f32>(1 / s));
+    softmaxRow(out + o, x + o, keep);
     memory.fill(out + o + (<usize>keep << 2), 0, <usize>(cols - keep) << 2);
   }
 }
@@ -38,11 +36,9 @@ export function crossEntropyMaskedForward(probs: usize, logits: usize, targets: 
   let total: f64 = 0;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
-    const mx = rowMax(logits + o, cols);
-    const s = rowExp(probs + o, logits + o, cols, mx);
-    scaleRow(probs + o, cols, <f32>(1 / s));
+    const lse = softmaxRow(probs + o, logits + o, cols);
     const t = load<i32>(targets + (<usize>i << 2));
-    if (t != ignoreIndex) total += <f64>mx + Math.log(s) - <f64>load<f32>(logits + o + (<usize>t << 2));
+    if (t != ignoreIndex) total += lse - <f64>load<f32>(logits + o + (<usize>t << 2));
   }
   return total / <f64>kept;
 }

@@ -1,6 +1,7 @@
 // Kernels of the sequence models' heads: causal softmax (attention) and cross-entropy that skips
 // padded targets (ignore_index).
 import type { FloatArray, IntArray } from '../types.js';
+import { softmaxRow } from './layers.js';
 
 /**
  * Softmax of each row of x[rows×cols] over its first min(r mod period + 1, cols) entries; the
@@ -9,13 +10,8 @@ import type { FloatArray, IntArray } from '../types.js';
 export function causalSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number, period: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols, keep = Math.min((r % period) + 1, cols);
-    let mx = -Infinity;
-    for (let c = 0; c < keep; c++) if (x[o + c] > mx) mx = x[o + c];
-    let s = 0;
-    for (let c = 0; c < keep; c++) { const e = Math.exp(x[o + c] - mx); out[o + c] = e; s += e; }
-    const inv = 1 / s;
-    for (let c = 0; c < keep; c++) out[o + c] *= inv;
-    for (let c = keep; c < cols; c++) out[o + c] = 0;
+    softmaxRow(out, x, o, keep);
+    out.fill(0, o + keep, o + cols);
   }
 }
 
@@ -35,14 +31,8 @@ export function crossEntropyMaskedForward(probs: FloatArray, logits: FloatArray,
   const kept = countKept(targets, rows, cols, ignoreIndex, 'crossEntropyMaskedForward target');
   let total = 0;
   for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let mx = -Infinity;
-    for (let c = 0; c < cols; c++) if (logits[o + c] > mx) mx = logits[o + c];
-    let s = 0;
-    for (let c = 0; c < cols; c++) { const e = Math.exp(logits[o + c] - mx); probs[o + c] = e; s += e; }
-    const inv = 1 / s;
-    for (let c = 0; c < cols; c++) probs[o + c] *= inv;
-    if (targets[r] !== ignoreIndex) total += mx + Math.log(s) - logits[o + targets[r]];
+    const lse = softmaxRow(probs, logits, r * cols, cols);
+    if (targets[r] !== ignoreIndex) total += lse - logits[r * cols + targets[r]];
   }
   return total / kept; // NaN when every target is ignored, as PyTorch
 }

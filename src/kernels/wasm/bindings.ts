@@ -385,22 +385,10 @@ export const BINDINGS: BindingTable = {
     check: (a) => { if (a[4] < 1) throw new RangeError(`wasm backend: causalSoftmaxRows period must be at least 1, got ${a[4]}`); },
     call: (k, p, a) => { fn(k, 'causalSoftmaxRows')(p[0], p[1], a[2], a[3], a[4]); },
   },
-  gelu: {
-    arrays: [arr(0, 'gelu out', 'out', lenOf1), arr(1, 'gelu a', 'in', lenOf1)],
-    call: (k, p, a) => { fn(k, 'gelu')(p[0], p[1], a[1].length); },
-  },
-  geluBackward: {
-    arrays: [arr(0, 'geluBackward dx', 'inout', lenOf0), arr(1, 'geluBackward dy', 'in', lenOf0), arr(2, 'geluBackward x', 'in', lenOf0)],
-    call: (k, p, a) => { fn(k, 'geluBackward')(p[0], p[1], p[2], a[0].length); },
-  },
-  sigmoid: {
-    arrays: [arr(0, 'sigmoid out', 'out', lenOf1), arr(1, 'sigmoid a', 'in', lenOf1)],
-    call: (k, p, a) => { fn(k, 'sigmoid')(p[0], p[1], a[1].length); },
-  },
-  sigmoidBackward: {
-    arrays: [arr(0, 'sigmoidBackward dx', 'inout', lenOf0), arr(1, 'sigmoidBackward dy', 'in', lenOf0), arr(2, 'sigmoidBackward y', 'in', lenOf0)],
-    call: (k, p, a) => { fn(k, 'sigmoidBackward')(p[0], p[1], p[2], a[0].length); },
-  },
+  gelu: activation('gelu'),
+  geluBackward: activationBackward('geluBackward', 'x'),
+  sigmoid: activation('sigmoid'),
+  sigmoidBackward: activationBackward('sigmoidBackward', 'y'),
   crossEntropyMaskedForward: {
     arrays: [arr(0, 'crossEntropyMaskedForward probs', 'out', (a) => a[3] * a[4]), arr(1, 'crossEntropyMaskedForward logits', 'in', (a) => a[3] * a[4]),
       arr(2, 'crossEntropyMaskedForward targets', 'in', (a) => a[3], 'i32')],
@@ -437,5 +425,20 @@ function rowsBackward(name: 'softmaxBackward' | 'logSoftmaxBackward'): KernelSpe
     arrays: [arr(0, `${name} dx`, 'inout', (a) => a[3] * a[4]), arr(1, `${name} dy`, 'in', (a) => a[3] * a[4]), arr(2, `${name} y`, 'in', (a) => a[3] * a[4])],
     dims: [3, 4],
     call: (k, p, a) => { fn(k, name)(p[0], p[1], p[2], a[3], a[4]); },
+  };
+}
+
+function activation(name: 'gelu' | 'sigmoid'): KernelSpec<Args<'gelu'>, void> {
+  return {
+    arrays: [arr(0, `${name} out`, 'out', lenOf1), arr(1, `${name} a`, 'in', lenOf1)],
+    call: (k, p, a) => { fn(k, name)(p[0], p[1], a[1].length); },
+  };
+}
+
+/** dx += dy·f′, f′ from the input x (GELU) or the output y (sigmoid). */
+function activationBackward(name: 'geluBackward' | 'sigmoidBackward', saved: 'x' | 'y'): KernelSpec<Args<'geluBackward'>, void> {
+  return {
+    arrays: [arr(0, `${name} dx`, 'inout', lenOf0), arr(1, `${name} dy`, 'in', lenOf0), arr(2, `${name} ${saved}`, 'in', lenOf0)],
+    call: (k, p, a) => { fn(k, name)(p[0], p[1], p[2], a[0].length); },
   };
 }
