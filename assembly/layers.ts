@@ -158,15 +158,23 @@ export function crossEntropyForward(probs: usize, logits: usize, targets: usize,
   for (let i = 0; i < rows; i++) {
     if (<u32>load<i32>(targets + (<usize>i << 2)) >= <u32>cols) { errIndex = i; return NaN; }
   }
+  return crossEntropySum(probs, logits, targets, rows, cols, -1) / <f64>rows;
+}
+
+/**
+ * Σ −log softmax[target] over the rows whose target is not `skip` (targets checked by the
+ * caller); softmax probabilities of every row go to `probs`.
+ */
+@inline export function crossEntropySum(probs: usize, logits: usize, targets: usize, rows: i32, cols: i32, skip: i32): f64 {
   const rb = <usize>cols << 2;
   let total: f64 = 0;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
     const lse = softmaxRow(probs + o, logits + o, cols);
     const t = load<i32>(targets + (<usize>i << 2));
-    total += lse - <f64>load<f32>(logits + o + (<usize>t << 2));
+    if (t != skip) total += lse - <f64>load<f32>(logits + o + (<usize>t << 2));
   }
-  return total / <f64>rows;
+  return total;
 }
 
 /** dlogits += scale·(probs − onehot(targets))/rows, in double like JS. */

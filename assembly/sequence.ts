@@ -1,7 +1,7 @@
 // Causal softmax and cross-entropy with ignored targets (see src/kernels/js/sequence.ts), built on
 // the row helpers of the softmax/cross-entropy kernels in layers.ts.
 
-import { errIndex, softmaxRow } from './layers';
+import { crossEntropySum, errIndex, softmaxRow } from './layers';
 import { dsplat, hi, ldr, lo, pack, str } from './simd';
 
 /** Softmax of row r over its first min(r mod period + 1, cols) entries; the rest 0. */
@@ -32,15 +32,7 @@ function countKept(targets: usize, rows: i32, cols: i32, ignoreIndex: i32): i32 
 export function crossEntropyMaskedForward(probs: usize, logits: usize, targets: usize, rows: i32, cols: i32, ignoreIndex: i32): f64 {
   const kept = countKept(targets, rows, cols, ignoreIndex);
   if (kept < 0) return NaN;
-  const rb = <usize>cols << 2;
-  let total: f64 = 0;
-  for (let i = 0; i < rows; i++) {
-    const o = <usize>i * rb;
-    const lse = softmaxRow(probs + o, logits + o, cols);
-    const t = load<i32>(targets + (<usize>i << 2));
-    if (t != ignoreIndex) total += lse - <f64>load<f32>(logits + o + (<usize>t << 2));
-  }
-  return total / <f64>kept;
+  return crossEntropySum(probs, logits, targets, rows, cols, ignoreIndex) / <f64>kept;
 }
 
 /** dlogits += scale·(probs − onehot)/kept on kept rows, in double like JS. */
