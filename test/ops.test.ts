@@ -2,9 +2,9 @@
 // cat/stack, narrow/select/split, cross-entropy with ignoreIndex), on the active backend (npm test
 // runs this file on wasm and again on js):
 //  - PyTorch 1.13 fixtures (tools/ops_reference.py): outputs and input gradients within float32
-//    tolerance 2e-6·(1 + |expected|) (GELU's gradient 2e-5: PyTorch's own float32 1 − tanh²
-//    cancels at large |x|); makemore.py's transformer Block composed from these ops
-//    within 2e-5·(1 + |expected|) (a chain of ~20 ops, each rounding in float32);
+//    tolerance 2e-6·(1 + |expected|) (the largest miss seen: 4.6e-7, the JS matmul); makemore.py's
+//    transformer Block composed from these ops within 5e-6·(1 + |expected|) (a chain of ~20 ops,
+//    each rounding in float32);
 //  - every op's backward against float64 central finite differences (h 1e-6, tolerance 1e-6),
 //    and against float32 finite differences on the active backend's float32 kernels (loose);
 //  - each new kernel, wasm against JS (arrays in wasm memory and on the JS heap);
@@ -67,7 +67,7 @@ function apply(c: Case, xs: Tensor[]): Tensor[] {
   }
 }
 
-test('each op matches PyTorch 1.13: outputs and input gradients within 2e-6·(1 + |expected|) (GELU\'s gradient 2e-5)', () => {
+test('each op matches PyTorch 1.13: outputs and input gradients within 2e-6·(1 + |expected|)', () => {
   const ops = new Set(fixture.cases.map((c) => c.op));
   for (const op of ['matmul', 'permute', 'transpose', 'causalSoftmax', 'gelu', 'sigmoid', 'cat', 'stack', 'narrow', 'select', 'split', 'crossEntropy']) {
     assert.ok(ops.has(op), `the fixture has no ${op} case`);
@@ -85,14 +85,11 @@ test('each op matches PyTorch 1.13: outputs and input gradients within 2e-6·(1 
       loss = loss === null ? part : loss.add(part);
     }
     loss!.backward();
-    // GELU's gradient: PyTorch takes 1 − tanh² in float32, which cancels where |x| is large (up
-    // to 1e-5 off the float64 value the JS kernel matches); the gradient within 2e-5 there
-    const tol = c.op === 'gelu' ? 2e-5 : 2e-6;
-    for (const [i, g] of c.grads.entries()) close(xs[i].grad!.f, g, tol, `${tag} grad of input ${i}`);
+    for (const [i, g] of c.grads.entries()) close(xs[i].grad!.f, g, 2e-6, `${tag} grad of input ${i}`);
   }
 });
 
-test('makemore.py\'s transformer Block (LayerNorm, causal self-attention, GELU MLP) from these ops matches PyTorch 1.13 within 2e-5', () => {
+test('makemore.py\'s transformer Block (LayerNorm, causal self-attention, GELU MLP) from these ops matches PyTorch 1.13 within 5e-6', () => {
   const { B, T, C, nHead: H, params } = fixture.block;
   const p = new Map(Object.entries(params).map(([k, v]) => [k, f32(v.data, v.shape, true)]));
   const P = (k: string): Tensor => p.get(k)!;
@@ -107,10 +104,10 @@ test('makemore.py\'s transformer Block (LayerNorm, causal self-attention, GELU M
   const x2 = x.add(linear(y, 'attn.c_proj'));
   h = F.layerNorm(x2, [C], P('ln2.weight'), P('ln2.bias'));
   const out = x2.add(linear(F.gelu(linear(h, 'c_fc')), 'mlp.c_proj'));
-  close(out.f, fixture.block.y, 2e-5, 'block y');
+  close(out.f, fixture.block.y, 5e-6, 'block y');
   out.backward(f32(fixture.block.dy, [B, T, C]));
-  close(x.grad!.f, fixture.block.dx, 2e-5, 'block dx');
-  for (const [name, v] of Object.entries(params)) close(P(name).grad!.f, v.grad, 2e-5, `block d${name}`);
+  close(x.grad!.f, fixture.block.dx, 5e-6, 'block dx');
+  for (const [name, v] of Object.entries(params)) close(P(name).grad!.f, v.grad, 5e-6, `block d${name}`);
 });
 
 test('cross-entropy with ignoreIndex: nothing ignored gives the unmasked loss and gradient bit for bit; all ignored gives NaN', () => {
