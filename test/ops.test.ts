@@ -20,6 +20,7 @@ import { jsBackend } from '../src/kernels/js/index.js';
 import type { MatmulLayout } from '../src/kernels/types.js';
 import { createWasmBackend, wasmSupported } from '../src/kernels/wasm/index.js';
 import { gradcheck, lcg, project, randT } from './helpers/gradcheck.js';
+import { blockForward, blockParamShapes } from './helpers/block.js';
 
 interface Input { shape: number[]; data: number[] }
 interface Output { shape: number[]; y: number[]; dy: number[] }
@@ -93,17 +94,9 @@ test('makemore.py\'s transformer Block (LayerNorm, causal self-attention, GELU M
   const { B, T, C, nHead: H, params } = fixture.block;
   const p = new Map(Object.entries(params).map(([k, v]) => [k, f32(v.data, v.shape, true)]));
   const P = (k: string): Tensor => p.get(k)!;
-  // nn.Linear on (B, T, in): x @ Wᵀ + b, W (out × in)
-  const linear = (x: Tensor, w: string): Tensor => matmul(x, P(`${w}.weight`).T).add(P(`${w}.bias`));
+  assert.deepEqual(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.shape])), blockParamShapes(C));
   const x = f32(fixture.block.x, [B, T, C], true);
-  let h = F.layerNorm(x, [C], P('ln1.weight'), P('ln1.bias'));
-  const heads = (t: Tensor): Tensor => t.view(B, T, H, C / H).transpose(1, 2); // (B, nh, T, hs)
-  const [q, k, v] = linear(h, 'c_attn').split(C, 2).map(heads);
-  const att = F.softmax(matmul(q, k.transpose(-2, -1)).mul(1 / Math.sqrt(C / H)), -1, { causal: true });
-  const y = matmul(att, v).transpose(1, 2).contiguous().view(B, T, C);
-  const x2 = x.add(linear(y, 'attn.c_proj'));
-  h = F.layerNorm(x2, [C], P('ln2.weight'), P('ln2.bias'));
-  const out = x2.add(linear(F.gelu(linear(h, 'c_fc')), 'mlp.c_proj'));
+  const out = blockForward(x, P, H);
   close(out.f, fixture.block.y, 5e-6, 'block y');
   out.backward(f32(fixture.block.dy, [B, T, C]));
   close(x.grad!.f, fixture.block.dx, 5e-6, 'block dx');
