@@ -257,6 +257,8 @@ test('errors name the problem', () => {
   assert.throws(() => permute(x, [0, 0, 1]), /permute needs each of the 3 dimensions once/);
   assert.throws(() => narrow(x, 1, 2, 2), /narrow: start 2 and length 2 are out of range for dimension 1 of size 3/);
   assert.throws(() => select(x, 2, 4), /select: index 4 is out of range for dimension 2 of size 4/);
+  assert.deepEqual(narrow(f32([0, 1, 2, 3, 4], [5]), 0, -2, 2).toArray(), [3, 4]); // negative start counts from the end
+  assert.deepEqual(select(f32([0, 1, 2, 3, 4, 5], [2, 3]), 1, -1).toArray(), [2, 5]);
   assert.throws(() => cat([x, f32(new Array(8).fill(0), [2, 1, 4])], 2), /cat: shapes \(2, 3, 4\), \(2, 1, 4\) differ outside dimension 2/);
   assert.throws(() => stack([x, f32(new Array(8).fill(0), [2, 1, 4])]), /stack needs tensors of one shape/);
   assert.throws(() => F.softmax(x, 1, { causal: true }), /causal softmax is over the last dimension only/);

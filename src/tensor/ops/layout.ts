@@ -42,7 +42,7 @@ function slice(a: Tensor, dim: number, start: number, length: number, keep: bool
   if (a.ndim === 0) throw new RangeError(`${op} needs a tensor with at least one dimension`);
   const d = normDim(dim, a.ndim);
   const size = a.shape[d];
-  const s = start < 0 && !keep ? start + size : start; // select accepts negative indexes
+  const s = start < 0 ? start + size : start; // negative: from the end, as PyTorch
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
     throw new RangeError(keep
       ? `narrow: start ${start} and length ${length} are out of range for dimension ${dim} of size ${size}`
