@@ -15,6 +15,8 @@ import os
 import torch
 import torch.nn.functional as F
 
+from makemore_block import block, causal_softmax, new_gelu
+
 torch.manual_seed(4321)
 torch.set_num_threads(1)
 
@@ -26,17 +28,6 @@ def flat(t):
 
 def rand(*shape, scale=1.0):
     return (torch.randn(*shape, dtype=torch.float32) * scale).requires_grad_(True)
-
-
-def new_gelu(x):
-    # makemore.py's NewGELU
-    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
-
-
-def causal_softmax(att):
-    T = att.size(-1)
-    bias = torch.tril(torch.ones(T, T)).view(1, 1, T, T) if att.dim() == 4 else torch.tril(torch.ones(T, T))
-    return F.softmax(att.masked_fill(bias[..., :T, :T] == 0, float('-inf')), dim=-1)
 
 
 cases = []
@@ -122,21 +113,7 @@ for t in p.values():
     t.requires_grad_(True)
 
 
-def block(x):
-    h = F.layer_norm(x, (C,), p['ln1.weight'], p['ln1.bias'])
-    q, k, v = F.linear(h, p['c_attn.weight'], p['c_attn.bias']).split(C, dim=2)
-    k = k.view(B, T, H, C // H).transpose(1, 2)
-    q = q.view(B, T, H, C // H).transpose(1, 2)
-    v = v.view(B, T, H, C // H).transpose(1, 2)
-    att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
-    att = causal_softmax(att)
-    y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
-    x = x + F.linear(y, p['attn.c_proj.weight'], p['attn.c_proj.bias'])
-    h = F.layer_norm(x, (C,), p['ln2.weight'], p['ln2.bias'])
-    return x + F.linear(new_gelu(F.linear(h, p['c_fc.weight'], p['c_fc.bias'])), p['mlp.c_proj.weight'], p['mlp.c_proj.bias'])
-
-
-y = block(x)
+y = block(x, p, H)
 dy = torch.randn(B, T, C)
 y.backward(dy)
 blk = {
