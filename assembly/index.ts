@@ -13,3 +13,6 @@ export {
 export function heapBase(): usize { return __heap_base; }
 export { rowNormForward, rowNormBackward } from './norms';
 export { fusedNotebookStep, fusedNotebookWorkspace, fusedNotebookEval, fusedNotebookEvalWorkspace } from './fusedStep';
+export { matmulBatched, copyStrided } from './batched';
+export { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations';
+export { causalSoftmaxRows, crossEntropyMaskedForward, crossEntropyMaskedBackward } from './sequence';
