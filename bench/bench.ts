@@ -95,14 +95,16 @@ interface MemoryResult { steps: number; seconds: number; rssMiB: Record<string, 
 // Twice: with V8's defaults, where the young generation may grow once during the run (a step of
 // about 8 MiB of RSS that is heap capacity, not data), and with it capped at 4 MiB
 // (--max-semi-space-size=4), which shows what the program itself retains.
+// Fast mode (where relaxed SIMD is there) once more, young generation capped.
 const memory: Record<string, MemoryResult> | null = args.includes('--no-memory') ? null : {
-  'V8 defaults': measureMemory([]),
-  'young generation capped at 4 MiB': measureMemory(['--max-semi-space-size=4']),
+  'V8 defaults': measureMemory('wasm', []),
+  'young generation capped at 4 MiB': measureMemory('wasm', ['--max-semi-space-size=4']),
+  ...(machine.relaxedSimdAvailable ? { 'fast mode, young generation capped at 4 MiB': measureMemory('wasm-fast', ['--max-semi-space-size=4']) } : {}),
 };
 
-function measureMemory(flags: string[]): MemoryResult {
-  process.stderr.write(`bench: memory over 200,000 wasm steps ${flags.join(' ')}…\n`);
-  return runWorker('wasm', 'notebook', 200_000, 1, ['--memory'], ['--expose-gc', ...flags]) as unknown as MemoryResult;
+function measureMemory(backend: string, flags: string[]): MemoryResult {
+  process.stderr.write(`bench: memory over 200,000 ${backend} steps ${flags.join(' ')}…\n`);
+  return runWorker(backend, 'notebook', 200_000, 1, ['--memory'], ['--expose-gc', ...flags]) as unknown as MemoryResult;
 }
 
 const pad = (s: string, n: number): string => s.padEnd(n);
