@@ -13,3 +13,4 @@ export {
 export function heapBase(): usize { return __heap_base; }
 export { rowNormForward, rowNormBackward } from './norms';
 export { fusedNotebookStep, fusedNotebookWorkspace } from './fusedStep';
+export { adamwStep, sgdMomentumStep, sumSquares } from './optim';

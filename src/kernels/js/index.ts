@@ -8,6 +8,7 @@ import {
   gatherRows, logSoftmaxBackward, logSoftmaxRows, runningAverage, scatterAddRows, softmaxBackward, softmaxRows,
 } from './layers.js';
 import { rowNormBackward, rowNormForward } from './norms.js';
+import { adamwStep, sgdMomentumStep, sumSquares } from './optim.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -19,4 +20,5 @@ export const jsBackend: Backend = {
   softmaxRows, logSoftmaxRows, softmaxBackward, logSoftmaxBackward, crossEntropyForward, crossEntropyBackward,
   sgdStep,
   rowNormForward, rowNormBackward,
+  adamwStep, sgdMomentumStep, sumSquares,
 };
