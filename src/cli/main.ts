@@ -60,7 +60,8 @@ function registerTrain(program: Command): void {
     .option('--samples <n>', 'words to sample after training', nonNegativeInt, 10)
     .option('--out <file>', 'save the trained model (safetensors)')
     .option('--checkpoint-every <n>', 'also save to --out every n steps (atomically)', positiveInt)
-    .option('--resume <file>', 'continue training a saved model from its step, generator and schedule')
+    .option('--resume <file>', 'continue training a saved model from its step, generator, schedule and optimizer state')
+    .option('--work-dir <dir>', 'makemore.py\'s work directory: model.safetensors, the best model by val loss at the evaluations, and log.jsonl, the scalars of every step and evaluation')
     .action(async function (this: Command, flags: TrainFlags) {
       actionExitCode = await runTrain(flags, (k) => this.getOptionValueSource(k) === 'cli');
     });

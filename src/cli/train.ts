@@ -1,6 +1,7 @@
 // `makemore train`: read the words, build the splits, train (or resume), report losses, sample,
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
 import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig, type OptimizerName } from '../model/index.js';
@@ -19,6 +20,7 @@ export { wordsSha256 };
 import { createTrainDiagnostics, mergeHooks, type DiagnosticsFlags } from './diagnostics.js';
 import { lockOutput } from './lock.js';
 import { checkTrainOutputs } from './outputs.js';
+import { checkWorkDir, WORK_LOG, WORK_MODEL, WorkLog } from './workDir.js';
 import { catchStopSignals, type SignalCatcher } from './signals.js';
 
 export interface TrainFlags extends DiagnosticsFlags {
@@ -57,7 +59,12 @@ export interface TrainFlags extends DiagnosticsFlags {
   out?: string;
   checkpointEvery?: number;
   resume?: string;
+  /** makemore.py's work directory: the best model by val loss and log.jsonl. */
+  workDir?: string;
 }
+
+/** makemore.py's evaluation interval, used with --work-dir when --eval-every is not given. */
+export const WORK_DIR_EVAL_EVERY = 500;
 
 /** Which flags the user typed (as opposed to defaults). */
 export type Given = (flag: keyof TrainFlags) => boolean;
@@ -271,13 +278,20 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
   if (flags.steps > MAX_STEPS) throw new MakemoreError(`--steps ${flags.steps} is more than the ${MAX_STEPS} steps makemore-ts runs in one go`);
   // Fail now, not after hours of training, when an output cannot be written where asked.
   checkTrainOutputs({ out: flags.out, report: flags.report, plots: flags.plots, data: flags.data, interruptFile: INTERRUPT_FILE });
+  if (flags.workDir !== undefined) {
+    if (flags.evalEvery === 0) throw new MakemoreError('--work-dir keeps the model with the best val loss at the evaluations: it needs --eval-every above 0');
+    checkWorkDir(flags.workDir);
+    if (flags.out !== undefined && resolve(flags.out) === resolve(flags.workDir, WORK_MODEL)) throw new MakemoreError(`--out ${flags.out} is the work directory's best model; choose another --out`);
+  }
   const lock = flags.out !== undefined ? lockOutput(flags.out) : null;
+  const workLock = flags.workDir !== undefined ? lockOutput(join(flags.workDir, WORK_MODEL)) : null;
   const signals = catchStopSignals();
   try {
     return await trainAndSave(flags, given, signals);
   } finally {
     signals.dispose();
     lock?.release();
+    workLock?.release();
   }
 }
 
@@ -292,11 +306,11 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   let diag: ReturnType<typeof createTrainDiagnostics> = null;
   /** The last checkpoint written: [path, step]. */
   let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
-  const save = (path: string, step: number): void => {
+  const save = (path: string, step: number, extra: Record<string, string> = {}): void => {
     // Never replace a good file with a diverged model (a finite loss can still end in an
     // update that overflows the weights).
     assertFinite(model, step, lastSaved);
-    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: diag?.metadata() };
+    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: { ...diag?.metadata(), ...extra } };
     if (!isPlainSgd(plan.optimizer)) info.optimizer = { name: plan.optimizer.name as OptimizerName, stateDict: plan.optimizer.stateDict() };
     saveModel(path, model, vocab, info);
     lastSaved = [path, step];
@@ -316,17 +330,33 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 
   const progress = createProgress(trainCfg.steps - plan.startStep);
-  diag = createTrainDiagnostics(flags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data } });
+  const work = flags.workDir !== undefined ? { model: join(flags.workDir, WORK_MODEL), log: new WorkLog(join(flags.workDir, WORK_LOG), plan.startStep) } : null;
+  let bestVal = work !== null && plan.startStep > 0 ? bestValLoss(work.model) : Infinity;
+  /** After an evaluation: logged, and the model kept when its val loss is the best so far. */
+  const onEval = (step: number, valLoss: number, trainLoss: number): void => {
+    if (work === null) return;
+    if (valLoss < bestVal) {
+      bestVal = valLoss;
+      save(work.model, step, { val_loss: String(valLoss), train_sample_loss: String(trainLoss) });
+      progress.log(`best val loss so far: saved ${work.model}`);
+    }
+    work.log.add({ step, val_loss: valLoss, train_loss: trainLoss, best_val_loss: bestVal });
+    work.log.flush();
+  };
+  // The work directory keeps the best model at the evaluations: makemore.py's interval unless given.
+  const diagFlags = work !== null && flags.evalEvery === undefined ? { ...flags, evalEvery: WORK_DIR_EVAL_EVERY } : flags;
+  diag = createTrainDiagnostics(diagFlags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data }, onEval });
   const watch = lossWatch((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   let result;
   try {
     result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
-      onStep: ({ step, loss }) => {
+      onStep: ({ step, loss, lr }) => {
         if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
         watch(step, loss);
         progress.update(step + 1 - plan.startStep);
         const done = step + 1;
+        work?.log.add({ step: done, loss, lr });
         if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
       },
       shouldStop: () => signals.received !== null,
@@ -337,6 +367,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     throw e;
   } finally {
     progress.stop();
+    work?.log.flush();
   }
   const ran = result.nextStep - plan.startStep;
   const seconds = (performance.now() - t0) / 1000;
@@ -366,6 +397,13 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     for (const w of sampleWords(model, vocab, { count: flags.samples, generator: sg })) console.log(`  ${w}`);
   }
   return 0;
+}
+
+/** The val loss recorded in a work directory's best model (Infinity when there is none yet). */
+function bestValLoss(path: string): number {
+  if (!existsSync(path)) return Infinity;
+  const v = Number(loadModel(path).metadata.val_loss);
+  return Number.isFinite(v) ? v : Infinity;
 }
 
 /**
