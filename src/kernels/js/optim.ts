@@ -28,11 +28,14 @@ export function adamwStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatA
 export function sgdMomentumStep(p: FloatArray, g: FloatArray, buf: FloatArray, lr: number, momentum: number, dampening: number,
   weightDecay: number, nesterov: boolean, first: boolean): void {
   const n = p.length;
-  const round = p instanceof Float32Array ? Math.fround : (x: number) => x;
+  // d and the Nesterov look-ahead are float32 tensors in PyTorch: rounded likewise (not in float64)
+  const f32 = p instanceof Float32Array;
   for (let i = 0; i < n; i++) {
-    const d = round(g[i] + weightDecay * p[i]);
+    const x = g[i] + weightDecay * p[i];
+    const d = f32 ? Math.fround(x) : x;
     buf[i] = first ? d : momentum * buf[i] + (1 - dampening) * d;
-    const s = nesterov ? round(d + momentum * buf[i]) : buf[i];
+    const y = d + momentum * buf[i];
+    const s = nesterov ? (f32 ? Math.fround(y) : y) : buf[i];
     p[i] = p[i] - lr * s;
   }
 }
