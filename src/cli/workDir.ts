@@ -16,7 +16,7 @@ const LOG_KIND: OutputKind = { name: 'JSONL log', recognizes: (path, size) => si
 
 /** The work directory can be created (or is a folder) and its two files can be written. */
 export function checkWorkDir(dir: string): void {
-  checkPlotsDir(dir, '--work-dir');
+  checkPlotsDir(dir, '--work-dir', 'the work directory\'s files');
   checkWritablePath(join(dir, WORK_MODEL), '--work-dir', MODEL_KIND);
   checkWritablePath(join(dir, WORK_LOG), '--work-dir', LOG_KIND);
 }
