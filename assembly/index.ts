@@ -16,3 +16,4 @@ export { fusedNotebookStep, fusedNotebookWorkspace, fusedNotebookEval, fusedNote
 export { matmulBatched, copyStrided } from './batched';
 export { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations';
 export { causalSoftmaxRows, crossEntropyMaskedForward, crossEntropyMaskedBackward } from './sequence';
+export { adamwStep, sgdMomentumStep, sumSquares } from './optim';

@@ -7,7 +7,7 @@ export {
 export * from './tensor/index.js';
 export * as nn from './nn/index.js';
 export { Module, Embedding, Linear, BatchNorm1d, Tanh, Flatten, Sequential } from './nn/index.js';
-export { SGD } from './optim/index.js';
+export { AdamW, ADAMW_DEFAULTS, clipGradNorm, learningRate, Optimizer, SGD, type AdamWOptions, type OptimizerStateDict, type SGDOptions, type Schedule } from './optim/index.js';
 export * from './data/index.js';
 export * from './model/index.js';
 export { foldBatchNorm } from './model/index.js';

@@ -47,6 +47,29 @@ test('N steps, then --resume for N more: weights bit-identical to 2N steps in on
   assert.equal(loadModel(resumed).info.step, 600);
 });
 
+test('AdamW (clipped, warm-up): N steps + --resume for N more is bit-identical to 2N steps, moments and step counts included', () => {
+  const opts = ['--optimizer', 'adamw', '--lr', '0.01', '--clip-grad-norm', '1', '--warmup', '50'];
+  const one = join(tmp, 'adamw-one.safetensors');
+  const half = join(tmp, 'adamw-half.safetensors');
+  const resumed = join(tmp, 'adamw-resumed.safetensors');
+  const a = run(...opts, '--steps', '400', '--out', one);
+  run(...opts, '--steps', '200', '--out', half);
+  // the resumed run takes its optimizer and hyperparameters from the file
+  const b = run('--resume', half, '--steps', '400', '--out', resumed);
+  assert.match(b, /resuming .* at step 200 of 400/);
+  const x = tensorsOf(one);
+  const y = tensorsOf(resumed);
+  assert.ok(x.has('optimizer.state.0.exp_avg') && x.has('optimizer.state.0.exp_avg_sq'), [...x.keys()].join());
+  assert.deepEqual([...y.keys()], [...x.keys()]);
+  for (const [name, bytes] of x) assert.ok(Buffer.compare(Buffer.from(bytes), Buffer.from(y.get(name)!)) === 0, `${name} differs`);
+  const losses = (s: string): string[] => s.split('\n').filter((l) => /^(train|val|test) /.test(l));
+  assert.deepEqual(losses(b), losses(a));
+  const saved = loadModel(resumed).info.optimizer!;
+  assert.equal(saved.name, 'adamw');
+  assert.equal(saved.stateDict.state.get(0)!.step, 400);
+  assert.equal(loadModel(half).info.optimizer!.stateDict.state.get(0)!.step, 200);
+});
+
 test('Ctrl-C during training writes a checkpoint that loads and resumes', async () => {
   const out = join(tmp, 'interrupted.safetensors');
   const child = spawn(process.execPath, [bin, 'train', '--data', words, '--hidden', '64', '--samples', '0', '--steps', '5000000', '--out', out]);

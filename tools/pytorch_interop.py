@@ -148,7 +148,8 @@ def load_model(path):
     vocab = '.' + meta['vocab']
     model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'],
                 bias1=cfg.get('bias1', False), bn_eval=cfg.get('bnEval', 'running'), bn_eps=cfg.get('bnEps', 0.0), groups=cfg.get('groups'))
-    tensors = {k: v for k, v in tensors.items() if not k.endswith('running_std')}  # makemore-ts's exact copy
+    # makemore-ts's exact copy of the std, and the optimizer's state (optimizer.state.<i>.exp_avg, ...)
+    tensors = {k: v for k, v in tensors.items() if not k.endswith('running_std') and not k.startswith('optimizer.')}
     model.load_state_dict(tensors, strict=True)
     return model.eval(), cfg, vocab, meta
 

@@ -25,7 +25,7 @@ export interface DiagnosticsFlags {
 export function addDiagnosticsOptions(cmd: Command): Command {
   return cmd
     .option('--stats-every <n>', 'activation/gradient statistics every n steps (and at the last step); 0: off', nonNegativeInt)
-    .option('--eval-every <n>', 'validation loss (eval mode) every n steps; 0: off', nonNegativeInt)
+    .option('--eval-every <n>', 'validation loss (eval mode), and the loss on as many training examples, every n steps; 0: off (default 500 with --work-dir)', nonNegativeInt)
     .option('--report <file>', 'write a self-contained HTML report (loss curves, histograms, ratios)')
     .option('--plots <dir>', 'write the report\'s plots as PNG and SVG files into this folder');
 }
@@ -39,6 +39,8 @@ export interface DiagnosticsContext {
   extraConfig?: Record<string, string | number>;
   /** First step (resuming). */
   startStep?: number;
+  /** Called after each evaluation's line is printed (the work directory keeps the best model). */
+  onEval?(step: number, valLoss: number, trainLoss: number): void;
 }
 
 export interface DiagnosticsRun {
@@ -73,11 +75,15 @@ export function createTrainDiagnostics(flags: DiagnosticsFlags, model: LanguageM
     statsEvery,
     evalEvery: flags.evalEvery,
     val: splits.val,
+    train: splits.train,
     onStats: (s: StepStats) => {
       // The first statistics step in full; the last one is printed by finish().
       if (printed++ === 0) log(statsReport(s));
     },
-    onEval: (step, loss) => log(`${String(step).padStart(7)}/${String(trainCfg.steps).padStart(7)}: val ${loss.toFixed(4)}`),
+    onEval: (step, loss, trainLoss = NaN) => {
+      log(`${String(step).padStart(7)}/${String(trainCfg.steps).padStart(7)}: val ${loss.toFixed(4)}, train ${trainLoss.toFixed(4)} (first ${Math.min(splits.val.Y.numel, splits.train.Y.numel)} examples)`);
+      ctx.onEval?.(step, loss, trainLoss);
+    },
   });
   let record: DiagnosticsRecord | null = null;
   return {

@@ -21,6 +21,7 @@ export function runInfo(flags: { model: string; json?: boolean }): void {
     step: info.step,
     train: info.train ?? null,
     data: info.data ?? null,
+    optimizerState: info.optimizer !== undefined ? { name: info.optimizer.name, parameters: info.optimizer.stateDict.state.size, steps: [...new Set([...info.optimizer.stateDict.state.values()].map((s) => s.step).filter((s) => s !== undefined))] } : null,
   };
   if (flags.json) { console.log(JSON.stringify(summary)); return; }
   console.log(`file: ${shown(flags.model)}`);
@@ -30,6 +31,8 @@ export function runInfo(flags: { model: string; json?: boolean }): void {
   console.log(`vocabulary (${vocab.size}): .${vocab.toString()}`);
   console.log(`trained steps: ${info.step}${info.train ? ` of ${info.train.steps} (batch ${info.train.batchSize}, lr ${info.train.lr} → ${info.train.lrFinal} at step ${info.train.lrDecayStep}, seed ${info.train.seed}, split seed ${info.train.splitSeed})` : ''}`);
   if (info.data !== undefined) console.log(`data: ${shown(info.data)}`);
+  const opt = summary.optimizerState;
+  if (opt !== null) console.log(`optimizer state: ${opt.name}, for ${opt.parameters} parameter tensors${opt.steps.length > 0 ? `, step ${opt.steps.join('/')}` : ''} (resumes exactly)`);
   for (const [name, t] of model.namedParameters()) console.log(`  ${name} (${t.shape.join(', ')})`);
 }
 

@@ -4,7 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import v8 from 'node:v8';
 import { BACKEND_CHOICES, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
+import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, OPTIMIZERS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
+import { SCHEDULES } from '../optim/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerCoupling } from './coupling.js';
@@ -12,7 +13,7 @@ import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerInfo } from './info.js';
-import { integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './parse.js';
+import { betas, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './parse.js';
 import { registerNotebook } from './notebook.js';
 import { registerSample } from './sample.js';
 import { runTrain, TRAIN_DEFAULTS, type TrainFlags } from './train.js';
@@ -41,15 +42,26 @@ function registerTrain(program: Command): void {
     .addOption(new Option('--bn-eval <stats>', 'eval-mode batch norm: running statistics, or each batch\'s own (notebook norm)').choices(BN_EVALS))
     .addOption(new Option('--sample-generator <which>', 'samples continue the training generator, or use one seeded seed + 10 (default: the preset\'s)').choices(SAMPLE_GENERATORS))
     .option('--groups <n>', `GroupNorm's group count, a divisor of --hidden (--norm groupnorm; default ${DEFAULT_GROUPS})`, positiveInt)
-    .option('--lr <x>', 'learning rate before the decay step', positiveNumber, d.lr)
-    .option('--lr-final <x>', 'learning rate from the decay step on', positiveNumber, d.lrFinal)
-    .option('--lr-decay-step <n>', 'first step with --lr-final (default: half the steps)', nonNegativeInt)
+    .addOption(new Option('--optimizer <name>', 'sgd (torch.optim.SGD; plain by default, the notebooks\') or adamw (torch.optim.AdamW, makemore.py\'s)').choices(OPTIMIZERS).default('sgd'))
+    .option('--lr <x>', `peak learning rate (default ${d.lr}; adamw: 5e-4, makemore.py's)`, positiveNumber, d.lr)
+    .option('--lr-final <x>', `step schedule: the rate from the decay step on; cosine: the rate reached at the last step (default ${d.lrFinal}; adamw: --lr with the step schedule, --lr / 10 with cosine)`, positiveNumber, d.lrFinal)
+    .option('--lr-decay-step <n>', 'step schedule: first step with --lr-final (default: half the steps)', nonNegativeInt)
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule: step (lr, then lr-final) or cosine (lr down to lr-final)').choices(SCHEDULES).default('step'))
+    .option('--warmup <n>', 'steps of linear warm-up to --lr before the schedule (default 0)', nonNegativeInt)
+    .option('--betas <b1,b2>', 'adamw: the moment decay rates (default 0.9,0.99)', betas)
+    .option('--eps <x>', 'adamw: added to √v̂ (default 1e-8)', nonNegativeNumber)
+    .option('--weight-decay <x>', 'adamw: decoupled weight decay (default 0.01); sgd: L2 added to the gradient (default 0)', nonNegativeNumber)
+    .option('--momentum <x>', 'sgd: momentum (default 0)', nonNegativeNumber)
+    .option('--dampening <x>', 'sgd: momentum dampening (default 0)', nonNegativeNumber)
+    .option('--nesterov', 'sgd: Nesterov momentum (needs --momentum, no dampening)')
+    .option('--clip-grad-norm <x>', 'clip the gradients\' total 2-norm to x before each update (torch.nn.utils.clip_grad_norm_)', positiveNumber)
     .option('--seed <n>', 'generator seed for parameters and minibatches', integer, d.seed)
     .option('--split-seed <n>', 'seed of the word shuffle for the train/val/test split', integer, d.splitSeed)
     .option('--samples <n>', 'words to sample after training', nonNegativeInt, 10)
     .option('--out <file>', 'save the trained model (safetensors)')
     .option('--checkpoint-every <n>', 'also save to --out every n steps (atomically)', positiveInt)
-    .option('--resume <file>', 'continue training a saved model from its step, generator and schedule')
+    .option('--resume <file>', 'continue training a saved model from its step, generator, schedule and optimizer state')
+    .option('--work-dir <dir>', 'makemore.py\'s work directory: model.safetensors, the best model by val loss at the evaluations, and log.jsonl, the scalars of every step and evaluation')
     .action(async function (this: Command, flags: TrainFlags) {
       actionExitCode = await runTrain(flags, (k) => this.getOptionValueSource(k) === 'cli');
     });

@@ -34,16 +34,16 @@ export function checkReportPath(path: string, flag: string): void {
   checkWritablePath(path, flag, REPORT_KIND);
 }
 
-/** A plots folder (`--plots`): a folder, or a name where one can be created. */
-export function checkPlotsDir(dir: string, flag = '--plots'): void {
+/** A plots folder (`--plots`; `what` names its files in messages): a folder, or a name where one can be created. */
+export function checkPlotsDir(dir: string, flag = '--plots', what = 'plots'): void {
   if (dir === '') throw new MakemoreError(`${flag} '' is not a folder name`);
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
-    if (!isDir) throw new MakemoreError(`cannot write plots into ${dir}: it is a file, not a folder; give ${flag} a folder name`);
+    if (!isDir) throw new MakemoreError(`cannot write ${what} into ${dir}: it is a file, not a folder; give ${flag} a folder name`);
   } catch (e) {
     if (e instanceof MakemoreError) throw e;
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new MakemoreError(`cannot write plots into ${dir}: ${reason(e)}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new MakemoreError(`cannot write ${what} into ${dir}: ${reason(e)}`);
   }
   if (!isDir) ensureFolder(dir, dir);
   // The folder takes files: the same probe as for a file in it.

@@ -1,8 +1,11 @@
 // `makemore sample`: load a model file and print sampled words (or JSON).
 import type { Command } from 'commander';
+import { splitWords } from '../data/index.js';
+import { DEFAULT_TRAIN } from '../model/index.js';
 import { loadModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
 import { sampleWordsIter } from '../sample/index.js';
+import { wordsForModel } from './modelData.js';
 import { integer, positiveInt, positiveNumber } from './parse.js';
 
 export interface SampleFlags {
@@ -12,7 +15,26 @@ export interface SampleFlags {
   temperature: number;
   prefix: string;
   maxLen: number;
+  topK?: number;
   json?: boolean;
+  /** Group the words as makemore.py prints them: in the training split, in val, in test, or new. */
+  mark?: boolean;
+  /** The word list --mark compares with (default: the one the model was trained on). */
+  data?: string;
+}
+
+export type Mark = 'train' | 'val' | 'test' | 'new';
+export const MARKS: readonly Mark[] = ['train', 'val', 'test', 'new'];
+
+/** makemore.py's grouping: "N samples that are in train:", the words, ... "new:". */
+export function markedLines(words: readonly string[], marks: readonly Mark[]): string[] {
+  const lines = ['-'.repeat(80)];
+  for (const m of MARKS) {
+    const group = words.filter((_, i) => marks[i] === m);
+    lines.push(`${group.length} samples that are ${m === 'new' ? 'new' : `in ${m}`}:`, ...group);
+  }
+  lines.push('-'.repeat(80));
+  return lines;
 }
 
 /**
@@ -26,11 +48,25 @@ export async function runSample(flags: SampleFlags, seedGiven = true): Promise<v
   const continued = !seedGiven && info.train?.sampleGenerator === 'continue' && info.generator !== undefined;
   const seed = seedGiven || info.train === undefined ? flags.seed : info.train.seed + 10;
   const generator = continued ? Generator.fromState(info.generator!) : new Generator(seed);
+  // The word list and its split are read before sampling, so a missing list fails at once.
+  const parts = flags.mark ? splitWords(wordsForModel(info, vocab, flags.model, flags.data).words, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed) : null;
+  const split = parts !== null ? { train: new Set(parts.train), val: new Set(parts.val), test: new Set(parts.test) } : null;
   const words = sampleWordsIter(model, vocab, {
-    count: flags.count, generator, temperature: flags.temperature, prefix: flags.prefix, maxLen: flags.maxLen,
+    count: flags.count, generator, temperature: flags.temperature, prefix: flags.prefix, maxLen: flags.maxLen, topK: flags.topK,
   });
+  const markOf = (w: string): Mark => {
+    for (const m of ['train', 'val', 'test'] as const) if (split![m].has(w)) return m;
+    return 'new';
+  };
   if (flags.json) {
-    console.log(JSON.stringify({ model: flags.model, seed: continued ? 'continued' : seed, temperature: flags.temperature, prefix: flags.prefix, words: [...words] }));
+    const all = [...words];
+    console.log(JSON.stringify({ model: flags.model, seed: continued ? 'continued' : seed, temperature: flags.temperature, prefix: flags.prefix,
+      ...(flags.topK !== undefined ? { topK: flags.topK } : {}), words: all, ...(split !== null ? { marks: all.map(markOf) } : {}) }));
+    return;
+  }
+  if (split !== null) {
+    const all = [...words];
+    console.log(markedLines(all, all.map(markOf)).join('\n'));
     return;
   }
   let closed = false;
@@ -61,6 +97,9 @@ export function registerSample(program: Command): void {
     .option('--temperature <x>', 'softmax temperature (<1 sharper, >1 more random)', positiveNumber, 1)
     .option('--prefix <text>', 'every word starts with this', '')
     .option('--max-len <n>', 'stop a word after this many characters', positiveInt, 50)
+    .option('--top-k <k>', 'draw each character from the k most likely only (makemore.py\'s --top-k)', positiveInt)
+    .option('--mark', 'group the words as makemore.py prints them: in the training split, in val, in test, or new')
+    .option('--data <file>', 'with --mark: the word list to compare with (default: the one the model was trained on)')
     .option('--json', 'print one JSON object instead of a word per line')
     .action(async function (this: Command, flags: SampleFlags) { await runSample(flags, this.getOptionValueSource('seed') === 'cli'); });
 }

@@ -1,14 +1,16 @@
 // `makemore train`: read the words, build the splits, train (or resume), report losses, sample,
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
-import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
+import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig, type OptimizerName } from '../model/index.js';
+import { ADAMW_DEFAULTS, SGD, type Optimizer, type Schedule } from '../optim/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
-import { splitLoss, trainAsync } from '../train/index.js';
+import { createOptimizer, splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
 import { dataLabel } from './paths.js';
@@ -18,6 +20,7 @@ export { wordsSha256 };
 import { createTrainDiagnostics, mergeHooks, type DiagnosticsFlags } from './diagnostics.js';
 import { lockOutput } from './lock.js';
 import { checkTrainOutputs } from './outputs.js';
+import { checkWorkDir, WORK_LOG, WORK_MODEL, WorkLog } from './workDir.js';
 import { catchStopSignals, type SignalCatcher } from './signals.js';
 
 export interface TrainFlags extends DiagnosticsFlags {
@@ -37,16 +40,31 @@ export interface TrainFlags extends DiagnosticsFlags {
   sampleGenerator?: SampleGenerator;
   /** GroupNorm's group count (--norm groupnorm). */
   groups?: number;
+  optimizer: OptimizerName;
   lr: number;
   lrFinal: number;
   lrDecayStep?: number;
+  schedule: Schedule;
+  warmup?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  clipGradNorm?: number;
   seed: number;
   splitSeed: number;
   samples: number;
   out?: string;
   checkpointEvery?: number;
   resume?: string;
+  /** makemore.py's work directory: the best model by val loss and log.jsonl. */
+  workDir?: string;
 }
+
+/** makemore.py's evaluation interval, used with --work-dir when --eval-every is not given. */
+export const WORK_DIR_EVAL_EVERY = 500;
 
 /** Which flags the user typed (as opposed to defaults). */
 export type Given = (flag: keyof TrainFlags) => boolean;
@@ -63,20 +81,33 @@ interface Plan {
   model: LanguageModel;
   g: Generator;
   startStep: number;
+  /** The optimizer (a resumed run's, with its state). */
+  optimizer: Optimizer;
 }
 
-function freshPlan(flags: TrainFlags): Plan {
+/** Plain SGD keeps no state: its files stay as they were before optimizers had state. */
+function isPlainSgd(opt: Optimizer): boolean {
+  return opt instanceof SGD && opt.isPlain;
+}
+
+function freshPlan(flags: TrainFlags, given: Given): Plan {
   const preset = PRESETS[flags.preset];
+  const adamw = flags.optimizer === 'adamw';
+  // AdamW's rate is makemore.py's (constant with the step schedule) unless the flags say otherwise.
+  const lr = adamw && !given('lr') ? ADAMW_DEFAULTS.lr : flags.lr;
+  const lrFinal = adamw && !given('lrFinal') ? (flags.schedule === 'cosine' ? lr / 10 : lr) : flags.lrFinal;
   const trainCfg: TrainConfig = {
     batchSize: flags.batchSize,
     steps: flags.steps,
-    lr: flags.lr,
-    lrFinal: flags.lrFinal,
+    lr,
+    lrFinal,
     lrDecayStep: flags.lrDecayStep ?? Math.floor(flags.steps / 2),
     seed: flags.seed,
     splitSeed: flags.splitSeed,
     sampleGenerator: flags.sampleGenerator ?? preset.sampleGenerator,
+    ...optimizerFields(flags, given),
   };
+  if (adamw) Object.assign(trainCfg, { betas: trainCfg.betas ?? [...ADAMW_DEFAULTS.betas], eps: trainCfg.eps ?? ADAMW_DEFAULTS.eps, weightDecay: trainCfg.weightDecay ?? ADAMW_DEFAULTS.weightDecay });
   validateTrainConfig(trainCfg);
   const norm = flags.norm as NormKind;
   checkNormApplies(norm, flags.hidden);
@@ -101,7 +132,22 @@ function freshPlan(flags: TrainFlags): Plan {
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
   const g = new Generator(trainCfg.seed);
-  return { modelCfg, trainCfg, data: flags.data, words, vocab, model: createModel(modelCfg, g), g, startStep: 0 };
+  const model = createModel(modelCfg, g);
+  return { modelCfg, trainCfg, data: flags.data, words, vocab, model, g, startStep: 0, optimizer: createOptimizer(model.parameters(), trainCfg) };
+}
+
+/** The optimizer's flags as training-config fields: only those typed (and not the defaults), so the default run's config is unchanged. */
+function optimizerFields(flags: TrainFlags, given: Given): Partial<TrainConfig> {
+  const opt = flags.optimizer;
+  const only: Record<OptimizerName, (keyof TrainFlags)[]> = { sgd: ['betas', 'eps'], adamw: ['momentum', 'dampening', 'nesterov'] };
+  for (const flag of only[opt]) if (given(flag)) throw new MakemoreError(`--${kebab(flag)} applies to --optimizer ${opt === 'sgd' ? 'adamw' : 'sgd'}, not ${opt}`);
+  const out: Partial<TrainConfig> = {};
+  if (opt !== 'sgd') out.optimizer = opt;
+  if (flags.schedule !== 'step') out.schedule = flags.schedule;
+  for (const key of ['warmup', 'betas', 'eps', 'weightDecay', 'momentum', 'dampening', 'nesterov', 'clipGradNorm'] as const) {
+    if (flags[key] !== undefined && given(key)) Object.assign(out, { [key]: flags[key] });
+  }
+  return out;
 }
 
 /** Continue a saved run: its model, generator and schedule, with the flags the user typed on top. */
@@ -128,6 +174,11 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (given('lr')) trainCfg.lr = flags.lr;
   if (given('lrFinal')) trainCfg.lrFinal = flags.lrFinal;
   if (given('sampleGenerator')) trainCfg.sampleGenerator = flags.sampleGenerator;
+  if (given('optimizer') && flags.optimizer !== (trainCfg.optimizer ?? 'sgd')) throw new MakemoreError(`--optimizer ${flags.optimizer} conflicts with ${path} (${trainCfg.optimizer ?? 'sgd'}); a resumed run keeps its optimizer and its state`);
+  if (given('schedule')) trainCfg.schedule = flags.schedule;
+  for (const key of ['warmup', 'betas', 'eps', 'weightDecay', 'momentum', 'dampening', 'nesterov', 'clipGradNorm'] as const) {
+    if (given(key)) Object.assign(trainCfg, { [key]: flags[key] });
+  }
   validateTrainConfig(trainCfg);
   if (trainCfg.steps > MAX_STEPS) throw new MakemoreError(`${path}: its run of ${trainCfg.steps} steps is more than the ${MAX_STEPS} steps makemore-ts runs in one go; pass a smaller --steps`);
   if (info.step >= trainCfg.steps) throw new MakemoreError(`${path}: already trained ${info.step} steps; pass --steps with a larger total to continue`);
@@ -138,7 +189,14 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
     process.stderr.write(`makemore: warning: ${data} is not the word list ${path} was trained on; the split and minibatches differ\n`);
   }
   const g = Generator.fromState(info.generator);
-  return { modelCfg: c, trainCfg, data, words, vocab, model, g, startStep: info.step };
+  const optimizer = createOptimizer(model.parameters(), trainCfg);
+  if (info.optimizer !== undefined) {
+    if (info.optimizer.name !== optimizer.name) throw new MakemoreError(`${path}: holds the state of optimizer ${info.optimizer.name} but its train config names ${optimizer.name}`);
+    optimizer.loadStateDict(info.optimizer.stateDict);
+  } else if (info.step > 0 && !isPlainSgd(optimizer)) {
+    process.stderr.write(`makemore: warning: ${path} holds no optimizer state; ${optimizer.name} starts its moments afresh at step ${info.step}\n`);
+  }
+  return { modelCfg: c, trainCfg, data, words, vocab, model, g, startStep: info.step, optimizer };
 }
 
 /** The most steps one run takes (the trainer keeps one float per step). */
@@ -171,6 +229,22 @@ export function describeSetup(m: ModelConfig, t: TrainConfig): string {
     parts.push(`eval with ${m.bnEval === 'batch' ? 'batch' : 'running'} statistics`);
   }
   parts.push(t.sampleGenerator === 'continue' ? 'samples continue the generator' : `samples from seed + 10`);
+  const opt = describeOptimizer(t);
+  if (opt !== '') parts.push(opt);
+  return parts.join(', ');
+}
+
+/** The optimizer, clipping and schedule when not the notebooks' (plain SGD, step decay); else ''. */
+export function describeOptimizer(t: TrainConfig): string {
+  const parts: string[] = [];
+  if (t.optimizer === 'adamw') parts.push(`AdamW (betas ${t.betas?.join('/') ?? ADAMW_DEFAULTS.betas.join('/')}, eps ${t.eps ?? ADAMW_DEFAULTS.eps}, weight decay ${t.weightDecay ?? ADAMW_DEFAULTS.weightDecay})`);
+  else if (t.momentum !== undefined || t.weightDecay !== undefined || t.nesterov === true) {
+    parts.push(`SGD (momentum ${t.momentum ?? 0}${t.dampening ? `, dampening ${t.dampening}` : ''}${t.nesterov === true ? ', nesterov' : ''}, weight decay ${t.weightDecay ?? 0})`);
+  }
+  if (t.clipGradNorm !== undefined) parts.push(`gradients clipped to norm ${t.clipGradNorm}`);
+  if (t.schedule === 'cosine') parts.push(`cosine schedule ${t.lr} → ${t.lrFinal}`);
+  else if (t.optimizer === 'adamw' || t.warmup !== undefined) parts.push(t.lr === t.lrFinal ? `lr ${t.lr}` : `lr ${t.lr} → ${t.lrFinal} at step ${t.lrDecayStep}`);
+  if (t.warmup !== undefined && t.warmup > 0) parts.push(`${t.warmup} warm-up steps`);
   return parts.join(', ');
 }
 
@@ -204,18 +278,25 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
   if (flags.steps > MAX_STEPS) throw new MakemoreError(`--steps ${flags.steps} is more than the ${MAX_STEPS} steps makemore-ts runs in one go`);
   // Fail now, not after hours of training, when an output cannot be written where asked.
   checkTrainOutputs({ out: flags.out, report: flags.report, plots: flags.plots, data: flags.data, interruptFile: INTERRUPT_FILE });
+  if (flags.workDir !== undefined) {
+    if (flags.evalEvery === 0) throw new MakemoreError('--work-dir keeps the model with the best val loss at the evaluations: it needs --eval-every above 0');
+    checkWorkDir(flags.workDir);
+    if (flags.out !== undefined && resolve(flags.out) === resolve(flags.workDir, WORK_MODEL)) throw new MakemoreError(`--out ${flags.out} is the work directory's best model; choose another --out`);
+  }
   const lock = flags.out !== undefined ? lockOutput(flags.out) : null;
+  const workLock = flags.workDir !== undefined ? lockOutput(join(flags.workDir, WORK_MODEL)) : null;
   const signals = catchStopSignals();
   try {
     return await trainAndSave(flags, given, signals);
   } finally {
     signals.dispose();
     lock?.release();
+    workLock?.release();
   }
 }
 
 async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatcher): Promise<number> {
-  const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags);
+  const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags, given);
   const { modelCfg, trainCfg, model, vocab, words, g } = plan;
   const splits = buildSplits(words, vocab, modelCfg.blockSize, trainCfg.splitSeed, plan.data);
   if (trainCfg.batchSize > splits.train.Y.numel) {
@@ -225,11 +306,12 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   let diag: ReturnType<typeof createTrainDiagnostics> = null;
   /** The last checkpoint written: [path, step]. */
   let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
-  const save = (path: string, step: number): void => {
+  const save = (path: string, step: number, extra: Record<string, string> = {}): void => {
     // Never replace a good file with a diverged model (a finite loss can still end in an
     // update that overflows the weights).
     assertFinite(model, step, lastSaved);
-    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: diag?.metadata() };
+    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: { ...diag?.metadata(), ...extra } };
+    if (!isPlainSgd(plan.optimizer)) info.optimizer = { name: plan.optimizer.name as OptimizerName, stateDict: plan.optimizer.stateDict() };
     saveModel(path, model, vocab, info);
     lastSaved = [path, step];
   };
@@ -248,27 +330,44 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 
   const progress = createProgress(trainCfg.steps - plan.startStep);
-  diag = createTrainDiagnostics(flags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data } });
+  const work = flags.workDir !== undefined ? { model: join(flags.workDir, WORK_MODEL), log: new WorkLog(join(flags.workDir, WORK_LOG), plan.startStep) } : null;
+  let bestVal = work !== null && plan.startStep > 0 ? bestValLoss(work.model) : Infinity;
+  /** After an evaluation: logged, and the model kept when its val loss is the best so far. */
+  const onEval = (step: number, valLoss: number, trainLoss: number): void => {
+    if (work === null) return;
+    if (valLoss < bestVal) {
+      bestVal = valLoss;
+      save(work.model, step, { val_loss: String(valLoss), train_sample_loss: String(trainLoss) });
+      progress.log(`best val loss so far: saved ${work.model}`);
+    }
+    work.log.add({ step, val_loss: valLoss, train_loss: trainLoss, best_val_loss: bestVal });
+    work.log.flush();
+  };
+  // The work directory keeps the best model at the evaluations: makemore.py's interval unless given.
+  const diagFlags = work !== null && flags.evalEvery === undefined ? { ...flags, evalEvery: WORK_DIR_EVAL_EVERY } : flags;
+  diag = createTrainDiagnostics(diagFlags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data }, onEval });
   const watch = lossWatch((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   let result;
   try {
     result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
-      onStep: ({ step, loss }) => {
+      onStep: ({ step, loss, lr }) => {
         if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
         watch(step, loss);
         progress.update(step + 1 - plan.startStep);
         const done = step + 1;
+        work?.log.add({ step: done, loss, lr });
         if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
       },
       shouldStop: () => signals.received !== null,
-    }, diag?.hooks), { startStep: plan.startStep });
+    }, diag?.hooks), { startStep: plan.startStep, optimizer: plan.optimizer });
   } catch (e) {
     // Divergence: say which checkpoint survives.
     if (e instanceof MakemoreError && lastSaved !== null && /^training diverged/.test(e.message) && !e.message.includes('the last checkpoint')) throw new MakemoreError(`${e.message}; the last checkpoint (step ${lastSaved[1]}) is kept in ${lastSaved[0]}`);
     throw e;
   } finally {
     progress.stop();
+    work?.log.flush();
   }
   const ran = result.nextStep - plan.startStep;
   const seconds = (performance.now() - t0) / 1000;
@@ -298,6 +397,13 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     for (const w of sampleWords(model, vocab, { count: flags.samples, generator: sg })) console.log(`  ${w}`);
   }
   return 0;
+}
+
+/** The val loss recorded in a work directory's best model (Infinity when there is none yet). */
+function bestValLoss(path: string): number {
+  if (!existsSync(path)) return Infinity;
+  const v = Number(loadModel(path).metadata.val_loss);
+  return Number.isFinite(v) ? v : Infinity;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Dataset } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
 import type { StepInfo, TrainHooks } from '../train/index.js';
 import { splitLoss } from '../train/index.js';
+import { Tensor } from '../tensor/index.js';
 import { StatsCollector } from './collector.js';
 import { windowMeans } from './stats.js';
 import type { LossCurve, StepStats } from './types.js';
@@ -21,15 +22,27 @@ export interface TrainingDiagnosticsOptions {
   /** Validation loss after every this many steps (0 or undefined: never); needs `val`. */
   evalEvery?: number;
   val?: Dataset;
+  /**
+   * The training split: each evaluation then also reports the loss on its first examples, as
+   * many as `val` holds (makemore.py's estimate on a sample; the split's words are shuffled).
+   */
+  train?: Dataset;
   /** Window of the smooth loss curve (default 1000 steps). */
   window?: number;
   bins?: number;
   /** Called with each statistics step (e.g. to print the tables). */
   onStats?(s: StepStats): void;
-  /** Called with each validation loss. */
-  onEval?(step: number, loss: number): void;
+  /** Called with each validation loss (and the training sample's, given `train`). */
+  onEval?(step: number, loss: number, trainLoss?: number): void;
   /** Most loss points kept in the record's loss curve (default 20,000: thinned by a stride above). */
   maxLossPoints?: number;
+}
+
+/** The first n examples of a dataset (views, no copy). */
+function firstRows(d: Dataset, n: number): Dataset {
+  const rows = Math.min(n, d.Y.numel);
+  const width = d.X.shape[1];
+  return { X: new Tensor(d.X.i.subarray(0, rows * width), [rows, width], 'int32'), Y: new Tensor(d.Y.i.subarray(0, rows), [rows], 'int32') };
 }
 
 export class TrainingDiagnostics {
@@ -40,6 +53,7 @@ export class TrainingDiagnostics {
   private recorded = 0;
   private readonly start: number;
   private readonly collector: StatsCollector | null;
+  private readonly trainSample: Dataset | null;
 
   constructor(readonly model: LanguageModel, readonly options: TrainingDiagnosticsOptions) {
     const { steps } = options;
@@ -48,6 +62,7 @@ export class TrainingDiagnostics {
     const every = options.statsEvery ?? 0;
     const evalEvery = options.evalEvery ?? 0;
     const val = options.val;
+    this.trainSample = options.train !== undefined && val !== undefined ? firstRows(options.train, val.Y.numel) : null;
     this.collector = every > 0 ? new StatsCollector(model, { bins: options.bins }) : null;
     const last = steps - 1;
     const isStatsStep = (i: number): boolean => i % every === 0 || i === last;
@@ -86,7 +101,7 @@ export class TrainingDiagnostics {
     if (this.val.length > 0 && this.val[this.val.length - 1].step === step) return;
     const loss = splitLoss(this.model, this.options.val!);
     this.val.push({ step, loss });
-    this.options.onEval?.(step, loss);
+    this.options.onEval?.(step, loss, this.trainSample !== null ? splitLoss(this.model, this.trainSample) : undefined);
   }
 
   /** Stop retaining gradients and remove the hooks (after training, or when it stopped early). */

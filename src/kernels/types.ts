@@ -170,4 +170,19 @@ export interface Backend {
   crossEntropyMaskedForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number): number;
   /** dlogits += scale·(probs − onehot(targets))/kept on the kept rows; ignored rows get nothing. */
   crossEntropyMaskedBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number, scale: number): void;
+  // ---- optimizer updates (torch.optim semantics; js/optim.ts), one call per parameter ----
+  /**
+   * AdamW step t ≥ 1 (torch.optim.AdamW, amsgrad off): p ← p·(1 − lr·weightDecay);
+   * m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; p ← p − lr/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + eps).
+   */
+  adamwStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, lr: number, beta1: number, beta2: number,
+    eps: number, weightDecay: number, t: number): void;
+  /**
+   * SGD with momentum (torch.optim.SGD): d = g + weightDecay·p; buf ← d when `first`, else
+   * momentum·buf + (1 − dampening)·d; p ← p − lr·(nesterov ? d + momentum·buf : buf).
+   */
+  sgdMomentumStep(p: FloatArray, g: FloatArray, buf: FloatArray, lr: number, momentum: number, dampening: number,
+    weightDecay: number, nesterov: boolean, first: boolean): void;
+  /** Σ a[i]², in double (gradient-norm clipping). */
+  sumSquares(a: FloatArray): number;
 }

@@ -2,7 +2,10 @@
 // Which kind builds a config is `norm`; registry.ts maps it to the kind (kinds/*.ts), whose
 // `validate` checks its own options.
 import { MakemoreError } from '../errors.js';
+import { SCHEDULES, type Schedule } from '../optim/index.js';
 import { modelKind } from './registry.js';
+
+export { learningRate } from '../optim/index.js';
 
 /** The built-in kinds' names; a registered kind adds its own (registerModelKind). */
 export type BuiltinNormKind = 'notebook' | 'batchnorm1d' | 'none' | 'layernorm' | 'groupnorm' | 'rmsnorm';
@@ -82,7 +85,30 @@ export interface TrainConfig {
   splitSeed: number;
   /** The generator `train` samples from after training (default "seed+10"). */
   sampleGenerator?: SampleGenerator;
+  /**
+   * The optimizer (default "sgd"). The fields below are absent when they keep their defaults, so
+   * the default run's config (and its model file) is what it was before they existed.
+   */
+  optimizer?: OptimizerName;
+  /** AdamW's betas (default makemore.py's 0.9, 0.99). */
+  betas?: [number, number];
+  /** AdamW's eps (default 1e-8). */
+  eps?: number;
+  /** AdamW: decoupled (default 0.01); SGD: L2 added to the gradient (default 0). */
+  weightDecay?: number;
+  /** SGD momentum (default 0), its dampening (default 0), Nesterov (default false). */
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  /** Clip the gradients' total 2-norm to this before each update (default: no clipping). */
+  clipGradNorm?: number;
+  /** Learning-rate schedule (default "step"), after `warmup` steps of linear warm-up (default 0). */
+  schedule?: Schedule;
+  warmup?: number;
 }
+
+export type OptimizerName = 'sgd' | 'adamw';
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adamw'];
 
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
   blockSize: 3,
@@ -101,11 +127,6 @@ export const DEFAULT_TRAIN: TrainConfig = {
   seed: 2147483647,
   splitSeed: 42,
 };
-
-/** Learning rate at step i: lr before the decay step, lrFinal from it on. */
-export function learningRate(cfg: TrainConfig, step: number): number {
-  return step < cfg.lrDecayStep ? cfg.lr : cfg.lrFinal;
-}
 
 function positiveInt(name: string, v: number): void {
   if (!Number.isInteger(v) || v <= 0) throw new MakemoreError(`${name} must be a positive integer, got ${v}`);
@@ -154,4 +175,32 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (c.sampleGenerator !== undefined && !SAMPLE_GENERATORS.includes(c.sampleGenerator)) {
     throw new MakemoreError(`sample generator must be one of ${SAMPLE_GENERATORS.join(', ')}, got "${String(c.sampleGenerator)}"`);
   }
+  validateOptimizerConfig(c);
+}
+
+/** The optimizer, clipping and schedule fields of a training config. */
+function validateOptimizerConfig(c: TrainConfig): void {
+  const opt = c.optimizer ?? 'sgd';
+  if (!OPTIMIZERS.includes(opt)) throw new MakemoreError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got "${String(opt)}"`);
+  const nonNegative = (name: string, v: unknown): void => {
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new MakemoreError(`${name} must be a non-negative number, got ${String(v)}`);
+  };
+  nonNegative('eps', c.eps);
+  nonNegative('weight decay', c.weightDecay);
+  nonNegative('momentum', c.momentum);
+  nonNegative('dampening', c.dampening);
+  if (c.clipGradNorm !== undefined && !(typeof c.clipGradNorm === 'number' && Number.isFinite(c.clipGradNorm) && c.clipGradNorm > 0)) {
+    throw new MakemoreError(`clip grad norm must be a positive number, got ${String(c.clipGradNorm)}`);
+  }
+  if (c.betas !== undefined && !(Array.isArray(c.betas) && c.betas.length === 2 && c.betas.every((b) => typeof b === 'number' && b >= 0 && b < 1))) {
+    throw new MakemoreError(`betas must be two numbers in [0, 1), got ${JSON.stringify(c.betas)}`);
+  }
+  if (c.nesterov !== undefined && typeof c.nesterov !== 'boolean') throw new MakemoreError(`nesterov must be true or false, got ${String(c.nesterov)}`);
+  const sgdOnly = (['momentum', 'dampening', 'nesterov'] as const).filter((k) => c[k] !== undefined);
+  const adamOnly = (['betas', 'eps'] as const).filter((k) => c[k] !== undefined);
+  if (opt === 'adamw' && sgdOnly.length > 0) throw new MakemoreError(`${sgdOnly[0]} applies to the sgd optimizer, not adamw`);
+  if (opt === 'sgd' && adamOnly.length > 0) throw new MakemoreError(`${adamOnly[0]} applies to the adamw optimizer, not sgd`);
+  if (c.nesterov === true && (!((c.momentum ?? 0) > 0) || (c.dampening ?? 0) !== 0)) throw new MakemoreError('nesterov momentum requires a momentum above 0 and zero dampening');
+  if (c.schedule !== undefined && !SCHEDULES.includes(c.schedule)) throw new MakemoreError(`schedule must be one of ${SCHEDULES.join(', ')}, got "${String(c.schedule)}"`);
+  if (c.warmup !== undefined && !(Number.isSafeInteger(c.warmup) && c.warmup >= 0)) throw new MakemoreError(`warmup must be a non-negative integer, got ${String(c.warmup)}`);
 }

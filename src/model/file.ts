@@ -8,9 +8,10 @@
 import { jsonDepth, MAX_JSON_DEPTH } from './jsonDepth.js';
 import { Vocab } from '../data/vocab.js';
 import { Generator, type GeneratorState } from '../random/index.js';
+import type { OptimizerStateDict, ParamGroup, ParamState } from '../optim/index.js';
 import { Tensor } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
-import { validateModelConfig, validateTrainConfig, type ModelConfig, type TrainConfig } from './config.js';
+import { OPTIMIZERS, validateModelConfig, validateTrainConfig, type ModelConfig, type OptimizerName, type TrainConfig } from './config.js';
 import type { LanguageModel } from './kind.js';
 import { createModel, modelKind, modelKindNames } from './registry.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -30,6 +31,69 @@ export interface ModelFileInfo {
   dataSha256?: string;
   /** Extra string entries (diagnostics, notes). */
   extra?: Record<string, string>;
+  /** The optimizer's state (AdamW's moments and step counts, SGD's momentum buffers): resuming continues it exactly. */
+  optimizer?: SavedOptimizer;
+}
+
+/** An optimizer's state in a model file: tensors `optimizer.state.<i>.<buffer>`, the rest in metadata "optimizer". */
+export interface SavedOptimizer {
+  name: OptimizerName;
+  stateDict: OptimizerStateDict;
+}
+
+/** Prefix of the optimizer's tensors; a PyTorch loader of the model's state_dict leaves them out. */
+export const OPTIMIZER_PREFIX = 'optimizer.';
+const OPTIMIZER_TENSOR = /^optimizer\.state\.(0|[1-9][0-9]{0,8})\.(exp_avg|exp_avg_sq|momentum_buffer)$/;
+
+function optimizerTensors(saved: SavedOptimizer): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [i, s] of saved.stateDict.state) for (const [k, t] of Object.entries(s.buffers)) out.set(`${OPTIMIZER_PREFIX}state.${i}.${k}`, t);
+  return out;
+}
+
+function optimizerMetadata(saved: SavedOptimizer): string {
+  const steps: Record<string, number> = {};
+  for (const [i, s] of saved.stateDict.state) if (s.step !== undefined) steps[i] = s.step;
+  return JSON.stringify({ name: saved.name, param_groups: saved.stateDict.paramGroups, steps });
+}
+
+/** The optimizer state of a file, checked against the model's parameters (index and shape). */
+function decodeOptimizer(text: string | undefined, tensors: ReadonlyMap<string, Tensor>, model: LanguageModel, bad: (why: string) => never): SavedOptimizer | undefined {
+  if (text === undefined) {
+    if (tensors.size > 0) bad(`holds optimizer tensors ("${[...tensors.keys()][0]}") but no metadata "optimizer"`);
+    return undefined;
+  }
+  const raw = parseJson(text, 'optimizer', bad) as { name?: unknown; param_groups?: unknown; steps?: unknown };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('metadata "optimizer" is not a JSON object');
+  if (!OPTIMIZERS.includes(raw.name as OptimizerName)) bad(`metadata "optimizer" names the unknown optimizer ${JSON.stringify(raw.name)}`);
+  const groups = raw.param_groups;
+  if (!Array.isArray(groups) || groups.length !== 1 || typeof groups[0] !== 'object' || groups[0] === null) bad('metadata "optimizer" needs one param group');
+  const steps = (raw.steps ?? {}) as Record<string, unknown>;
+  if (typeof steps !== 'object' || steps === null || Array.isArray(steps)) bad('metadata "optimizer" steps is not a JSON object');
+  const params = model.parameters();
+  const state = new Map<number, ParamState>();
+  const slot = (i: number): ParamState => {
+    if (!(i < params.length)) bad(`optimizer state names parameter ${i}, but the model has ${params.length}`);
+    let s = state.get(i);
+    if (s === undefined) state.set(i, s = { buffers: {} });
+    return s;
+  };
+  for (const [name, t] of tensors) {
+    const m = OPTIMIZER_TENSOR.exec(name);
+    if (m === null) return bad(`unexpected tensor "${name}"`);
+    const i = Number(m[1]);
+    const s = slot(i);
+    if (t.dtype === 'int32') bad(`tensor "${name}" holds integers but optimizer state is floating point`);
+    if (t.shape.join() !== params[i].shape.join()) bad(`tensor "${name}" has shape (${t.shape.join(', ')}) but parameter ${i} has (${params[i].shape.join(', ')})`);
+    const d = t.f;
+    for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k])) bad(`tensor "${name}" holds ${d[k]} at index ${k}; optimizer state must be finite`);
+    s.buffers[m[2]] = t;
+  }
+  for (const [key, step] of Object.entries(steps)) {
+    if (!/^(0|[1-9][0-9]{0,8})$/.test(key) || !(Number.isSafeInteger(step) && (step as number) >= 0)) bad(`metadata "optimizer" has the bad step entry ${JSON.stringify(key)}: ${JSON.stringify(step)}`);
+    slot(Number(key)).step = step as number;
+  }
+  return { name: raw.name as OptimizerName, stateDict: { state, paramGroups: [groups![0] as ParamGroup] } };
 }
 
 export interface SavedModel {
@@ -98,8 +162,10 @@ export function encodeModel(model: LanguageModel, vocab: Vocab, info: ModelFileI
     ...(info.data !== undefined ? { data: info.data } : {}),
     ...(info.dataSha256 !== undefined ? { data_sha256: info.dataSha256 } : {}),
     ...info.extra,
+    ...(info.optimizer !== undefined ? { optimizer: optimizerMetadata(info.optimizer) } : {}),
   };
-  return encodeSafetensors(modelTensors(model), metadata);
+  const tensors = info.optimizer !== undefined ? new Map([...modelTensors(model), ...optimizerTensors(info.optimizer)]) : modelTensors(model);
+  return encodeSafetensors(tensors, metadata);
 }
 
 /** Characters a vocabulary cannot hold (as word lists: control characters, line separators). */
@@ -117,7 +183,10 @@ function parseJson(text: string | undefined, key: string, bad: (why: string) => 
 
 /** Read a model file's bytes; every problem is a MakemoreError naming `path` (the source). */
 export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
-  const { tensors, metadata } = decodeSafetensors(bytes, path);
+  const { tensors: all, metadata } = decodeSafetensors(bytes, path);
+  // The optimizer's tensors are checked apart from the model's.
+  const tensors = new Map([...all].filter(([k]) => !k.startsWith(OPTIMIZER_PREFIX)));
+  const optTensors = new Map([...all].filter(([k]) => k.startsWith(OPTIMIZER_PREFIX)));
   const bad = (why: string): never => { throw new MakemoreError(`${path}: ${why}`); };
   if (metadata.format !== FORMAT) bad('is not a makemore-ts model file (metadata "format" is missing)');
   if (metadata.format_version !== FORMAT_VERSION) bad(`has format version ${JSON.stringify(metadata.format_version)}; this makemore-ts reads version ${FORMAT_VERSION}`);
@@ -169,5 +238,7 @@ export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
   }
   if (metadata.data !== undefined) info.data = metadata.data;
   if (metadata.data_sha256 !== undefined) info.dataSha256 = metadata.data_sha256;
+  const optimizer = decodeOptimizer(metadata.optimizer, optTensors, model, bad);
+  if (optimizer !== undefined) info.optimizer = optimizer;
   return { model, vocab, info, metadata };
 }

@@ -15,6 +15,17 @@ export interface SampleOptions {
   maxLen?: number;
   /** Every word starts with these characters (they must be in the vocabulary). */
   prefix?: string;
+  /**
+   * Draw from the k most likely characters only (makemore.py's top_k: logits below the k-th
+   * largest are set to −∞ before the softmax; ties with it stay).
+   */
+  topK?: number;
+}
+
+/** Logits below the k-th largest set to −∞ (a copy; the order is that of logits / temperature). */
+function keepTopK(logits: Float32Array, k: number): Float32Array {
+  const kth = Float32Array.from(logits).sort()[Math.max(logits.length - k, 0)];
+  return logits.map((x) => (x < kth ? -Infinity : x));
 }
 
 /** `opts.count` sampled words. */
@@ -30,6 +41,8 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
   const temperature = opts.temperature ?? 1;
   const maxLen = opts.maxLen ?? 50;
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
+  const topK = opts.topK;
+  if (topK !== undefined && !(Number.isSafeInteger(topK) && topK > 0)) throw new MakemoreError(`top-k must be a positive integer, got ${topK}`);
   const block = model.config.blockSize;
   if ((opts.prefix ?? '').includes(SEPARATOR)) throw new MakemoreError(`the prefix "${previewWord(opts.prefix!)}" contains "${SEPARATOR}", the start/end token; it cannot be inside a word`);
   const prefix = vocab.encode(opts.prefix ?? '');
@@ -48,7 +61,7 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
           context[block - 1] = ix;
         }
         while (out.length < maxLen) {
-          const p32 = contextProbs(model, context, temperature);
+          const p32 = contextProbs(model, context, temperature, topK);
           let ix: number;
           try {
             ix = opts.generator.multinomial(p32, 1, p32.length, 1, false)[0];
@@ -69,10 +82,12 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
   }
 }
 
-/** softmax(model(context) / temperature) for one context (1 × block), in eval mode as the caller set it. */
-function contextProbs(model: LanguageModel, context: Int32Array, temperature: number): Float32Array {
+/** softmax(model(context) / temperature), of the top k logits only where topK is set, for one context (1 × block), in eval mode as the caller set it. */
+function contextProbs(model: LanguageModel, context: Int32Array, temperature: number, topK?: number): Float32Array {
   return tidy(() => {
     const raw = model.forward(new Tensor(context.slice(), [1, context.length], 'int32'));
+    // top-k: the kept logits' softmax in double (−∞ is exact there)
+    if (topK !== undefined) return softmaxScaled(keepTopK(Float32Array.from(raw.f), topK), temperature);
     const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).f);
     // A tiny temperature overflows logits / T in float32 although the model is fine.
     return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.f, temperature) : p;

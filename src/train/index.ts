@@ -1,3 +1,4 @@
 export { train, trainAsync, Trainer, type StepInfo, type TrainHooks, type TrainOptions, type TrainResult } from './trainer.js';
 export { evalChunkRows, EVAL_CHUNK_BYTES, splitLoss } from './evaluate.js';
 export { lossLine, pyFloat } from './format.js';
+export { createOptimizer } from './optimizer.js';

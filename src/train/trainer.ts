@@ -3,7 +3,8 @@
 import type { Dataset } from '../data/index.js';
 import type { FusedTrainStep, LanguageModel } from '../model/index.js';
 import { learningRate, modelKind, validateTrainConfig, type TrainConfig } from '../model/index.js';
-import { SGD } from '../optim/index.js';
+import { clipGradNorm, SGD, type Optimizer } from '../optim/index.js';
+import { createOptimizer } from './optimizer.js';
 import type { Generator } from '../random/index.js';
 import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
@@ -29,6 +30,8 @@ export interface TrainHooks {
 export interface TrainOptions {
   /** First step to run (resuming): the learning-rate schedule continues from it. */
   startStep?: number;
+  /** The optimizer to step (a resumed one, with its state); default: a new one from the config. */
+  optimizer?: Optimizer;
 }
 
 export interface TrainResult {
@@ -52,7 +55,7 @@ function sameContext(X: Int32Array, width: number, ix: Int32Array): boolean {
 
 /** A training run, one step at a time: `train` runs it to the end, `trainAsync` in slices. */
 export class Trainer {
-  private readonly opt: SGD;
+  readonly opt: Optimizer;
   private readonly n: number;
   private readonly start: number;
   private readonly lossLog10: Float32Array;
@@ -73,9 +76,11 @@ export class Trainer {
     if (this.n === 0) throw new MakemoreError('the training split has no examples');
     this.start = options.startStep ?? 0;
     this.step = this.start;
-    this.opt = new SGD(model.parameters(), cfg.lr);
+    this.opt = options.optimizer ?? createOptimizer(model.parameters(), cfg);
     this.lossLog10 = new Float32Array(Math.max(cfg.steps - this.start, 0));
-    this.fused = hooks.afterBackward === undefined ? model.fusedTrainStep?.(cfg.batchSize, data.X, data.Y) ?? null : null;
+    // The fused step does plain SGD: any other update goes through autograd and the optimizer.
+    const plain = this.opt instanceof SGD && this.opt.isPlain && cfg.clipGradNorm === undefined;
+    this.fused = hooks.afterBackward === undefined && plain ? model.fusedTrainStep?.(cfg.batchSize, data.X, data.Y) ?? null : null;
   }
 
   /** True when every step ran or a hook asked to stop. */
@@ -107,6 +112,7 @@ export class Trainer {
       opt.zeroGrad();
       lossT.backward();
       hooks.afterBackward?.({ step: i, loss: value, lr });
+      if (cfg.clipGradNorm !== undefined) clipGradNorm(opt.params, cfg.clipGradNorm);
       opt.step(lr);
       return value;
     });

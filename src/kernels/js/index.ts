@@ -11,6 +11,7 @@ import { rowNormBackward, rowNormForward } from './norms.js';
 import { copyStrided, matmulBatched } from './batched.js';
 import { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations.js';
 import { causalSoftmaxRows, crossEntropyMaskedBackward, crossEntropyMaskedForward } from './sequence.js';
+import { adamwStep, sgdMomentumStep, sumSquares } from './optim.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -24,4 +25,5 @@ export const jsBackend: Backend = {
   rowNormForward, rowNormBackward,
   matmulBatched, copyStrided, causalSoftmaxRows, gelu, geluBackward, sigmoid, sigmoidBackward,
   crossEntropyMaskedForward, crossEntropyMaskedBackward,
+  adamwStep, sgdMomentumStep, sumSquares,
 };

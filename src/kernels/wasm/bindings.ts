@@ -409,6 +409,23 @@ export const BINDINGS: BindingTable = {
       fn(k, 'crossEntropyMaskedBackward')(p[0], p[1], p[2], a[3], a[4], a[5], a[6]);
       ctx.checkIndex(a[2], 'crossEntropyMaskedBackward target', a[4]);
     },
+  // ---- optimizer updates: the bias corrections (pow) are computed here, so both backends share them ----
+  adamwStep: {
+    arrays: [arr(0, 'adamwStep p', 'inout', lenOf0), arr(1, 'adamwStep g', 'in', lenOf0), arr(2, 'adamwStep m', 'inout', lenOf0),
+      arr(3, 'adamwStep v', 'inout', lenOf0)],
+    check: (a) => { if (!(Number.isInteger(a[9]) && a[9] >= 1)) throw new RangeError(`wasm backend: adamwStep step must be a positive integer, got ${a[9]}`); },
+    call: (k, p, a) => {
+      const [, , , , lr, beta1, beta2, eps, wd, t] = a;
+      fn(k, 'adamwStep')(p[0], p[1], p[2], p[3], a[0].length, 1 - lr * wd, beta1, beta2, eps, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t));
+    },
+  },
+  sgdMomentumStep: {
+    arrays: [arr(0, 'sgdMomentumStep p', 'inout', lenOf0), arr(1, 'sgdMomentumStep g', 'in', lenOf0), arr(2, 'sgdMomentumStep buf', 'inout', lenOf0)],
+    call: (k, p, a) => { fn(k, 'sgdMomentumStep')(p[0], p[1], p[2], a[0].length, a[3], a[4], a[5], a[6], b(a[7]), b(a[8])); },
+  },
+  sumSquares: {
+    arrays: [arr(0, 'sumSquares a', 'in', lenOf0)],
+    call: (k, p, a) => fn(k, 'sumSquares')(p[0], a[0].length),
   },
 };
 
