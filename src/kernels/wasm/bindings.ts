@@ -409,6 +409,8 @@ export const BINDINGS: BindingTable = {
       fn(k, 'crossEntropyMaskedBackward')(p[0], p[1], p[2], a[3], a[4], a[5], a[6]);
       ctx.checkIndex(a[2], 'crossEntropyMaskedBackward target', a[4]);
     },
+  },
+
   // ---- optimizer updates: the bias corrections (pow) are computed here, so both backends share them ----
   adamwStep: {
     arrays: [arr(0, 'adamwStep p', 'inout', lenOf0), arr(1, 'adamwStep g', 'in', lenOf0), arr(2, 'adamwStep m', 'inout', lenOf0),
