@@ -1,9 +1,9 @@
 // The hierarchical "WaveNet" MLP of makemore part 5 (arch "wavenet"), the lecture's model as a
 // torch.nn.Sequential (so its file names are PyTorch's: layers.0.weight, layers.2.weight, ...):
 //   Embedding → [FlattenConsecutive(n) → Linear(bias=false) → norm → Tanh] × levels → Linear
-// Each level merges n neighbouring positions: the first level T/2^(levels−1) (1 for the
-// lecture's tree, block 8 and 3 levels: 8 → 4 → 2 → 1 positions), every later one 2. One level
-// is the lecture's flat network (FlattenConsecutive(T)). Shapes: (B, T) → (B, T, E) →
+// Each level merges n neighbouring positions: the first level T/2^(levels−1), every later one 2
+// (the lecture's tree, block 8 and 3 levels: 8 → 4 → 2 → 1 positions). One level is the
+// lecture's flat network (FlattenConsecutive(T)). Shapes: (B, T) → (B, T, E) →
 // (B, T/n, n·E) → (B, T/n, H) … → (B, H) → (B, V); a (B, T, C) Linear is one matmul over B·T rows.
 // Norms: "batchnorm1d" is the lecture's class: statistics over batch and positions, normalised
 // with the unbiased variance (nn.BatchNorm1d with `unbiased`); "layernorm", "rmsnorm" normalise
