@@ -102,17 +102,9 @@ class Deep(nn.Module):
 class WaveNetLecture:
     """makemore part 5's model, built from the lecture's classes (tools/wavenet_reference.py)."""
 
-    def __init__(self, V, E=24, H=128):
-        from wavenet_reference import BatchNorm1d, Embedding, FlattenConsecutive, Linear, Sequential, Tanh
-        self.model = Sequential([
-            Embedding(V, E),
-            FlattenConsecutive(2), Linear(E * 2, H, bias=False), BatchNorm1d(H), Tanh(),
-            FlattenConsecutive(2), Linear(H * 2, H, bias=False), BatchNorm1d(H), Tanh(),
-            FlattenConsecutive(2), Linear(H * 2, H, bias=False), BatchNorm1d(H), Tanh(),
-            Linear(H, V),
-        ])
-        with torch.no_grad():
-            self.model.layers[-1].weight *= 0.1
+    def __init__(self, V):
+        from wavenet_reference import lecture_model
+        self.model = lecture_model(V)
         self.params = self.model.parameters()
         for p in self.params:
             p.requires_grad = True

@@ -130,6 +130,20 @@ class Sequential:
         return [p for layer in self.layers for p in layer.parameters()]
 
 
+def lecture_model(vocab_size, n_embd=24, n_hidden=128):
+    """Cell 9: the hierarchical network, drawn from the global generator (also tools/bench_torch.py)."""
+    model = Sequential([
+        Embedding(vocab_size, n_embd),
+        FlattenConsecutive(2), Linear(n_embd * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
+        FlattenConsecutive(2), Linear(n_hidden * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
+        FlattenConsecutive(2), Linear(n_hidden * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
+        Linear(n_hidden, vocab_size),
+    ])
+    with torch.no_grad():
+        model.layers[-1].weight *= 0.1  # last layer make less confident
+    return model
+
+
 def named_parameters(model):
     """PyTorch Sequential names: layers.<i>.weight/bias (BatchNorm's gamma/beta as weight/bias)."""
     out = []
@@ -179,17 +193,7 @@ def run(max_steps, print_every):
 
     # cells 8-9
     torch.manual_seed(42)
-    n_embd = 24
-    n_hidden = 128
-    model = Sequential([
-        Embedding(vocab_size, n_embd),
-        FlattenConsecutive(2), Linear(n_embd * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
-        FlattenConsecutive(2), Linear(n_hidden * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
-        FlattenConsecutive(2), Linear(n_hidden * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
-        Linear(n_hidden, vocab_size),
-    ])
-    with torch.no_grad():
-        model.layers[-1].weight *= 0.1
+    model = lecture_model(vocab_size)
     parameters = model.parameters()
     n_params = sum(p.nelement() for p in parameters)
     init = {name: checksum(p) for name, p in named_parameters(model)}
