@@ -8,6 +8,8 @@ export const BENCH_CONFIGS = {
   'deep5x100-layernorm': { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'layernorm' },
   'deep5x100-groupnorm': { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'groupnorm', groups: 4 },
   'deep5x100-rmsnorm': { blockSize: 3, embedDim: 10, hidden: 100, layers: 5, norm: 'rmsnorm' },
+  // makemore part 5's hierarchical MLP (--preset wavenet); PyTorch runs the lecture's own classes
+  wavenet: { arch: 'wavenet', blockSize: 8, embedDim: 24, hidden: 128, layers: 3, norm: 'batchnorm1d' },
 } as const satisfies Record<string, Omit<ModelConfig, 'vocabSize'>>;
 
 /** The configuration each norm variant is compared with (µs/step ratio in the bench table). */
@@ -21,9 +23,21 @@ export type BenchConfigName = keyof typeof BENCH_CONFIGS;
 
 /** Matmul FLOPs of one step (forward + input grad + weight grad = 3 × forward), batch 32. */
 export function stepFlops(name: BenchConfigName, vocab = 27, batch = 32): number {
-  const c = BENCH_CONFIGS[name];
-  let fanIn = c.blockSize * c.embedDim;
+  const c: Omit<ModelConfig, 'vocabSize'> = BENCH_CONFIGS[name];
   let flops = 0;
+  if (c.arch === 'wavenet') {
+    // level l: rows = batch × the positions left after merging, fan-in = merged width
+    let positions = c.blockSize;
+    let width = c.embedDim;
+    for (let l = 0; l < c.layers; l++) {
+      const n = l === 0 ? c.blockSize / 2 ** (c.layers - 1) : 2;
+      positions /= n;
+      flops += 2 * batch * positions * width * n * c.hidden;
+      width = c.hidden;
+    }
+    return 3 * (flops + 2 * batch * c.hidden * vocab);
+  }
+  let fanIn = c.blockSize * c.embedDim;
   for (let l = 0; l < c.layers; l++) { flops += 2 * batch * fanIn * c.hidden; fanIn = c.hidden; }
   flops += 2 * batch * fanIn * vocab;
   return 3 * flops;

@@ -65,12 +65,14 @@ test('live: a model trained and saved here (every preset and option) has the sam
       ['seed', { norm: 'notebook', ...presetModel('seed') }], ['lecture', { norm: 'notebook', ...presetModel('lecture') }],
       ['seed-cell7', { norm: 'notebook', init: 'seed', bias1: true, bnEps: 0, bnEval: 'batch' }], ['seed-cell4', { norm: 'none', init: 'seed' }],
       ['layernorm', { norm: 'layernorm', layers: 2 }], ['groupnorm', { norm: 'groupnorm', layers: 2, groups: 6 }], ['rmsnorm', { norm: 'rmsnorm', layers: 2 }],
+      // makemore part 5's tree: its channels-last batch norm, and a per-position norm
+      ['wavenet', { arch: 'wavenet', blockSize: 8, layers: 3, norm: 'batchnorm1d' }], ['wavenet-layernorm', { arch: 'wavenet', blockSize: 8, layers: 2, norm: 'layernorm' }],
     ];
     for (const [norm, setup] of setups) {
       const g = new Generator(99);
       const model = createModel({ vocabSize: vocab.size, blockSize: 3, embedDim: 10, hidden: 48, layers: 1, norm: 'notebook', ...setup }, g);
       const trainCfg = { ...DEFAULT_TRAIN, steps: 400, lrDecayStep: 200 };
-      const splits = buildSplits(words, vocab, 3, trainCfg.splitSeed);
+      const splits = buildSplits(words, vocab, model.config.blockSize, trainCfg.splitSeed);
       train(model, splits.train, trainCfg, g);
       const path = join(tmp, `${norm}.safetensors`);
       saveModel(path, model, vocab, { step: 400, train: trainCfg });

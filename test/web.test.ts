@@ -268,6 +268,38 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     }
   });
 
+  test(`the WaveNet preset (${BACKEND} kernels): the CLI's --preset wavenet numbers, its diagnostics by module path`, { timeout: 300_000 }, async () => {
+    const steps = BACKEND === 'js' ? 100 : 300;
+    const cliOut = cli(['train', '--preset', 'wavenet', '--steps', String(steps), '--samples', '0', '--backend', BACKEND]);
+    const cliStep0 = /^\s*0\/\s*\d+: ([\d.]+)$/m.exec(cliOut)?.[1];
+    const cliFinal = Object.fromEntries([...cliOut.matchAll(/^(train|val|test) ([\d.]+)$/gm)].map((m) => [m[1], m[2]]));
+    const { b, page, errors } = await openPage(url, { width: 1440, height: 1000 });
+    browser = b;
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      await page.selectOption('#preset', 'wavenet');
+      assert.deepEqual(await Promise.all(['#block', '#embed', '#hidden', '#layers', '#seed'].map((id) => page.inputValue(id))), ['8', '24', '128', '3', '42']);
+      assert.equal(await page.inputValue('#norm'), 'batchnorm1d');
+      await page.fill('#steps', String(steps));
+      await page.selectOption('#kernels', BACKEND);
+      await page.click('#start');
+      await page.waitForFunction(() => (window as any).__playground.final !== null || (window as any).__playground.errors.length > 0, null, { timeout: 240_000 });
+      const pg = await page.evaluate(() => {
+        const p = (window as any).__playground;
+        return { errors: p.errors as string[], final: p.final as Record<string, number>, log: p.log as string[], layers: (p.stats?.activations ?? []).map((a: { layer: string }) => a.layer) as string[] };
+      });
+      assert.deepEqual(pg.errors, []);
+      assert.ok(pg.log.some((l) => l === `      0/    ${steps}: ${cliStep0}`), `page log has the CLI's line 0/${steps}: ${cliStep0}: ${pg.log.join(' | ')}`);
+      for (const s of ['train', 'val', 'test'] as const) assert.equal(pg.final[s].toFixed(4), cliFinal[s], `${s} loss as the CLI`);
+      assert.deepEqual(pg.layers, ['layers.4 (Tanh)', 'layers.8 (Tanh)', 'layers.12 (Tanh)']);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
   // Start/Pause/Resume/Reset/Restart/Load in racing orders: after each, what the page shows is the
   // state of the run it shows, never an old run's steps, log lines or final losses.
   test(`racing clicks (${BACKEND} kernels): reset, restart, Enter, evaluating, pause/resume, load`, { timeout: 120_000 }, async () => {

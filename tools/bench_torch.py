@@ -5,7 +5,9 @@ Run with Debian's PyTorch 1.13 (`apt-get install python3-torch`), e.g.
     /usr/bin/python3 tools/bench_torch.py --data data/names.txt --steps 2000 --repeats 3
 Prints one JSON object on stdout: µs/step (median of the repeats) and eval seconds per split
 for the notebook model and the deeper 5×100 network with BatchNorm1d, LayerNorm, GroupNorm(4)
-and RMSNorm (1.13 has no nn.RMSNorm: a module of plain ops, PyTorch 2.4's definition).
+and RMSNorm (1.13 has no nn.RMSNorm: a module of plain ops, PyTorch 2.4's definition), and the
+hierarchical "WaveNet" MLP of makemore part 5 with the lecture's own classes (as
+tools/wavenet_reference.py runs it: block 8, embedding 24, 3 levels of 128).
 """
 import argparse, json, os, random, statistics, sys, time
 
@@ -97,6 +99,25 @@ class Deep(nn.Module):
         return self.layers(e.view(e.shape[0], -1))
 
 
+class WaveNetLecture:
+    """makemore part 5's model, built from the lecture's classes (tools/wavenet_reference.py)."""
+
+    def __init__(self, V):
+        from wavenet_reference import lecture_model
+        self.model = lecture_model(V)
+        self.params = self.model.parameters()
+        for p in self.params:
+            p.requires_grad = True
+
+    def forward(self, X, training):
+        for layer in self.model.layers:
+            layer.training = training
+        return self.model(X)
+
+    def parameters(self):
+        return self.params
+
+
 def time_train(model, Xtr, Ytr, steps, batch, g):
     params = list(model.parameters())
     t0 = time.perf_counter()
@@ -138,16 +159,24 @@ def main():
     random.seed(42)
     random.shuffle(words)
     n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-    splits = {'train': build(words[:n1], stoi, 3), 'val': build(words[n1:n2], stoi, 3), 'test': build(words[n2:], stoi, 3)}
-    Xtr, Ytr = splits['train']
+    by_block = {}
+
+    def splits_of(block):
+        if block not in by_block:
+            by_block[block] = {'train': build(words[:n1], stoi, block), 'val': build(words[n1:n2], stoi, block), 'test': build(words[n2:], stoi, block)}
+        return by_block[block]
     V = len(stoi)
     out = {'torch_version': torch.__version__, 'threads': torch.get_num_threads(), 'configs': {}}
-    makers = [('notebook', lambda g: Notebook(V, 3, 10, 200, g)), ('deep5x100', lambda g: Deep(V, 3, 10, 100, 5))]
-    makers += [(f'deep5x100-{n}', lambda g, n=n: Deep(V, 3, 10, 100, 5, n)) for n in ('layernorm', 'groupnorm', 'rmsnorm')]
+    # (name, block size, maker)
+    makers = [('notebook', 3, lambda g: Notebook(V, 3, 10, 200, g)), ('deep5x100', 3, lambda g: Deep(V, 3, 10, 100, 5))]
+    makers += [(f'deep5x100-{n}', 3, lambda g, n=n: Deep(V, 3, 10, 100, 5, n)) for n in ('layernorm', 'groupnorm', 'rmsnorm')]
+    makers += [('wavenet', 8, lambda g: WaveNetLecture(V))]
     wanted = a.configs.split(',') if a.configs else None
-    for name, make in makers:
+    for name, block, make in makers:
         if wanted is not None and name not in wanted:
             continue
+        splits = splits_of(block)
+        Xtr, Ytr = splits['train']
         g = torch.Generator().manual_seed(2147483647)
         model = make(g)
         time_train(model, Xtr, Ytr, 100, 32, g)  # warm-up

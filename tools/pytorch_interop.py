@@ -118,6 +118,49 @@ class MLP(nn.Module):
         return self.layers(e.view(e.shape[0], -1))
 
 
+class FlattenConsecutive(nn.Module):
+    """makemore part 5's FlattenConsecutive(n): (B, T, C) → (B, T/n, C·n), T/n = 1 squeezed."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+
+    def forward(self, x):
+        B, T, C = x.shape
+        x = x.view(B, T // self.n, C * self.n)
+        return x.squeeze(1) if x.shape[1] == 1 else x
+
+
+class ChannelsLastBatchNorm1d(nn.BatchNorm1d):
+    """The part-5 lecture's batch norm in eval mode: (B, T, C) normalised per channel C (PyTorch's
+    BatchNorm1d reads 3-D input as (N, C, L), so the length axis is moved behind the channels)."""
+
+    def forward(self, x):
+        return super().forward(x.transpose(1, 2)).transpose(1, 2).contiguous() if x.ndim == 3 else super().forward(x)
+
+
+class WaveNet(nn.Module):
+    """The torch.nn equivalent of a makemore-ts wavenet model file (src/model/kinds/wavenet.ts)."""
+
+    def __init__(self, vocab, block, embed, hidden, levels, norm):
+        super().__init__()
+        mods, width = [nn.Embedding(vocab, embed)], embed
+        for level in range(levels):
+            n = block // 2 ** (levels - 1) if level == 0 else 2
+            mods += [FlattenConsecutive(n), nn.Linear(width * n, hidden, bias=norm == 'none')]
+            if norm == 'batchnorm1d':
+                mods.append(ChannelsLastBatchNorm1d(hidden))
+            elif norm != 'none':
+                mods.append(hidden_norm(norm, hidden, None))
+            mods.append(nn.Tanh())
+            width = hidden
+        mods.append(nn.Linear(hidden, vocab))
+        self.layers = nn.Sequential(*mods)
+
+    def forward(self, x):
+        return self.layers(x)
+
+
 def splits(words, stoi, block, seed):
     words = list(words)
     random.seed(seed)
@@ -146,8 +189,11 @@ def load_model(path):
         sys.exit(f'{path}: not a makemore-ts model file')
     cfg = json.loads(meta['config'])
     vocab = '.' + meta['vocab']
-    model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'],
-                bias1=cfg.get('bias1', False), bn_eval=cfg.get('bnEval', 'running'), bn_eps=cfg.get('bnEps', 0.0), groups=cfg.get('groups'))
+    if cfg.get('arch', 'mlp') == 'wavenet':
+        model = WaveNet(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'])
+    else:
+        model = MLP(len(vocab), cfg['blockSize'], cfg['embedDim'], cfg['hidden'], cfg['layers'], cfg['norm'],
+                    bias1=cfg.get('bias1', False), bn_eval=cfg.get('bnEval', 'running'), bn_eps=cfg.get('bnEps', 0.0), groups=cfg.get('groups'))
     # makemore-ts's exact copy of the std, and the optimizer's state (optimizer.state.<i>.exp_avg, ...)
     tensors = {k: v for k, v in tensors.items() if not k.endswith('running_std') and not k.startswith('optimizer.')}
     model.load_state_dict(tensors, strict=True)

@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import v8 from 'node:v8';
 import { BACKEND_CHOICES, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, OPTIMIZERS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
+import { ARCHS, BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, OPTIMIZERS, SAMPLE_GENERATORS, TRAIN_PRESET_NAMES } from '../model/index.js';
 import { SCHEDULES } from '../optim/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
@@ -29,12 +29,13 @@ function registerTrain(program: Command): void {
     .addOption(new Option('--data <file>', 'word list, one word per line (UTF-8)').default(BUNDLED_DATA, 'the bundled data/names.txt'))
     .option('--steps <n>', 'training steps (in all, when resuming)', positiveInt, d.steps)
     .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
-    .option('--block-size <n>', 'characters of context', positiveInt, d.blockSize)
-    .option('--embed <n>', 'embedding dimension per character', positiveInt, d.embedDim)
-    .option('--hidden <n>', 'units per hidden layer', positiveInt, d.hidden)
-    .option('--layers <n>', 'hidden layers (notebook norm: 1)', positiveInt, d.layers)
-    .addOption(new Option('--norm <kind>', 'model form').choices([...NORM_KINDS, ...INAPPLICABLE_NORMS]).default(d.norm))
-    .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s').choices(PRESET_NAMES).default('seed'))
+    .option('--block-size <n>', 'characters of context (wavenet: a power of two; its preset: 8)', positiveInt, d.blockSize)
+    .option('--embed <n>', 'embedding dimension per character (wavenet preset: 24)', positiveInt, d.embedDim)
+    .option('--hidden <n>', 'units per hidden layer (wavenet preset: 128)', positiveInt, d.hidden)
+    .option('--layers <n>', 'hidden layers (notebook norm: 1; wavenet: levels of the tree, its preset: 3)', positiveInt, d.layers)
+    .addOption(new Option('--norm <kind>', 'model form (wavenet: batchnorm1d, layernorm, rmsnorm or none)').choices([...NORM_KINDS, ...INAPPLICABLE_NORMS]).default(d.norm))
+    .addOption(new Option('--arch <name>', 'architecture: mlp (the makemore MLPs) or wavenet (makemore part 5\'s hierarchical MLP; the wavenet preset\'s defaults)').choices(ARCHS))
+    .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s; wavenet: makemore part 5\'s hierarchical MLP (block 8, embed 24, hidden 128, 3 levels, seed 42, 20 samples)').choices(TRAIN_PRESET_NAMES).default('seed'))
     .addOption(new Option('--init <scheme>', 'parameter init of the notebook and none models (default: the preset\'s)').choices(INIT_SCHEMES))
     .option('--bn-eps <x>', 'eps added to the batch std in training, notebook norm (default: the preset\'s)', nonNegativeNumber)
     .option('--bias1', 'a first-layer bias b1 before the batch norm (notebook norm; the seed\'s cell 7)')
@@ -45,7 +46,7 @@ function registerTrain(program: Command): void {
     .addOption(new Option('--optimizer <name>', 'sgd (torch.optim.SGD; plain by default, the notebooks\') or adamw (torch.optim.AdamW, makemore.py\'s)').choices(OPTIMIZERS).default('sgd'))
     .option('--lr <x>', `peak learning rate (default ${d.lr}; adamw: 5e-4, makemore.py's)`, positiveNumber, d.lr)
     .option('--lr-final <x>', `step schedule: the rate from the decay step on; cosine: the rate reached at the last step (default ${d.lrFinal}; adamw: --lr with the step schedule, --lr / 10 with cosine)`, positiveNumber, d.lrFinal)
-    .option('--lr-decay-step <n>', 'step schedule: first step with --lr-final (default: half the steps)', nonNegativeInt)
+    .option('--lr-decay-step <n>', 'step schedule: first step with --lr-final (default: half the steps; wavenet: three quarters)', nonNegativeInt)
     .addOption(new Option('--schedule <name>', 'learning-rate schedule: step (lr, then lr-final) or cosine (lr down to lr-final)').choices(SCHEDULES).default('step'))
     .option('--warmup <n>', 'steps of linear warm-up to --lr before the schedule (default 0)', nonNegativeInt)
     .option('--betas <b1,b2>', 'adamw: the moment decay rates (default 0.9,0.99)', betas)

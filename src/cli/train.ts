@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
-import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig, type OptimizerName } from '../model/index.js';
+import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName } from '../model/index.js';
 import { ADAMW_DEFAULTS, SGD, type Optimizer, type Schedule } from '../optim/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
@@ -32,7 +32,9 @@ export interface TrainFlags extends DiagnosticsFlags {
   hidden: number;
   layers: number;
   norm: string;
-  preset: PresetName;
+  /** The architecture (default: the preset's; mlp for seed and lecture). */
+  arch?: Arch;
+  preset: TrainPresetName;
   init?: InitScheme;
   bnEps?: number;
   bias1?: boolean;
@@ -83,6 +85,8 @@ interface Plan {
   startStep: number;
   /** The optimizer (a resumed run's, with its state). */
   optimizer: Optimizer;
+  /** Words to sample after training. */
+  samples: number;
 }
 
 /** Plain SGD keeps no state: its files stay as they were before optimizers had state. */
@@ -90,39 +94,55 @@ function isPlainSgd(opt: Optimizer): boolean {
   return opt instanceof SGD && opt.isPlain;
 }
 
+/** The architecture preset a run uses: --preset wavenet, or --arch wavenet alone; null for the MLPs. */
+function archPresetOf(flags: TrainFlags, given: Given): ArchPreset | null {
+  const named = isArchPreset(flags.preset) ? ARCH_PRESETS[flags.preset] : null;
+  if (flags.arch === undefined) return named;
+  if (named !== null && named.arch !== flags.arch) throw new MakemoreError(`--arch ${flags.arch} conflicts with --preset ${flags.preset} (a ${named.arch} model)`);
+  if (named === null && flags.arch !== DEFAULT_ARCH && given('preset')) throw new MakemoreError(`--preset ${flags.preset} is a preset of the ${DEFAULT_ARCH} model, not of --arch ${flags.arch}`);
+  return named ?? Object.values(ARCH_PRESETS).find((p) => p.arch === flags.arch) ?? null;
+}
+
 function freshPlan(flags: TrainFlags, given: Given): Plan {
-  const preset = PRESETS[flags.preset];
+  const ap = archPresetOf(flags, given);
+  const preset = PRESETS[isArchPreset(flags.preset) ? 'seed' : flags.preset];
+  // A flag the user typed beats the architecture preset, which beats the flag's default.
+  const pick = <K extends keyof TrainFlags, V>(flag: K, value: V | undefined): TrainFlags[K] | V => (given(flag) || ap === null || value === undefined ? flags[flag] : value);
+  const arch = flags.arch ?? ap?.arch ?? DEFAULT_ARCH;
+  const steps = flags.steps;
   const adamw = flags.optimizer === 'adamw';
   // AdamW's rate is makemore.py's (constant with the step schedule) unless the flags say otherwise.
   const lr = adamw && !given('lr') ? ADAMW_DEFAULTS.lr : flags.lr;
   const lrFinal = adamw && !given('lrFinal') ? (flags.schedule === 'cosine' ? lr / 10 : lr) : flags.lrFinal;
   const trainCfg: TrainConfig = {
     batchSize: flags.batchSize,
-    steps: flags.steps,
+    steps,
     lr,
     lrFinal,
-    lrDecayStep: flags.lrDecayStep ?? Math.floor(flags.steps / 2),
-    seed: flags.seed,
+    lrDecayStep: flags.lrDecayStep ?? defaultDecayStep(steps, arch),
+    seed: pick('seed', ap?.seed),
     splitSeed: flags.splitSeed,
-    sampleGenerator: flags.sampleGenerator ?? preset.sampleGenerator,
+    sampleGenerator: flags.sampleGenerator ?? ap?.sampleGenerator ?? preset.sampleGenerator,
     ...optimizerFields(flags, given),
   };
   if (adamw) Object.assign(trainCfg, { betas: trainCfg.betas ?? [...ADAMW_DEFAULTS.betas], eps: trainCfg.eps ?? ADAMW_DEFAULTS.eps, weightDecay: trainCfg.weightDecay ?? ADAMW_DEFAULTS.weightDecay });
   validateTrainConfig(trainCfg);
-  const norm = flags.norm as NormKind;
-  checkNormApplies(norm, flags.hidden);
-  const kind = modelKind({ norm });
+  const norm = pick('norm', ap?.norm) as NormKind;
+  if (arch === DEFAULT_ARCH) checkNormApplies(norm, flags.hidden);
+  const kind = modelKind({ norm, arch });
   for (const flag of ['bnEps', 'bias1', 'bnEval', 'init'] as const) {
     if (flags[flag] !== undefined && !kind.options.includes(flag)) throw new MakemoreError(`--${kebab(flag)} applies to ${kindsWith(flag)}, not --norm ${norm}`);
   }
   const words = readWords(flags.data);
   const vocab = Vocab.fromWords(words);
   const modelCfg: ModelConfig = {
+    // Recorded only for an architecture other than the MLPs (files without it are MLPs).
+    ...(arch !== DEFAULT_ARCH ? { arch } : {}),
     vocabSize: vocab.size,
-    blockSize: flags.blockSize,
-    embedDim: flags.embed,
-    hidden: flags.hidden,
-    layers: flags.layers,
+    blockSize: pick('blockSize', ap?.blockSize),
+    embedDim: pick('embed', ap?.embedDim),
+    hidden: pick('hidden', ap?.hidden),
+    layers: pick('layers', ap?.layers),
     norm,
   };
   // The preset fills in what the flags leave open (for the options the kind reads); recorded in the model file.
@@ -133,7 +153,7 @@ function freshPlan(flags: TrainFlags, given: Given): Plan {
   checkModelSize(modelCfg, trainCfg.batchSize);
   const g = new Generator(trainCfg.seed);
   const model = createModel(modelCfg, g);
-  return { modelCfg, trainCfg, data: flags.data, words, vocab, model, g, startStep: 0, optimizer: createOptimizer(model.parameters(), trainCfg) };
+  return { modelCfg, trainCfg, data: flags.data, words, vocab, model, g, startStep: 0, optimizer: createOptimizer(model.parameters(), trainCfg), samples: pick('samples', ap?.samples) };
 }
 
 /** The optimizer's flags as training-config fields: only those typed (and not the defaults), so the default run's config is unchanged. */
@@ -156,7 +176,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   const { info, model, vocab } = saved;
   if (info.train === undefined || info.generator === undefined) throw new MakemoreError(`${path}: has no training state (train config and generator) to resume from`);
   const c = model.config;
-  const shape: [keyof TrainFlags, number | string | boolean | undefined][] = [['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm],
+  const shape: [keyof TrainFlags, number | string | boolean | undefined][] = [['arch', c.arch ?? DEFAULT_ARCH], ['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm],
     ['init', c.init], ['bnEps', c.bnEps], ['bias1', c.bias1], ['bnEval', c.bnEval], ['groups', c.groups]];
   for (const [flag, value] of shape) {
     if (given(flag) && flags[flag] !== value) throw new MakemoreError(`--${kebab(flag)} ${String(flags[flag])} conflicts with the model in ${path} (${String(value)}); a resumed run keeps its model`);
@@ -167,7 +187,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   const trainCfg: TrainConfig = { ...info.train };
   if (given('steps')) {
     trainCfg.steps = flags.steps;
-    trainCfg.lrDecayStep = Math.floor(flags.steps / 2);
+    trainCfg.lrDecayStep = defaultDecayStep(flags.steps, c.arch);
   }
   if (given('lrDecayStep') && flags.lrDecayStep !== undefined) trainCfg.lrDecayStep = flags.lrDecayStep;
   if (given('batchSize')) trainCfg.batchSize = flags.batchSize;
@@ -196,7 +216,8 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   } else if (info.step > 0 && !isPlainSgd(optimizer)) {
     process.stderr.write(`makemore: warning: ${path} holds no optimizer state; ${optimizer.name} starts its moments afresh at step ${info.step}\n`);
   }
-  return { modelCfg: c, trainCfg, data, words, vocab, model, g, startStep: info.step, optimizer };
+  const ap = Object.values(ARCH_PRESETS).find((p) => p.arch === c.arch);
+  return { modelCfg: c, trainCfg, data, words, vocab, model, g, startStep: info.step, optimizer, samples: given('samples') || ap === undefined ? flags.samples : ap.samples };
 }
 
 /** The most steps one run takes (the trainer keeps one float per step). */
@@ -219,6 +240,11 @@ export function checkModelSize(c: ModelConfig, batchSize: number): void {
   }
 }
 
+/** "notebook", "wavenet batchnorm1d": the architecture (when not the MLPs) and the norm. */
+export function modelLabel(c: ModelConfig): string {
+  return (c.arch ?? DEFAULT_ARCH) === DEFAULT_ARCH ? c.norm : `${c.arch} ${c.norm}`;
+}
+
 /** The options a preset sets, as one line: `init seed, bn eps 1e-5 on the std, ...`. */
 export function describeSetup(m: ModelConfig, t: TrainConfig): string {
   const parts: string[] = [];
@@ -227,6 +253,10 @@ export function describeSetup(m: ModelConfig, t: TrainConfig): string {
     parts.push(m.bnEps ? `bn eps ${m.bnEps} on the std` : 'no bn eps');
     parts.push(m.bias1 === true ? 'b1 before the batch norm' : 'no b1');
     parts.push(`eval with ${m.bnEval === 'batch' ? 'batch' : 'running'} statistics`);
+  }
+  if ((m.arch ?? DEFAULT_ARCH) !== DEFAULT_ARCH) {
+    if (m.norm === 'batchnorm1d') parts.push('the lecture\'s BatchNorm1d (statistics over batch and positions, unbiased variance)');
+    parts.push(`one generator seeded ${t.seed}`, `lr ${t.lr} then ${t.lrFinal} from step ${t.lrDecayStep}`);
   }
   parts.push(t.sampleGenerator === 'continue' ? 'samples continue the generator' : `samples from seed + 10`);
   const opt = describeOptimizer(t);
@@ -325,7 +355,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
 
   console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
   console.log(`examples: train ${splits.train.Y.numel}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
-  console.log(`model: ${modelCfg.norm}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters; ${backendName()}${(kernels() as { fast?: boolean }).fast === true ? ' fast-mode (relaxed SIMD)' : ''} kernels`);
+  console.log(`model: ${modelLabel(modelCfg)}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters; ${backendName()}${(kernels() as { fast?: boolean }).fast === true ? ' fast-mode (relaxed SIMD)' : ''} kernels`);
   console.log(`setup: ${describeSetup(modelCfg, trainCfg)}`);
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 
@@ -390,11 +420,11 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   }
   diag?.writeFiles();
   if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
-  if (flags.samples > 0) {
+  if (plan.samples > 0) {
     console.log('samples:');
     // The seed notebook's cell 34 continues the training generator; the lecture seeds a new one.
     const sg = trainCfg.sampleGenerator === 'continue' ? g : new Generator(trainCfg.seed + 10);
-    for (const w of sampleWords(model, vocab, { count: flags.samples, generator: sg })) console.log(`  ${w}`);
+    for (const w of sampleWords(model, vocab, { count: plan.samples, generator: sg })) console.log(`  ${w}`);
   }
   return 0;
 }

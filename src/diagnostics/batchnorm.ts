@@ -26,10 +26,13 @@ export function batchNormCalibration(model: LanguageModel, train: Dataset, optio
   const block = train.X.shape[1];
   const sums = ss.map((s) => new Float64Array(s.runningMean.numel));
   const sq = ss.map((s) => new Float64Array(s.runningMean.numel));
+  // Rows each input had: examples, or examples × positions for a channels-last (B, T, C) one.
+  const rowsSeen = ss.map(() => 0);
   const wasTraining = model.training;
   // Each batch norm's input, accumulated by a forward hook during eval-mode forwards of the split.
   const handles = ss.map((site, k) => site.watchInput((x) => {
     const f = x.f, [rows, cols] = x.shape, S = sums[k], Q = sq[k];
+    rowsSeen[k] += rows;
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       for (let c = 0; c < cols; c++) {
@@ -54,9 +57,10 @@ export function batchNormCalibration(model: LanguageModel, train: Dataset, optio
   }
   const layers: BatchNormCheck[] = ss.map((site, k) => {
     const fullMean: number[] = [], full: number[] = [];
+    const rows = rowsSeen[k];
     for (let c = 0; c < sums[k].length; c++) {
-      const mean = sums[k][c] / n;
-      const variance = Math.max(0, (sq[k][c] - n * mean * mean) / (n - 1)); // unbiased, as both running estimates
+      const mean = sums[k][c] / rows;
+      const variance = Math.max(0, (sq[k][c] - rows * mean * mean) / (rows - 1)); // unbiased, as both running estimates
       fullMean.push(mean);
       full.push(site.kind === 'std' ? Math.sqrt(variance) : variance);
     }

@@ -1,11 +1,13 @@
 // Model and training configuration, with the notebook's defaults (makemore part 3).
-// Which kind builds a config is `norm`; registry.ts maps it to the kind (kinds/*.ts), whose
-// `validate` checks its own options.
+// Which kind builds a config is its architecture `arch` (absent: "mlp") and, within it, `norm`;
+// registry.ts maps the pair to the kind (kinds/*.ts), whose `validate` checks its own options.
 import { MakemoreError } from '../errors.js';
 import { SCHEDULES, type Schedule } from '../optim/index.js';
+import { DEFAULT_ARCH, type Arch } from './arch.js';
 import { modelKind } from './registry.js';
 
 export { learningRate } from '../optim/index.js';
+export { ARCHS, DEFAULT_ARCH, type Arch, type BuiltinArch } from './arch.js';
 
 /** The built-in kinds' names; a registered kind adds its own (registerModelKind). */
 export type BuiltinNormKind = 'notebook' | 'batchnorm1d' | 'none' | 'layernorm' | 'groupnorm' | 'rmsnorm';
@@ -38,6 +40,8 @@ export type SampleGenerator = 'continue' | 'seed+10';
 export const SAMPLE_GENERATORS: readonly SampleGenerator[] = ['continue', 'seed+10'];
 
 export interface ModelConfig {
+  /** The architecture (default "mlp"); with `norm` it picks the model kind. */
+  arch?: Arch;
   vocabSize: number;
   /** Characters of context. */
   blockSize: number;
@@ -45,7 +49,7 @@ export interface ModelConfig {
   embedDim: number;
   /** Units per hidden layer. */
   hidden: number;
-  /** Number of hidden Linear → norm → Tanh blocks. */
+  /** Number of hidden Linear → norm → Tanh blocks (wavenet: levels of the tree). */
   layers: number;
   /**
    * "notebook": the lecture notebook's hand-written model (one hidden layer; batch norm with the
@@ -145,7 +149,7 @@ export function validateModelConfig(c: ModelConfig): void {
   positiveInt('embedding size', c.embedDim);
   positiveInt('hidden size', c.hidden);
   positiveInt('layers', c.layers);
-  checkNormApplies(c.norm, c.hidden);
+  if ((c.arch ?? DEFAULT_ARCH) === DEFAULT_ARCH) checkNormApplies(c.norm, c.hidden);
   const kind = modelKind(c);
   if (c.groups !== undefined && !kind.options.includes('groups')) throw new MakemoreError(`groups applies only to norm groupnorm, not ${c.norm}`);
   kind.validate?.(c);

@@ -13,7 +13,7 @@ import { Tensor } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
 import { OPTIMIZERS, validateModelConfig, validateTrainConfig, type ModelConfig, type OptimizerName, type TrainConfig } from './config.js';
 import type { LanguageModel } from './kind.js';
-import { createModel, modelKind, modelKindNames } from './registry.js';
+import { archNames, createModel, modelKind, modelKindNames } from './registry.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const FORMAT = 'makemore-ts';
@@ -201,7 +201,9 @@ export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
   const raw = parseJson(metadata.config, 'config', bad) as Partial<ModelConfig>;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('metadata "config" is not a JSON object');
   const config = { ...raw, vocabSize: vocab.size } as ModelConfig;
-  if (!modelKindNames().includes(config.norm)) bad(`config has unknown norm ${JSON.stringify(config.norm)}`);
+  // No "arch": a file from before architectures existed, an MLP.
+  if (config.arch !== undefined && !archNames().includes(config.arch)) bad(`config has unknown arch ${JSON.stringify(config.arch)}`);
+  if (!modelKindNames(config.arch).includes(config.norm)) bad(`config has unknown norm ${JSON.stringify(config.norm)}`);
   try {
     validateModelConfig(config);
   } catch (e) {

@@ -45,7 +45,9 @@ export interface LanguageModel extends Module {
 export type KindOption = 'init' | 'bnEps' | 'bias1' | 'bnEval' | 'groups';
 
 export interface ModelKind<M extends LanguageModel = LanguageModel> {
-  /** The `config.norm` values this kind builds (the name users pick it by). */
+  /** The architecture (`config.arch`) it belongs to; default "mlp". */
+  readonly arch?: string;
+  /** The `config.norm` values this kind builds within its architecture (the name users pick it by). */
   readonly norms: readonly string[];
   /** One line for help texts and report titles. */
   readonly description: string;

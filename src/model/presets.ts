@@ -1,6 +1,7 @@
-// Named model/sampling setups: the seed notebook's final model (the default) and the lecture's.
-// A preset fills in these fields; explicit flags override them.
-import type { BnEval, InitScheme, SampleGenerator } from './config.js';
+// Named model/sampling setups: the seed notebook's final model (the default) and the lecture's,
+// and the part-5 lecture's hierarchical model (an architecture preset). A preset fills in these
+// fields; explicit flags override them.
+import type { Arch, BnEval, InitScheme, NormKind, SampleGenerator } from './config.js';
 
 export type PresetName = 'seed' | 'lecture';
 export const PRESET_NAMES: readonly PresetName[] = ['seed', 'lecture'];
@@ -20,3 +21,42 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   // makemore part 3: W2·0.01, b2 = 0, no eps, samples from a generator seeded seed + 10
   lecture: { init: 'kaiming', bnEps: 0, bias1: false, bnEval: 'running', sampleGenerator: 'seed+10' },
 };
+
+/**
+ * A preset that picks the architecture and its shape too (`makemore train --preset wavenet`):
+ * the part-5 lecture's hierarchical MLP as its notebook runs it. Flags the user types override.
+ */
+export interface ArchPreset {
+  arch: Arch;
+  norm: NormKind;
+  blockSize: number;
+  embedDim: number;
+  hidden: number;
+  layers: number;
+  /** torch.manual_seed of the global generator: parameters, then minibatches, then samples. */
+  seed: number;
+  /** The first step of the final learning rate, as a fraction of the steps (150,000 of 200,000). */
+  lrDecayFraction: number;
+  samples: number;
+  sampleGenerator: SampleGenerator;
+}
+
+export type ArchPresetName = 'wavenet';
+/** Every `--preset` name: the notebook presets (PRESETS) and the architecture presets. */
+export type TrainPresetName = PresetName | ArchPresetName;
+export const TRAIN_PRESET_NAMES: readonly TrainPresetName[] = [...PRESET_NAMES, 'wavenet'];
+
+export const ARCH_PRESETS: Readonly<Record<ArchPresetName, ArchPreset>> = {
+  // makemore part 5 (cells 4-15): block 8, n_embd 24, n_hidden 128, three levels, lecture BatchNorm1d
+  wavenet: { arch: 'wavenet', norm: 'batchnorm1d', blockSize: 8, embedDim: 24, hidden: 128, layers: 3, seed: 42, lrDecayFraction: 0.75, samples: 20, sampleGenerator: 'continue' },
+};
+
+export function isArchPreset(name: string): name is ArchPresetName {
+  return Object.prototype.hasOwnProperty.call(ARCH_PRESETS, name);
+}
+
+/** The default first step of the final learning rate for a run of `steps` of this architecture. */
+export function defaultDecayStep(steps: number, arch: Arch | undefined): number {
+  const preset = Object.values(ARCH_PRESETS).find((p) => p.arch === arch);
+  return Math.floor(steps * (preset?.lrDecayFraction ?? 0.5));
+}

@@ -1,33 +1,54 @@
-// The model kinds by name (config.norm): the built-in ones, and any a program or test registers.
+// The model kinds by architecture and norm (config.arch, absent = "mlp"; config.norm): the
+// built-in ones, and any a program or test registers.
 import { MakemoreError } from '../errors.js';
 import type { Generator } from '../random/index.js';
+import { DEFAULT_ARCH } from './arch.js';
 import { validateModelConfig, type ModelConfig } from './config.js';
 import type { LanguageModel, ModelKind } from './kind.js';
 import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
+import { wavenetKind } from './kinds/wavenet.js';
 
-const kinds = new Map<string, ModelKind>();
+/** arch → norm → kind */
+const kinds = new Map<string, Map<string, ModelKind>>();
 
-/** Make a kind buildable by its `norms` names (createModel, model files, folding, reports). */
+/** The architecture a kind (or config) belongs to. */
+export const archOf = (k: { arch?: string }): string => k.arch ?? DEFAULT_ARCH;
+
+/** Make a kind buildable by its arch and `norms` names (createModel, model files, folding, reports). */
 export function registerModelKind(kind: ModelKind): void {
+  const arch = archOf(kind);
+  const byNorm = kinds.get(arch) ?? new Map<string, ModelKind>();
   for (const name of kind.norms) {
-    if (kinds.has(name) && kinds.get(name) !== kind) throw new Error(`a model kind named "${name}" is already registered`);
+    if (byNorm.has(name) && byNorm.get(name) !== kind) throw new Error(`a ${arch} model kind named "${name}" is already registered`);
   }
-  for (const name of kind.norms) kinds.set(name, kind);
+  for (const name of kind.norms) byNorm.set(name, kind);
+  kinds.set(arch, byNorm);
 }
 
-for (const k of [notebookKind, moduleKind, plainKind]) registerModelKind(k);
+for (const k of [notebookKind, moduleKind, plainKind, wavenetKind]) registerModelKind(k);
 
-/** The kind names, in registration order. */
-export function modelKindNames(): string[] {
+/** The architecture names, in registration order. */
+export function archNames(): string[] {
   return [...kinds.keys()];
 }
 
-/** The kind that builds `config` (by its norm); a MakemoreError for an unknown one. */
-export function modelKind(config: Pick<ModelConfig, 'norm'>): ModelKind {
-  const k = kinds.get(config.norm);
-  if (k === undefined) throw new MakemoreError(`norm must be one of ${modelKindNames().join(', ')}, got "${String(config.norm)}"`);
+/** The norm names of an architecture (default "mlp"), in registration order. */
+export function modelKindNames(arch: string = DEFAULT_ARCH): string[] {
+  return [...(kinds.get(arch)?.keys() ?? [])];
+}
+
+/** The kind that builds `config` (by its arch and norm); a MakemoreError for an unknown one. */
+export function modelKind(config: Pick<ModelConfig, 'norm' | 'arch'>): ModelKind {
+  const arch = archOf(config);
+  const byNorm = kinds.get(arch);
+  if (byNorm === undefined) throw new MakemoreError(`arch must be one of ${archNames().join(', ')}, got "${String(arch)}"`);
+  const k = byNorm.get(config.norm);
+  if (k === undefined) {
+    const what = arch === DEFAULT_ARCH ? 'norm' : `norm of the ${arch} model`;
+    throw new MakemoreError(`${what} must be one of ${modelKindNames(arch).join(', ')}, got "${String(config.norm)}"`);
+  }
   return k;
 }
 

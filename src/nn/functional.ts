@@ -34,25 +34,32 @@ export interface BatchNormOptions {
   /** Weight of the batch in the running averages: running ← (1 − m)·running + m·batch. Default 0.1. */
   momentum?: number;
   eps?: number;
+  /**
+   * The batch variance that normalises in training: divided by n − correction. 0 (default):
+   * biased, as PyTorch; 1: unbiased, as the part-5 lecture's BatchNorm1d (torch.var's default).
+   */
+  correction?: 0 | 1;
 }
 
 /**
- * F.batch_norm over x (n × features). Training: the batch mean and biased variance normalise x,
- * and runningMean/runningVar (when given) move towards the batch mean and the unbiased variance
- * by `momentum`, in place. Evaluation: the running statistics normalise x.
+ * F.batch_norm over x (n × features), or channels-last (B, T, features) with statistics over B
+ * and T (the part-5 lecture's layout; PyTorch's F.batch_norm reads 3-D input as (N, C, L)).
+ * Training: the batch mean and variance normalise x, and runningMean/runningVar (when given)
+ * move towards the batch mean and the unbiased variance by `momentum`, in place. Evaluation:
+ * the running statistics normalise x.
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
-  const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = options;
-  if (x.ndim !== 2) throw new RangeError(`batchNorm needs a 2-D input (n × features), got ${shapeString(x.shape)}`);
+  const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5, correction = 0 } = options;
+  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`batchNorm needs an input (n × features) or (B × T × features), got ${shapeString(x.shape)}`);
   if (!training) {
     if (runningMean === null || runningVar === null) throw new Error('batchNorm in evaluation mode needs runningMean and runningVar');
     return batchNormEval(x, runningMean, runningVar, false, weight, bias, eps);
   }
-  const n = x.shape[0];
+  const n = x.numel / x.shape[x.ndim - 1]; // values per feature
   if (n <= 1) throw new RangeError(`batchNorm in training mode needs more than 1 value per feature, got a batch of ${n}`);
-  const { out, stats } = batchNormTrain(x, weight, bias, eps, 0);
+  const { out, stats } = batchNormTrain(x, weight, bias, eps, correction);
   if (runningMean !== null) runningAverageInPlace(runningMean, stats.mean, momentum);
-  if (runningVar !== null) runningAverageInPlace(runningVar, stats.var, momentum, n / (n - 1)); // unbiased
+  if (runningVar !== null) runningAverageInPlace(runningVar, stats.var, momentum, correction === 0 ? n / (n - 1) : 1); // unbiased
   return out;
 }
 

@@ -1,5 +1,5 @@
 // The layers of the makemore MLP, PyTorch-style: Embedding, Linear, BatchNorm1d, Tanh, Flatten,
-// Sequential. Each forward is one fused autograd op (see tensor/ops).
+// FlattenConsecutive (the part-5 lecture's), Sequential. Each forward is one fused autograd op (see tensor/ops).
 import { defaultGenerator, type Generator } from '../random/index.js';
 import { Tensor, index, linear, ones, randn, reshape, shapeString, zeros } from '../tensor/index.js';
 import * as F from './functional.js';
@@ -43,12 +43,19 @@ export interface BatchNorm1dOptions {
   momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
+  /**
+   * Normalise with the unbiased batch variance (÷ n − 1), as the part-5 lecture's BatchNorm1d
+   * class (torch.var's default); PyTorch's BatchNorm1d uses the biased one (÷ n). Default false.
+   */
+  unbiased?: boolean;
 }
 
 /**
  * PyTorch's BatchNorm1d over (n × features): training normalises with the batch mean and the
  * biased variance, and moves the running mean/var (unbiased variance) by `momentum` (or to their
  * cumulative average when it is null); evaluation normalises with the running estimates.
+ * 3-D input is channels-last (B, T, features), statistics over B and T, as the part-5 lecture's
+ * class: PyTorch's BatchNorm1d reads 3-D input as (N, C, L) instead (channels second).
  */
 export class BatchNorm1d extends Module {
   readonly eps: number;
@@ -58,10 +65,12 @@ export class BatchNorm1d extends Module {
   readonly runningMean: Tensor | null;
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
+  readonly unbiased: boolean;
 
   constructor(readonly numFeatures: number, options: BatchNorm1dOptions = {}) {
     super();
     this.eps = options.eps ?? 1e-5;
+    this.unbiased = options.unbiased ?? false;
     // `?? 0.1` would turn an explicit null (cumulative average) into 0.1
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new RangeError(`BatchNorm1d momentum must be in [0, 1] or null, got ${this.momentum}`);
@@ -75,20 +84,20 @@ export class BatchNorm1d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 2 || x.shape[1] !== this.numFeatures) {
-      throw new RangeError(`BatchNorm1d(${this.numFeatures}) got input of shape ${shapeString(x.shape)}`);
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== this.numFeatures) {
+      throw new RangeError(`BatchNorm1d(${this.numFeatures}) got input of shape ${shapeString(x.shape)}; expected (N, ${this.numFeatures}) or channels-last (B, T, ${this.numFeatures})`);
     }
     // As torch.nn.modules.batchnorm: batch statistics in training (or without running ones);
     // the running statistics move only in training.
     const training = this.training || this.runningMean === null;
     let momentum = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked !== null) {
-      if (x.shape[0] > 1) { this.numBatchesTracked.i[0]++; this.numBatchesTracked.storage.bumpVersion(); }
+      if (x.numel > this.numFeatures) { this.numBatchesTracked.i[0]++; this.numBatchesTracked.storage.bumpVersion(); }
       if (this.momentum === null) momentum = 1 / this.numBatchesTracked.i[0]; // cumulative moving average
     }
     const update = !this.training || this.numBatchesTracked !== null;
     return F.batchNorm(x, update ? this.runningMean : null, update ? this.runningVar : null,
-      { weight: this.weight, bias: this.bias, training, momentum, eps: this.eps });
+      { weight: this.weight, bias: this.bias, training, momentum, eps: this.eps, correction: this.unbiased ? 1 : 0 });
   }
 }
 
@@ -102,6 +111,24 @@ export class Tanh extends Module {
 export class Flatten extends Module {
   forward(x: Tensor): Tensor {
     return reshape(x, [x.shape[0], -1]);
+  }
+}
+
+/**
+ * The part-5 lecture's FlattenConsecutive(n): (B, T, C) → (B, T/n, C·n), n consecutive positions
+ * side by side; a view (no copy). T/n = 1 is squeezed: (B, C·n).
+ */
+export class FlattenConsecutive extends Module {
+  constructor(readonly n: number) {
+    super();
+    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`FlattenConsecutive needs a positive integer n, got ${n}`);
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 || x.shape[1] % this.n !== 0) {
+      throw new RangeError(`FlattenConsecutive(${this.n}) needs (B, T, C) with T a multiple of ${this.n}, got ${shapeString(x.shape)}`);
+    }
+    const [b, t, c] = x.shape;
+    return t === this.n ? reshape(x, [b, c * this.n]) : reshape(x, [b, t / this.n, c * this.n]);
   }
 }
 

@@ -5,7 +5,7 @@ import { HistogramChart, LossChart, UpdateChart } from './charts.js';
 import type { DataSource, FinalLosses, LoadedCurves, ModelShape, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
-import { PRESETS, type PresetName } from '../../src/model/presets.js';
+import { ARCH_PRESETS, PRESETS, defaultDecayStep, type PresetName, type TrainPresetName } from '../../src/model/presets.js';
 import { Tour, type TourState } from './tour.js';
 import { Explorer, type ExploreState } from './explore.js';
 
@@ -344,6 +344,7 @@ function fillControls(m: ModelShape, t: TrainConfig | undefined): void {
     return q.init === m.init && q.bnEps === m.bnEps && q.bias1 === m.bias1 && q.bnEval === m.bnEval;
   });
   if (m.norm === 'notebook' && preset !== undefined) select('preset').value = preset;
+  if (m.arch === 'wavenet') select('preset').value = 'wavenet';
   if (t === undefined) return;
   set('steps', t.steps);
   set('batch', t.batchSize);
@@ -424,8 +425,11 @@ function readConfig(): RunConfig {
   const norm = select('norm').value as NormKind;
   const steps = int('steps', 'steps', 1);
   const decayText = input('decay').value.trim();
+  const preset = select('preset').value as TrainPresetName;
+  const arch = preset === 'wavenet' ? ARCH_PRESETS.wavenet.arch : undefined;
   return {
     model: {
+      ...(arch !== undefined ? { arch } : {}),
       norm,
       blockSize: int('block', 'block size', 1),
       embedDim: int('embed', 'embedding', 1),
@@ -433,14 +437,14 @@ function readConfig(): RunConfig {
       layers: norm === 'notebook' ? 1 : int('layers', 'layers', 1),
       ...(norm === 'none' ? { init: select('init').value as InitScheme } : {}),
       // the preset's notebook model: init, eps on the batch std, b1, eval statistics
-      ...(norm === 'notebook' ? notebookPreset(select('preset').value as PresetName) : {}),
+      ...(norm === 'notebook' && preset !== 'wavenet' ? notebookPreset(preset) : {}),
     },
     train: {
       steps,
       batchSize: int('batch', 'batch size', 2),
       lr: num('lr', 'learning rate'),
       lrFinal: num('lr-final', 'final learning rate'),
-      lrDecayStep: decayText === '' ? Math.floor(steps / 2) : int('decay', 'decay step', 0),
+      lrDecayStep: decayText === '' ? defaultDecayStep(steps, arch) : int('decay', 'decay step', 0),
       seed: int('seed', 'seed', Number.MIN_SAFE_INTEGER),
       splitSeed: int('split-seed', 'split seed', Number.MIN_SAFE_INTEGER),
     },
@@ -549,6 +553,15 @@ select('norm').addEventListener('change', () => {
   input('layers').disabled = norm === 'notebook';
   if (norm === 'notebook') input('layers').value = '1';
   $('init-row').hidden = norm !== 'none';
+});
+// The WaveNet preset fills in the lecture's shape and seed (each stays editable).
+select('preset').addEventListener('change', () => {
+  if (select('preset').value !== 'wavenet') return;
+  const w = ARCH_PRESETS.wavenet;
+  select('norm').value = w.norm;
+  select('norm').dispatchEvent(new Event('change'));
+  for (const [id, v] of [['block', w.blockSize], ['embed', w.embedDim], ['hidden', w.hidden], ['layers', w.layers], ['seed', w.seed]] as const) input(id).value = String(v);
+  input('seed').dispatchEvent(new Event('change'));
 });
 input('seed').addEventListener('change', () => {
   const s = Number(input('seed').value);

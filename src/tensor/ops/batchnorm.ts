@@ -1,4 +1,6 @@
 // Fused batch normalisation over the batch dimension of x (n×f), with analytic backward.
+// A channels-last x (B, T, f) is normalised over B and T (the part-5 lecture's BatchNorm1d on
+// 3-D input): the same kernels on its (B·T, f) view, no copy.
 // Training: per-feature batch mean and variance (divided by n − correction), normalise with
 // 1/sqrt(var + eps). `correction` 0 + eps is BatchNorm1d; correction 1 + eps 0 is the notebook's
 // `(h − mean)/std` with the unbiased std; `epsStd` adds eps to the std instead, as the seed
@@ -18,8 +20,9 @@ export interface BatchStats {
 
 function check(x: Tensor, f: number | null, gain: Tensor | null, bias: Tensor | null): [number, number] {
   requireFloat(x, 'batchNorm');
-  if (x.ndim !== 2) throw new RangeError(`batchNorm needs a 2-D input (n×f), got ${shapeString(x.shape)}`);
-  const [n, fx] = x.shape;
+  if (x.ndim < 2) throw new RangeError(`batchNorm needs an input (n×f) or (…×f), got ${shapeString(x.shape)}`);
+  const fx = x.shape[x.ndim - 1];
+  const n = fx === 0 ? 0 : x.numel / fx;
   for (const p of [gain, bias]) {
     if (p !== null && p.numel !== fx) throw new RangeError(`batchNorm parameter of shape ${shapeString(p.shape)} does not match ${fx} features`);
   }

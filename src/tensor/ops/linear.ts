@@ -1,4 +1,5 @@
-// Fused linear layer, PyTorch layout: y = x·Wᵀ + b with W (out×in), x (n×in), y (n×out).
+// Fused linear layer, PyTorch layout: y = x·Wᵀ + b with W (out×in), x (…×in), y (…×out).
+// Leading axes are rows of one matmul: (B, T, in) is B·T rows of the same storage, no copy.
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
@@ -7,13 +8,14 @@ import { outputFloat, requireFloat } from './alloc.js';
 
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const dtype = requireFloat(x, 'linear');
-  if (x.ndim !== 2 || weight.ndim !== 2 || x.shape[1] !== weight.shape[1] || (bias !== null && bias.numel !== weight.shape[0])) {
-    throw new RangeError(`linear needs x (n×in), weight (out×in), bias (out); got ${shapeString(x.shape)}, ${shapeString(weight.shape)}${bias ? `, ${shapeString(bias.shape)}` : ''}`);
+  if (x.ndim < 2 || weight.ndim !== 2 || x.shape[x.ndim - 1] !== weight.shape[1] || (bias !== null && bias.numel !== weight.shape[0])) {
+    throw new RangeError(`linear needs x (…×in), weight (out×in), bias (out); got ${shapeString(x.shape)}, ${shapeString(weight.shape)}${bias ? `, ${shapeString(bias.shape)}` : ''}`);
   }
-  const [n, fin] = x.shape;
+  const fin = weight.shape[1];
+  const n = x.numel / fin;
   const fout = weight.shape[0];
   const k = kernels();
-  const out = outputFloat(dtype, [n, fout]);
+  const out = outputFloat(dtype, [...x.shape.slice(0, -1), fout]);
   k.matmulTransB(out.f, x.f, weight.f, n, fout, fin, false);
   if (bias !== null) k.binary('add', out.f, out.f, [fout, 1], bias.f, [0, 1], [n, fout]);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
