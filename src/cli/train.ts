@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
-import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
+import { checkNormApplies, createModel, modelKind, modelKindNames, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, PRESET_MODEL_OPTIONS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type PresetName, type SampleGenerator, type TrainConfig } from '../model/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
@@ -96,7 +96,7 @@ function freshPlan(flags: TrainFlags): Plan {
   };
   // The preset fills in what the flags leave open (for the options the kind reads); recorded in the model file.
   const picked = { init: flags.init ?? preset.init, bnEps: flags.bnEps ?? preset.bnEps, bias1: flags.bias1 ?? preset.bias1, bnEval: flags.bnEval ?? preset.bnEval };
-  for (const option of ['init', 'bnEps', 'bias1', 'bnEval'] as const) if (kind.options.includes(option)) Object.assign(modelCfg, { [option]: picked[option] });
+  for (const option of PRESET_MODEL_OPTIONS) if (kind.options.includes(option)) Object.assign(modelCfg, { [option]: picked[option] });
   Object.assign(modelCfg, kind.defaults?.(modelCfg), flags.groups !== undefined ? { groups: flags.groups } : {});
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);

@@ -2,7 +2,7 @@
 import { MakemoreError } from '../errors.js';
 import type { Generator } from '../random/index.js';
 import { validateModelConfig, type ModelConfig } from './config.js';
-import type { LanguageModel, ModelKind } from './kind.js';
+import type { KindChoice, LanguageModel, ModelKind } from './kind.js';
 import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
@@ -22,6 +22,17 @@ for (const k of [notebookKind, moduleKind, plainKind]) registerModelKind(k);
 /** The kind names, in registration order. */
 export function modelKindNames(): string[] {
   return [...kinds.keys()];
+}
+
+/** Every kind name with what a form needs to offer it (menus, which fields apply), in registration order. */
+export function modelKindChoices(): KindChoice[] {
+  return [...kinds].map(([norm, k]) => ({
+    norm,
+    label: k.labels?.[norm] ?? norm,
+    description: k.description,
+    options: [...k.options],
+    ...(k.fixedLayers !== undefined ? { fixedLayers: k.fixedLayers } : {}),
+  }));
 }
 
 /** The kind that builds `config` (by its norm); a MakemoreError for an unknown one. */

@@ -8,7 +8,7 @@ import { backendName, useBackend, useFastBackend, wasmSupported } from '../../sr
 import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { buildSplits, type Splits } from '../../src/data/dataset.js';
-import { createModel, modelKind, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
+import { KIND_OPTIONS, createModel, modelKind, modelKindChoices, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
 import { learningRate, validateTrainConfig } from '../../src/model/config.js';
 import { decodeModel, encodeModel } from '../../src/model/file.js';
 import { Generator } from '../../src/random/index.js';
@@ -114,7 +114,10 @@ function start(id: number, config: RunConfig): void {
   if ((config.backend as string) !== 'fast' || useFastBackend() === null) useBackend((config.backend as string) === 'fast' ? 'auto' : config.backend);
   const words = data;
   const modelCfg: ModelConfig = { vocabSize: words.vocab.size, ...config.model };
-  if (!modelKind(modelCfg).options.includes('init')) delete modelCfg.init;
+  // As the CLI: the options the kind reads, then its defaults for those left open.
+  const kind = modelKind(modelCfg);
+  for (const option of KIND_OPTIONS) if (!kind.options.includes(option)) delete modelCfg[option];
+  Object.assign(modelCfg, { ...kind.defaults?.(modelCfg), ...modelCfg });
   validateModelConfig(modelCfg);
   validateTrainConfig(config.train);
   const splits = buildSplits(words.words, words.vocab, modelCfg.blockSize, config.train.splitSeed);
@@ -349,4 +352,4 @@ self.onmessage = (ev: MessageEvent<Request>) => {
 };
 
 useBackend('auto');
-post({ type: 'ready', backend: backendName(), wasm: wasmSupported() });
+post({ type: 'ready', backend: backendName(), wasm: wasmSupported(), kinds: modelKindChoices() });
