@@ -15,6 +15,7 @@ import { lockPathFor } from '../src/model/fileio.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import { createModel } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
+import type { Tensor } from '../src/tensor/index.js';
 import { evalChunkRows, EVAL_CHUNK_BYTES } from '../src/train/index.js';
 
 /** Backend-independent: runs once, in the first (wasm) pass of `npm test`. */
@@ -26,10 +27,10 @@ const WORDS = readFileSync(join(ROOT, 'data', 'names.txt'), 'utf8').split('\n').
 const QUICK = ['--steps', '30', '--samples', '0'];
 
 /** Rewrite a model file: its metadata and tensors through `edit`. */
-function editModel(src: string, dst: string, edit: (metadata: Record<string, string>, tensors: ReadonlyMap<string, { f: Float32Array }>) => void): void {
+function editModel(src: string, dst: string, edit: (metadata: Record<string, string>, tensors: ReadonlyMap<string, Tensor>) => void): void {
   const f = decodeSafetensors(readFileSync(src), src);
   const metadata = { ...f.metadata };
-  edit(metadata, f.tensors as unknown as ReadonlyMap<string, { f: Float32Array }>);
+  edit(metadata, f.tensors);
   writeFileSync(dst, encodeSafetensors(f.tensors, metadata));
 }
 
@@ -84,7 +85,7 @@ const ROWS: Row[] = [
   { name: 'eval --data of another word list: a warning, then its losses', args: ['eval', '--model', 'm.safetensors', '--data', 'other.txt'], setup: (d) => writeFileSync(join(d, 'other.txt'), WORDS.replace('emma', 'emmy')), status: 0, stderr: /^makemore: warning: other\.txt is not the word list m\.safetensors was trained on/, stdout: /^train \d+\.\d{4}\nval/ },
   { name: 'eval from another folder finds the recorded (absolute) word list', args: ['eval', '--model', '../m.safetensors', '--split', 'val'], setup: (d) => mkdirSync(join(d, 'sub')), cwd: 'sub', status: 0, stdout: /^val \d\.\d{4}\n$/ },
   { name: 'report after the recorded word list changed: a note, no losses', args: ['report', '--model', 'm.safetensors', '--out', 'r.html'], setup: (d) => writeFileSync(join(d, 'w.txt'), WORDS.replace('emma', 'emmy')), status: 0, check: (d) => assert.match(readFileSync(join(d, 'r.html'), 'utf8'), /is not the word list m\.safetensors was trained on/) },
-  { name: 'eval of a model whose loss is not finite', args: ['eval', '--model', 'inf.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'inf.safetensors'), (_md, t) => { t.get('layers.3.weight')!.f.fill(3e38); }), status: 1, stderr: /^makemore: error: inf\.safetensors: its train loss is (NaN|Infinity); the model's predictions are not finite/ },
+  { name: 'eval of a model whose loss is not finite', args: ['eval', '--model', 'inf.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'inf.safetensors'), (_md, t) => { t.get('layers.3.weight')!.floatData.fill(3e38); }), status: 1, stderr: /^makemore: error: inf\.safetensors: its train loss is (NaN|Infinity); the model's predictions are not finite/ },
   { name: '--lr 1e6: a warning naming the step', args: ['train', '--data', 'w.txt', '--steps', '3', '--samples', '0', '--lr', '1e6'], status: 0, stderr: /^makemore: warning: the loss is \S+ at step 1, far above its starting value 3\.\d+; the learning rate is probably too large/ },
   // 7. Messages
   { name: 'batch norm with a minibatch of identical examples', args: ['train', '--data', 'tiny.txt', '--batch-size', '2', '--steps', '100'], setup: (d) => writeFileSync(join(d, 'tiny.txt'), 'a\nb\nc\nd\ne\nf\n'), status: 1, stderr: /^makemore: error: training stopped: the loss is NaN at step \d+ because the 2 examples of the minibatch at step \d+ have the same context, so batch norm's batch standard deviation is zero/ },
