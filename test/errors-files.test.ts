@@ -59,7 +59,7 @@ describe('flags: zero, negative, non-numeric, NaN, fractional, huge', () => {
     }
   });
   test('train --norm: unknown kind', async () => {
-    assertFails(await inProcess('train', '--norm', 'weightnorm'), /argument 'weightnorm' is invalid\. Allowed choices are notebook, batchnorm1d, none, layernorm, groupnorm, rmsnorm, instancenorm/);
+    assertFails(await inProcess('train', '--norm', 'weightnorm'), /argument 'weightnorm' is invalid\. Allowed choices are notebook, batchnorm1d, layernorm, groupnorm, rmsnorm, none, instancenorm/);
   });
   test('sample --count / --max-len / --temperature / --seed', async () => {
     for (const [flag, v, re] of [['--count', '0', /positive integer/], ['--max-len', '-1', /positive integer/], ['--max-len', 'NaN', /positive integer/], ['--temperature', '0', /positive number/], ['--temperature', 'NaN', /positive number/], ['--seed', '1.5', /an integer/]] as const) {

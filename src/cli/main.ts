@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import v8 from 'node:v8';
 import { BACKEND_CHOICES, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, PRESET_NAMES, SAMPLE_GENERATORS } from '../model/index.js';
+import { BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, PRESET_NAMES, SAMPLE_GENERATORS, modelKindNames } from '../model/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerCoupling } from './coupling.js';
@@ -32,7 +32,7 @@ function registerTrain(program: Command): void {
     .option('--embed <n>', 'embedding dimension per character', positiveInt, d.embedDim)
     .option('--hidden <n>', 'units per hidden layer', positiveInt, d.hidden)
     .option('--layers <n>', 'hidden layers (notebook norm: 1)', positiveInt, d.layers)
-    .addOption(new Option('--norm <kind>', 'model form').choices([...NORM_KINDS, ...INAPPLICABLE_NORMS]).default(d.norm))
+    .addOption(new Option('--norm <kind>', 'model kind').choices([...modelKindNames(), ...INAPPLICABLE_NORMS]).default(d.norm))
     .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s').choices(PRESET_NAMES).default('seed'))
     .addOption(new Option('--init <scheme>', 'parameter init of the notebook and none models (default: the preset\'s)').choices(INIT_SCHEMES))
     .option('--bn-eps <x>', 'eps added to the batch std in training, notebook norm (default: the preset\'s)', nonNegativeNumber)
