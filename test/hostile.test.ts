@@ -53,6 +53,12 @@ const unchanged = (name: string, content: () => string) => (dir: string): void =
   assert.equal(readFileSync(join(dir, name), 'utf8'), content(), `${name} was modified`);
 };
 const loads = (name: string) => (dir: string): void => { loadModel(join(dir, name)); };
+/** The row's model file is still the one trained in BASE (30 steps, its tensors unchanged). */
+const unchangedModel = (name: string) => (dir: string): void => {
+  const now = loadModel(join(dir, name)), base = loadModel(join(BASE, 'm.safetensors'));
+  assert.equal(now.info.step, 30);
+  assert.deepEqual([...now.model.stateDict()].map(([k, t]) => [k, Array.from(t.data)]), [...base.model.stateDict()].map(([k, t]) => [k, Array.from(t.data)]), `${name} was modified`);
+};
 
 const ROWS: Row[] = [
   // 1. Output paths checked before training
@@ -86,7 +92,9 @@ const ROWS: Row[] = [
   { name: 'eval from another folder finds the recorded (absolute) word list', args: ['eval', '--model', '../m.safetensors', '--split', 'val'], setup: (d) => mkdirSync(join(d, 'sub')), cwd: 'sub', status: 0, stdout: /^val \d\.\d{4}\n$/ },
   { name: 'report after the recorded word list changed: a note, no losses', args: ['report', '--model', 'm.safetensors', '--out', 'r.html'], setup: (d) => writeFileSync(join(d, 'w.txt'), WORDS.replace('emma', 'emmy')), status: 0, check: (d) => assert.match(readFileSync(join(d, 'r.html'), 'utf8'), /is not the word list m\.safetensors was trained on/) },
   { name: 'eval of a model whose loss is not finite', args: ['eval', '--model', 'inf.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'inf.safetensors'), (_md, t) => { t.get('layers.3.weight')!.floatData.fill(3e38); }), status: 1, stderr: /^makemore: error: inf\.safetensors: its train loss is (NaN|Infinity); the model's predictions are not finite/ },
-  { name: '--lr 1e6: a warning naming the step', args: ['train', '--data', 'w.txt', '--steps', '3', '--samples', '0', '--lr', '1e6'], status: 0, stderr: /^makemore: warning: the loss is \S+ at step 1, far above its starting value 3\.\d+; the learning rate is probably too large/ },
+  { name: '--lr 1e6: stops at the step the loss blows up, saves nothing over a good --out', args: ['train', '--data', 'w.txt', '--steps', '3', '--samples', '0', '--lr', '1e6', '--out', 'm.safetensors'], status: 1, stderr: /^makemore: error: training diverged: the loss is \d\.\d\de\+\d+ at step 1, far above its starting value 3\.\d+; stopped without saving \(try a smaller --lr, or --no-stop-on-divergence to train on\)$/, check: unchangedModel('m.safetensors') },
+  { name: '--lr 1e6 with a checkpoint every step: the diverged step-1 checkpoint is not written', args: ['train', '--data', 'w.txt', '--steps', '5', '--samples', '0', '--lr', '1e6', '--checkpoint-every', '1', '--out', 'm.safetensors'], status: 1, stderr: /^makemore: error: training diverged: the model after step 0 has a loss of \S+ on the first 1024 training examples, far above its starting value 3\.\d+; stopped without saving/, check: unchangedModel('m.safetensors') },
+  { name: '--lr 1e6 --no-stop-on-divergence: a warning naming the step, and training goes on', args: ['train', '--data', 'w.txt', '--steps', '3', '--samples', '0', '--lr', '1e6', '--no-stop-on-divergence', '--out', 'd.safetensors'], status: 0, stderr: /^makemore: warning: the loss is \S+ at step 1, far above its starting value 3\.\d+; the learning rate is probably too large/, check: loads('d.safetensors') },
   // 7. Messages
   { name: 'batch norm with a minibatch of identical examples', args: ['train', '--data', 'tiny.txt', '--batch-size', '2', '--steps', '100'], setup: (d) => writeFileSync(join(d, 'tiny.txt'), 'a\nb\nc\nd\ne\nf\n'), status: 1, stderr: /^makemore: error: training stopped: the loss is NaN at step \d+ because the 2 examples of the minibatch at step \d+ have the same context, so batch norm's batch standard deviation is zero/ },
   { name: 'sample --temperature 1e-40 from a good model', args: ['sample', '--model', 'm.safetensors', '--temperature', '1e-40', '--count', '3'], status: 0, stdout: /^([a-z]+)\n\1\n\1\n$/ },

@@ -50,6 +50,7 @@ function registerTrain(program: Command): void {
     .option('--out <file>', 'save the trained model (safetensors)')
     .option('--checkpoint-every <n>', 'also save to --out every n steps (atomically)', positiveInt)
     .option('--resume <file>', 'continue training a saved model from its step, generator and schedule')
+    .option('--no-stop-on-divergence', 'train on (with a warning) when the loss grows far above its start; by default the run stops there with an error and saves nothing')
     .action(async function (this: Command, flags: TrainFlags) {
       actionExitCode = await runTrain(flags, (k) => this.getOptionValueSource(k) === 'cli');
     });

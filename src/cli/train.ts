@@ -8,6 +8,7 @@ import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
+import { Tensor } from '../tensor/index.js';
 import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { createProgress, lossLine } from './progress.js';
@@ -46,6 +47,8 @@ export interface TrainFlags extends DiagnosticsFlags {
   out?: string;
   checkpointEvery?: number;
   resume?: string;
+  /** Stop with an error, saving nothing, when the loss grows far above its start (--no-stop-on-divergence: warn and train on). */
+  stopOnDivergence?: boolean;
 }
 
 /** Which flags the user typed (as opposed to defaults). */
@@ -225,10 +228,18 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   let diag: ReturnType<typeof createTrainDiagnostics> = null;
   /** The last checkpoint written: [path, step]. */
   let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
+  const divergence = divergenceWatch(flags.stopOnDivergence !== false, (line) => process.stderr.write(`${line}\n`));
+  // The first rows of the train split: a file is written only if the model's loss there is not far above the start.
+  const probeRows = Math.min(DIVERGENCE_PROBE_ROWS, splits.train.Y.numel), block = splits.train.X.shape[1];
+  const probe = {
+    X: new Tensor(splits.train.X.intData.subarray(0, probeRows * block), [probeRows, block], 'int32'),
+    Y: new Tensor(splits.train.Y.intData.subarray(0, probeRows), [probeRows], 'int32'),
+  };
   const save = (path: string, step: number): void => {
     // Never replace a good file with a diverged model (a finite loss can still end in an
-    // update that overflows the weights).
+    // update that overflows the weights, or one that sends the loss far up).
     assertFinite(model, step, lastSaved);
+    divergence.beforeSave(step, () => splitLoss(model, probe), probeRows);
     const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: diag?.metadata() };
     saveModel(path, model, vocab, info);
     lastSaved = [path, step];
@@ -249,14 +260,13 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
 
   const progress = createProgress(trainCfg.steps - plan.startStep);
   diag = createTrainDiagnostics(flags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data } });
-  const watch = lossWatch((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   let result;
   try {
     result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
       onStep: ({ step, loss }) => {
         if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
-        watch(step, loss);
+        divergence.onStep(step, loss);
         progress.update(step + 1 - plan.startStep);
         const done = step + 1;
         if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
@@ -300,18 +310,38 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   return 0;
 }
 
+/** Rows of the train split whose loss a file's model must keep below the divergence bound. */
+export const DIVERGENCE_PROBE_ROWS = 1024;
+
 /**
- * A check of each step's loss against the first one: a loss that grows far above where it
- * started (a learning rate that is too large) is named once, with its step, while training goes on.
+ * Divergence: a loss far above the run's first one (more than 10× + 10: a learning rate far too
+ * large). With `stop` (the default) the run ends with an error naming the step and the loss,
+ * and no file is written: neither at that step nor, through `beforeSave`, a checkpoint or final
+ * model whose loss on the probe rows is that far up (the minibatch loss only shows an update's
+ * damage one step later). Without it the loss is named once, as a warning, and training goes on.
  */
-function lossWatch(log: (line: string) => void): (step: number, loss: number) => void {
+function divergenceWatch(stop: boolean, log: (line: string) => void): {
+  onStep(step: number, loss: number): void;
+  beforeSave(step: number, probeLoss: () => number, rows: number): void;
+} {
   let first = NaN;
   let warned = false;
-  return (step, loss) => {
-    if (Number.isNaN(first)) first = loss;
-    if (warned || !(loss > 10 * first + 10)) return;
-    warned = true;
-    log(`makemore: warning: the loss is ${loss.toPrecision(3)} at step ${step}, far above its starting value ${first.toPrecision(3)}; the learning rate is probably too large (try a smaller --lr)`);
+  const far = (loss: number): boolean => loss > 10 * first + 10;
+  const remedy = 'stopped without saving (try a smaller --lr, or --no-stop-on-divergence to train on)';
+  return {
+    onStep(step, loss) {
+      if (Number.isNaN(first)) first = loss;
+      if (!far(loss)) return;
+      if (stop) throw new MakemoreError(`training diverged: the loss is ${loss.toPrecision(3)} at step ${step}, far above its starting value ${first.toPrecision(3)}; ${remedy}`);
+      if (warned) return;
+      warned = true;
+      log(`makemore: warning: the loss is ${loss.toPrecision(3)} at step ${step}, far above its starting value ${first.toPrecision(3)}; the learning rate is probably too large (try a smaller --lr)`);
+    },
+    beforeSave(step, probeLoss, rows) {
+      if (!stop || Number.isNaN(first)) return;
+      const loss = probeLoss();
+      if (far(loss)) throw new MakemoreError(`training diverged: the model after step ${step - 1} has a loss of ${loss.toPrecision(3)} on the first ${rows} training examples, far above its starting value ${first.toPrecision(3)}; ${remedy}`);
+    },
   };
 }
 
