@@ -11,6 +11,7 @@ import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
 import { splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
+import { faultPoint } from '../faultPoint.js';
 import { createProgress, lossLine } from './progress.js';
 import { dataLabel } from './paths.js';
 import { readWordsFor, recordedData, wordsSha256 } from './modelData.js';
@@ -267,6 +268,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
       onStep: ({ step, loss }) => {
         if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
         divergence.onStep(step, loss);
+        faultPoint('step');
         progress.update(step + 1 - plan.startStep);
         const done = step + 1;
         if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
@@ -289,6 +291,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   assertFinite(model, result.nextStep, lastSaved);
   if (flags.out !== undefined) save(flags.out, result.nextStep);
   const final: Record<'train' | 'val' | 'test', number> = { train: NaN, val: NaN, test: NaN };
+  faultPoint('evaluate');
   for (const split of ['train', 'val', 'test'] as const) {
     if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
     final[split] = splitLoss(model, splits[split]);
@@ -299,6 +302,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     if (diag !== null) save(flags.out, result.nextStep); // again, with the diagnostics
     console.log(`saved ${flags.out}`);
   }
+  faultPoint('report');
   diag?.writeFiles();
   if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
   if (flags.samples > 0) {

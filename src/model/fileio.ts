@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { Tensor } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
+import { faultPoint } from '../faultPoint.js';
 import { readFileLimited } from '../readFile.js';
 import { checkSafetensorsHead, decodeSafetensors, encodeSafetensors, type SafetensorsFile } from './safetensors.js';
 
@@ -82,12 +83,18 @@ export function writeFileAtomic(shownPath: string, bytes: Uint8Array, fs: WriteF
   let fd: number | null = null;
   try {
     fd = fs.openSync(tmp, 'w');
+    // Two halves, so that a test's fault can land between them (faultPoint.ts).
+    const half = bytes.length >>> 1;
     let at = 0;
+    while (at < half) at += fs.writeSync(fd, bytes, at, half - at);
+    faultPoint('write-partial', path);
     while (at < bytes.length) at += fs.writeSync(fd, bytes, at, bytes.length - at);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = null;
+    faultPoint('write-before-rename', path);
     fs.renameSync(tmp, path);
+    faultPoint('write-after-rename', path);
   } catch (e) {
     if (fd !== null) try { fs.closeSync(fd); } catch { /* already failing */ }
     try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
