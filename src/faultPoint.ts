@@ -4,6 +4,7 @@
 // its temporary file and the rename. test/faults.test.ts lands kills in every phase this way.
 // Unset (always, outside tests) it costs one comparison per call.
 import { basename } from 'node:path';
+import { MakemoreError } from './errors.js';
 
 /** Where a fault can be injected: inside an atomic write, and the phases of `train` after the steps. */
 export type FaultPoint = 'step' | 'write-partial' | 'write-before-rename' | 'write-after-rename' | 'evaluate' | 'report';
@@ -16,7 +17,7 @@ function parse(): Plan | null {
   const spec = typeof process === 'undefined' ? undefined : process.env.MAKEMORE_FAULT;
   if (spec === undefined || spec === '') return null;
   const [point, file, hit, signal] = spec.split(':');
-  if (signal === undefined || !/^[1-9][0-9]*$/.test(hit) || !/^SIG[A-Z]+$/.test(signal)) throw new Error(`MAKEMORE_FAULT must be <point>:<file>:<hit>:<signal>, got "${spec}"`);
+  if (signal === undefined || !/^[1-9][0-9]*$/.test(hit) || !/^SIG[A-Z]+$/.test(signal)) throw new MakemoreError(`MAKEMORE_FAULT must be <point>:<file>:<hit>:<signal>, got "${spec}"`);
   return { point, file, hit: Number(hit), signal: signal as NodeJS.Signals, seen: 0 };
 }
 

@@ -4,7 +4,7 @@
 // list (w.txt, 300 names) and a model trained on it (m.safetensors).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,8 @@ interface Row {
   /** Check the files afterwards. */
   check?: (dir: string) => void;
   cwd?: string;
+  /** Environment variables set for the run (it then runs as a child process). */
+  env?: Record<string, string>;
 }
 
 const unchanged = (name: string, content: () => string) => (dir: string): void => {
@@ -108,8 +110,41 @@ const ROWS: Row[] = [
   // 10. Untrusted metadata
   { name: 'info: escape sequences and a megabyte in metadata become one short line', args: ['info', '--model', 'esc.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'esc.safetensors'), (md) => { md.data = `/x/\x1b[31mred\x1b]0;title\x07${'y'.repeat(1_000_000)}`; }), status: 0, stdout: /\ndata: \/x\/<U\+001B>\[31mred<U\+001B>\]0;title<U\+0007>y+… \(\d+ characters\)\n/ },
   { name: 'deeply nested JSON in metadata', args: ['info', '--model', 'deep.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'deep.safetensors'), (md) => { md.config = '['.repeat(100_000) + ']'.repeat(100_000); }), status: 1, stderr: /^makemore: error: deep\.safetensors: metadata "config" nests deeper than 32 levels$/ },
+  // Beyond the issue's list: cases found by trying what a hostile (or hurried) user would type
+  { name: "--out - (stdout, as some tools take it)", args: ['train', '--data', 'w.txt', ...QUICK, '--out', '-'], status: 1, stderr: /^makemore: error: --out - would write a file named "-": makemore-ts writes files, not standard output; give a file name$/, check: (d) => assert.ok(!existsSync(join(d, '-'))) },
+  { name: '--data - (stdin, as some tools take it)', args: ['train', '--data', '-'], status: 1, stderr: /^makemore: error: -: no such file \(makemore-ts reads a file, not standard input: give a file name\)$/ },
+  { name: '--out with a pasted line break in the name', args: ['train', '--data', 'w.txt', ...QUICK, '--out', 'a\nb.safetensors'], status: 1, stderr: /^makemore: error: cannot write a<U\+000A>b\.safetensors: the name holds the control character U\+000A \(a pasted line break\?\); give --out a plain file name$/, check: (d) => assert.ok(!existsSync(join(d, 'a\nb.safetensors'))) },
+  { name: '--report and --plots on one path (refused before training)', args: ['train', '--data', 'w.txt', ...QUICK, '--report', 'r.html', '--plots', 'r.html'], status: 1, stderr: /^makemore: error: --plots and --report name the same path r\.html; the plots folder would take the place of the report$/, check: (d) => assert.ok(!existsSync(join(d, 'r.html'))) },
+  { name: '--out and --plots on one path (refused before training)', args: ['train', '--data', 'w.txt', ...QUICK, '--out', 'p.safetensors', '--plots', 'p.safetensors'], status: 1, stderr: /^makemore: error: --plots and --out name the same path p\.safetensors; the plots folder would take the place of the model$/, check: (d) => assert.ok(!existsSync(join(d, 'p.safetensors'))) },
+  { name: 'report --out and --plots on one path', args: ['report', '--model', 'm.safetensors', '--out', 'r.html', '--plots', 'r.html'], status: 1, stderr: /^makemore: error: --plots and --out name the same path r\.html; the plots folder would take the place of the report$/, check: (d) => assert.ok(!existsSync(join(d, 'r.html'))) },
+  { name: 'export --out the --model file itself', args: ['export', '--model', 'm.safetensors', '--fold-batchnorm', '--out', './m.safetensors'], status: 1, stderr: /^makemore: error: --out \.\/m\.safetensors is the --model file; the folded model would replace the trained one \(and its training state\); choose another --out$/, check: unchangedModel('m.safetensors') },
+  { name: 'export --out a symbolic link to the --model file', args: ['export', '--model', 'm.safetensors', '--fold-batchnorm', '--out', 'l.safetensors'], setup: (d) => symlinkSync('m.safetensors', join(d, 'l.safetensors')), status: 1, stderr: /^makemore: error: --out l\.safetensors is the --model file/, check: unchangedModel('m.safetensors') },
+  { name: '--steps 0x10 (hexadecimal)', args: ['train', '--data', 'w.txt', '--steps', '0x10'], status: 1, stderr: /^error: option '--steps <n>' argument '0x10' is invalid\. expected a positive integer, got "0x10"$/ },
+  { name: '--lr 0x1 (hexadecimal)', args: ['train', '--data', 'w.txt', '--lr', '0x1'], status: 1, stderr: /^error: option '--lr <x>' argument '0x1' is invalid\. expected a positive number, got "0x1"$/ },
+  { name: '--seed beyond 2^53 (an integer, not exactly representable)', args: ['train', '--data', 'w.txt', '--seed', '99999999999999999999'], status: 1, stderr: /^error: option '--seed <n>' argument '99999999999999999999' is invalid\. expected an integer, got "99999999999999999999" \(beyond 9007199254740991, the largest integer held exactly\)$/ },
+  { name: 'a word list that is a loop of symbolic links', args: ['train', '--data', 'loop1'], setup: (d) => { symlinkSync('loop2', join(d, 'loop1')); symlinkSync('loop1', join(d, 'loop2')); }, status: 1, stderr: /^makemore: error: loop1: cannot read: a loop of symbolic links$/ },
+  { name: 'a model file that is a loop of symbolic links', args: ['sample', '--model', 'loop1'], setup: (d) => { symlinkSync('loop2', join(d, 'loop1')); symlinkSync('loop1', join(d, 'loop2')); }, status: 1, stderr: /^makemore: error: loop1: cannot read: a loop of symbolic links$/ },
+  { name: 'a 5,000-character --data name: the reason survives the cut', args: ['train', '--data', 'x'.repeat(5000)], status: 1, stderr: /^makemore: error: x{120}…x{60} \(5000 characters\): cannot read: the name is too long$/ },
+  { name: 'a 300-character --out name', args: ['train', '--data', 'w.txt', ...QUICK, '--out', `${'y'.repeat(300)}.safetensors`], status: 1, stderr: /^makemore: error: cannot write y{120}…y{48}\.safetensors \(312 characters\): the file name is too long$/ },
+  { name: 'a UTF-16 word list (byte-order mark FF FE)', args: ['train', '--data', 'u16.txt'], setup: (d) => writeFileSync(join(d, 'u16.txt'), Buffer.from(`\ufeff${WORDS}`, 'utf16le')), status: 1, stderr: /^makemore: error: u16\.txt:1: is not valid UTF-8 \(the file starts with a UTF-16 little-endian byte-order mark: save it as UTF-8\)$/ },
+  { name: 'a model file that is a symbolic link to /dev/zero', args: ['sample', '--model', 'z.safetensors'], setup: (d) => symlinkSync('/dev/zero', join(d, 'z.safetensors')), status: 1, stderr: /^makemore: error: z\.safetensors: is not a regular file \(a device, pipe or socket\), not a model file$/ },
+  { name: '--out /dev/null (to throw the model away)', args: ['train', '--data', 'w.txt', ...QUICK, '--out', '/dev/null'], status: 1, stderr: /^makemore: error: cannot write \/dev\/null: it is not a regular file$/ },
+  { name: 'MAKEMORE_BACKEND=cuda', args: ['train', '--data', 'w.txt', ...QUICK], env: { MAKEMORE_BACKEND: 'cuda' }, status: 1, stderr: /^error: option '--backend <name>' value 'cuda' from env 'MAKEMORE_BACKEND' is invalid\. Allowed choices are auto, js, wasm\.$/ },
+  { name: 'MAKEMORE_FAULT (the tests\' hook) set to garbage', args: ['train', '--data', 'w.txt', ...QUICK, '--out', 'x.safetensors'], env: { MAKEMORE_FAULT: 'garbage' }, status: 1, stderr: /^makemore: error: MAKEMORE_FAULT must be <point>:<file>:<hit>:<signal>, got "garbage"$/, check: (d) => assert.ok(!existsSync(join(d, 'x.safetensors'))) },
+  { name: '--resume a folded model (export wrote it: no training state)', args: ['train', '--resume', 'f.safetensors', '--steps', '40'], setup: (d) => { assert.equal(makemore(d, 'export', '--model', 'm.safetensors', '--fold-batchnorm', '--out', 'f.safetensors').status, 0); }, status: 1, stderr: /^makemore: error: f\.safetensors: has no training state \(train config and generator\) to resume from$/ },
+  { name: 'a flag given twice: the last one counts', args: ['train', '--data', 'w.txt', '--samples', '0', '--steps', '7', '--steps', '9'], status: 0, stdout: /\ntrained 9 steps in / },
+  { name: 'the smallest model (block 1, embed 1, hidden 1)', args: ['train', '--data', 'w.txt', '--steps', '50', '--samples', '3', '--block-size', '1', '--embed', '1', '--hidden', '1'], status: 0, stdout: /\ntrain \d\.\d{4}\nval \d\.\d{4}\ntest \d\.\d{4}\nsamples:\n {2}[a-z]*\n {2}[a-z]*\n {2}[a-z]*\n$/ },
+  { name: 'sample --temperature 1e308 (every character about as likely)', args: ['sample', '--model', 'm.safetensors', '--temperature', '1e308', '--count', '3'], status: 0, stdout: /^[a-z]+\n[a-z]+\n[a-z]+\n$/ },
   { name: 'a megabyte metadata value in an error message is cut', args: ['info', '--model', 'long.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'long.safetensors'), (md) => { md.step = 'x'.repeat(1_000_000); }), status: 1, stderr: /^makemore: error: long\.safetensors: metadata "step" is "x+… \(\d+ characters\)$/ },
 ];
+
+/** `makemore` as a child process with `env` added to the environment. */
+function childWithEnv(cwd: string, args: string[], env: Record<string, string>): Run {
+  const all: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete all.MAKEMORE_DEBUG;
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: all, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 /** The command through main() with `dir` as the working directory. */
 async function inFolder(dir: string, args: string[]): Promise<Run> {
@@ -137,10 +172,13 @@ describe('hostile battery: every row exits as users expect', { skip: SECOND_PASS
       // The model as trained in BASE, its recorded word list this row's copy.
       editModel(join(BASE, 'm.safetensors'), join(dir, 'm.safetensors'), (md) => { md.data = join(dir, 'w.txt'); });
       row.setup?.(dir);
-      // Errors run through main() in this process (fast); runs that succeed as a child process (stdout, exit handlers).
-      const r = row.status === 0 ? makemore(join(dir, row.cwd ?? '.'), ...row.args) : await inFolder(join(dir, row.cwd ?? '.'), row.args);
+      // Errors run through main() in this process (fast); runs that succeed, or set variables, as a child process (stdout, exit handlers).
+      const cwd = join(dir, row.cwd ?? '.');
+      const r = row.env !== undefined ? childWithEnv(cwd, row.args, row.env) : row.status === 0 ? makemore(cwd, ...row.args) : await inFolder(cwd, row.args);
       assert.equal(r.status, row.status, `exit ${r.status}; stderr: ${r.stderr.slice(0, 2000)}`);
       assert.doesNotMatch(r.stderr, /^\s+at /m, 'stack trace');
+      // The argument parser's hint lines aside.
+      r.stderr = r.stderr.split('\n').filter((l) => l !== '(add --help for usage)' && !/^\(Did you mean .*\?\)$/.test(l)).join('\n');
       if (row.status !== 0) assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr.slice(0, 2000)}`);
       assert.ok(r.stderr.split('\n').every((l) => l.length <= 1200), 'a bounded line');
       if (row.stderr) assert.match(r.stderr.trimEnd(), row.stderr);
@@ -157,6 +195,25 @@ describe('hostile battery: every row exits as users expect', { skip: SECOND_PASS
     assert.match(r.stdout, /^[a-z]+\n[a-z]+\n[a-z]+\n$/);
     assert.equal(r.stderr, '');
   });
+});
+
+describe('signals while sampling', { skip: SECOND_PASS }, () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    test(`sample --count 1000000000, then ${signal}: stops at once, exit ${code}, nothing on stderr`, async () => {
+      const dir = join(tmp, `sample-${signal}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'w.txt'), WORDS);
+      editModel(join(BASE, 'm.safetensors'), join(dir, 'm.safetensors'), (md) => { md.data = join(dir, 'w.txt'); });
+      const child = spawn(process.execPath, [BIN, 'sample', '--model', 'm.safetensors', '--count', '1000000000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      child.stdout.once('data', () => child.kill(signal));
+      child.stdout.resume();
+      const [exit, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
+      assert.ok(exit === code || sig === signal, `exit ${exit ?? sig}`);
+      assert.equal(stderr, '');
+    });
+  }
 });
 
 describe('kernels and evaluation: bounds from the public API', () => {
