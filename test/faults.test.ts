@@ -118,7 +118,7 @@ test(`fault injection: ${RUNS} kills (kill -9 and SIGTERM) at random moments lea
  * 9 checkpoints before it); `report`: r.html over the old report. After kill -9 the expected
  * versions follow from the phase; after SIGTERM the run finishes the write, saves and exits 143.
  */
-const PHASES: { fault: string; step: number; report: 'old' | 'new' | 'any' }[] = [
+const PHASES: { fault: string; step: number; report: 'old' | 'new' }[] = [
   { fault: 'step:*:50', step: 40, report: 'old' },
   { fault: 'write-partial:m.safetensors:1', step: 10, report: 'old' },
   { fault: 'write-before-rename:m.safetensors:1', step: 10, report: 'old' },
