@@ -62,7 +62,7 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
     else if (t.shape.join() !== shape.join()) bad(`tensor "${name}" has shape (${t.shape.join(', ')}) but the config needs (${shape.join(', ')})`);
     else if ((t.dtype === 'int32') !== int) bad(`tensor "${name}" holds ${t.dtype === 'int32' ? 'integers' : 'floating point numbers'} but the model needs ${int ? 'integers' : 'floating point numbers'}`);
     else if (!int) {
-      const d = t.floatData;
+      const d = t.f;
       for (let i = 0; i < d.length; i++) {
         if (!Number.isFinite(d[i])) bad(`tensor "${name}" holds ${d[i]} at index ${i}; a model's values must be finite`);
         if (isSpread(name) && d[i] < 0) bad(`tensor "${name}" holds the negative value ${d[i]} at index ${i}; a variance or standard deviation cannot be negative`);

@@ -13,7 +13,7 @@ export class SGD {
   zeroGrad(setToNone = false): void {
     for (const p of this.params) {
       if (setToNone) p.grad = null;
-      else p.grad?.floatData.fill(0);
+      else p.grad?.f.fill(0);
     }
   }
 
@@ -22,7 +22,7 @@ export class SGD {
     const k = kernels();
     for (const p of this.params) {
       if (p.grad === null) continue;
-      k.sgdStep(p.floatData, p.grad.floatData, lr);
+      k.sgdStep(p.f, p.grad.f, lr);
       p.storage.bumpVersion(); // an in-place write: a graph that saved p can no longer backward
     }
   }

@@ -50,9 +50,9 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
         while (out.length < maxLen) {
           const p32 = tidy(() => {
             const raw = model.forward(new Tensor(context.slice(), [1, block], 'int32'));
-            const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).floatData);
+            const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).f);
             // A tiny temperature overflows logits / T in float32 although the model is fine.
-            return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.floatData, temperature) : p;
+            return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.f, temperature) : p;
           });
           let ix: number;
           try {

@@ -20,7 +20,7 @@ export interface GradFn {
   /** The tensors `backward` reads (inputs or the output), checked unmodified before it runs. */
   readonly saved?: readonly SavedTensor[];
   /**
-   * Given dL/d(output), add dL/d(input) into each input's gradient (use `gradOf`). Read `.floatData` of
+   * Given dL/d(output), add dL/d(input) into each input's gradient (use `gradOf`). Read `.f` of
    * tensors at the kernel call, after any allocation (see storage.ts on memory growth).
    */
   backward(gradOut: Tensor): void;
@@ -137,8 +137,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const order = topoOrder(root);
   const g = gradOf(root);
   if (g === null) return;
-  if (gradient === undefined) g.floatData[0] += 1;
-  else kernels().axpy(g.floatData, gradient.floatData, 1);
+  if (gradient === undefined) g.f[0] += 1;
+  else kernels().axpy(g.f, gradient.f, 1);
 
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k];

@@ -57,22 +57,18 @@ export class Tensor {
     return dim === undefined ? this.shape : this.shape[dim < 0 ? dim + this.ndim : dim];
   }
   get isFloat(): boolean { return this.dtype !== 'int32'; }
-  /** The storage as a float array (float32 or float64); throws for int tensors. */
-  get floatData(): FloatArray {
+  /** The storage as a float array; throws for int tensors. */
+  get f(): FloatArray {
     const d = this.storage.data;
     if (d instanceof Int32Array) throw new TypeError('expected a floating point tensor, got int32');
     return d;
   }
-  /** The storage as an int32 array; throws for float tensors. */
-  get intData(): Int32Array {
+  /** The storage as an int array; throws for float tensors. */
+  get i(): Int32Array {
     const d = this.storage.data;
     if (!(d instanceof Int32Array)) throw new TypeError(`expected an int32 tensor, got ${this.dtype}`);
     return d;
   }
-  /** @deprecated The old name of `floatData`. */
-  get f(): FloatArray { return this.floatData; }
-  /** @deprecated The old name of `intData`. */
-  get i(): Int32Array { return this.intData; }
 
   // ---- autograd ----
   get requiresGrad(): boolean { return this.requires; }

@@ -14,16 +14,16 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
     throw new RangeError(`crossEntropy needs logits (n×c) and targets (n), got ${shapeString(logits.shape)} and ${shapeString(targets.shape)}`);
   }
   const [rows, cols] = logits.shape;
-  const t = targets.intData;
+  const t = targets.i;
   for (let r = 0; r < rows; r++) {
     if (t[r] < 0 || t[r] >= cols) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
   }
   const probs = outputFloat(dtype, logits.shape); // saved for backward
   const out = emptyFloat(dtype, []);
   const k = kernels();
-  out.floatData[0] = k.crossEntropyForward(probs.floatData, logits.floatData, targets.intData, rows, cols);
+  out.f[0] = k.crossEntropyForward(probs.f, logits.f, targets.i, rows, cols);
   return record(out, 'CrossEntropyBackward', [logits], (g) => {
     const gl = gradOf(logits);
-    if (gl !== null) k.crossEntropyBackward(gl.floatData, probs.floatData, targets.intData, rows, cols, g.floatData[0]);
+    if (gl !== null) k.crossEntropyBackward(gl.f, probs.f, targets.i, rows, cols, g.f[0]);
   }, [targets]);
 }
