@@ -5,7 +5,7 @@
 // Run: npm run bench:diagnostics [-- steps [repeats]]
 import { Vocab, buildSplits, readWords } from '../src/data/index.js';
 import { TrainingDiagnostics } from '../src/diagnostics/index.js';
-import { DEFAULT_TRAIN, NotebookMLP, type TrainConfig } from '../src/model/index.js';
+import { DEFAULT_TRAIN, createModel, type TrainConfig } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
 import { train, type TrainHooks } from '../src/train/index.js';
 
@@ -19,7 +19,7 @@ const modelCfg = { vocabSize: vocab.size, blockSize: 3, embedDim: 10, hidden: 20
 
 function run(withStats: boolean): { seconds: number; hookSeconds: number; statsSteps: number; lastLoss: number } {
   const g = new Generator(cfg.seed);
-  const model = new NotebookMLP(modelCfg, g);
+  const model = createModel(modelCfg, g);
   let hooks: TrainHooks = {};
   let hookSeconds = 0;
   let diag: TrainingDiagnostics | null = null;

@@ -13,6 +13,11 @@ export function oneLine(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
 }
 
+/** A path for a message: a very long one keeps its start and end, so the reason after it still shows. */
+export function shownPath(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 120)}…${path.slice(-60)} (${path.length} characters)`;
+}
+
 /** The longest message printed: a megabyte value from a file must not become a megabyte line. */
 const MAX_MESSAGE = 1000;
 

@@ -2,7 +2,7 @@
 // or a FIFO would be read without end), at most `maxBytes`, and an optional check of the first
 // bytes before the rest is read (a 2 GB file whose header is invalid is refused at once).
 import * as fs from 'node:fs';
-import { MakemoreError } from './errors.js';
+import { MakemoreError, shownPath } from './errors.js';
 
 export interface ReadLimits {
   /** What the file should be, for messages: "word list", "model file". */
@@ -24,13 +24,16 @@ export function readError(path: string, e: unknown, what: string): MakemoreError
   if (e instanceof MakemoreError) return e;
   const code = (e as NodeJS.ErrnoException).code;
   // Under /proc and /sys a missing entry is not a missing folder the user could create.
-  const why = code === 'ENOENT' ? 'no such file'
+  const why = code === 'ENOENT' && path === '-' ? 'no such file (makemore-ts reads a file, not standard input: give a file name)'
+    : code === 'ENOENT' ? 'no such file'
+    : code === 'ELOOP' ? 'cannot read: a loop of symbolic links'
+    : code === 'ENAMETOOLONG' ? 'cannot read: the name is too long'
     : code === 'EISDIR' ? `is a directory, not a ${what}`
     : code === 'ENOTDIR' ? 'no such file (a folder on the path is a file)'
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
     : code === 'ERR_FS_FILE_TOO_LARGE' || e instanceof RangeError ? `too large to read into memory`
     : `cannot read (${(e as Error).message.replace(/\s*\n\s*/g, ' ')})`;
-  return new MakemoreError(`${path}: ${why}`);
+  return new MakemoreError(`${shownPath(path)}: ${why}`);
 }
 
 /** The bytes of a regular file within `limits`; every problem is a one-line MakemoreError. */

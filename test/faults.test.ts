@@ -2,10 +2,15 @@
 // random moments of start-up, training, checkpointing, evaluation and report writing, 50 times.
 // After every kill each file on disk is the old good one or the new good one: the model loads,
 // the report is absent or complete; after SIGTERM the run says where it saved and exits 143.
+// Random moments rarely fall inside a write, so a second test lands the signal in each phase by
+// name (MAKEMORE_FAULT, src/faultPoint.ts): half-way through a temporary file, between it and the
+// rename, right after the rename (of the first checkpoint, the final model and the report), at
+// the final evaluation, before the report and at a training step; and checks which version each
+// file holds: the old good one or the new good one, as the phase decides.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, makemore, ROOT } from './helpers/cli.js';
@@ -35,14 +40,16 @@ interface Outcome { code: number | null; signal: NodeJS.Signals | null; stdout: 
  * line of output (so that the moments fall in training, checkpoints, evaluation and report
  * writing however slow the machine is), wait for its end.
  */
-function killedRun(dir: string, signal: NodeJS.Signals, ms: number, fromStart: boolean): Promise<Outcome> {
+function killedRun(dir: string, signal: NodeJS.Signals, ms: number, fromStart: boolean, fault?: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.MAKEMORE_DEBUG;
+    delete env.MAKEMORE_FAULT;
+    if (fault !== undefined) env.MAKEMORE_FAULT = fault;
     const child = spawn(process.execPath, [BIN, ...ARGS], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let timer: NodeJS.Timeout | undefined;
-    const arm = (): void => { timer ??= setTimeout(() => child.kill(signal), ms); };
+    const arm = (): void => { if (fault === undefined) timer ??= setTimeout(() => child.kill(signal), ms); };
     if (fromStart) arm();
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); arm(); });
     child.stderr.resume();
@@ -103,4 +110,62 @@ test(`fault injection: ${RUNS} kills (kill -9 and SIGTERM) at random moments lea
   }));
   assert.ok(seen.terminatedAndSaved > 0, `no SIGTERM was caught: ${JSON.stringify(seen)}`);
   console.log(`fault injection: ${JSON.stringify(seen)}`);
+});
+
+/**
+ * Each phase by name, with both signals. `ckpt`: the first checkpoint (step 20) over the old
+ * model (step 10); `final`: the model saved after the last step (the 10th write of m.safetensors:
+ * 9 checkpoints before it); `report`: r.html over the old report. After kill -9 the expected
+ * versions follow from the phase; after SIGTERM the run finishes the write, saves and exits 143.
+ */
+const PHASES: { fault: string; step: number; report: 'old' | 'new' }[] = [
+  { fault: 'step:*:50', step: 40, report: 'old' },
+  { fault: 'write-partial:m.safetensors:1', step: 10, report: 'old' },
+  { fault: 'write-before-rename:m.safetensors:1', step: 10, report: 'old' },
+  { fault: 'write-after-rename:m.safetensors:1', step: 20, report: 'old' },
+  { fault: 'write-partial:m.safetensors:10', step: 180, report: 'old' },
+  { fault: 'write-before-rename:m.safetensors:10', step: 180, report: 'old' },
+  { fault: 'write-after-rename:m.safetensors:10', step: 200, report: 'old' },
+  { fault: 'evaluate:*:1', step: 200, report: 'old' },
+  { fault: 'report:*:1', step: 200, report: 'old' },
+  { fault: 'write-partial:r.html:1', step: 200, report: 'old' },
+  { fault: 'write-before-rename:r.html:1', step: 200, report: 'old' },
+  { fault: 'write-after-rename:r.html:1', step: 200, report: 'new' },
+];
+
+test(`fault injection by phase: ${PHASES.length} phases × (kill -9, SIGTERM) leave the old or the new good files`, { skip: SECOND_PASS, timeout: 600_000 }, async () => {
+  // The old good files: a 10-step model and its report.
+  const base = join(tmp, 'phases-base');
+  mkdirSync(base);
+  writeFileSync(join(base, 'w.txt'), WORDS);
+  const r = makemore(base, 'train', '--data', 'w.txt', '--steps', '10', '--samples', '0', '--out', 'm.safetensors', '--report', 'r.html');
+  assert.equal(r.status, 0, r.stderr);
+  const oldReport = readFileSync(join(base, 'r.html'), 'utf8');
+  const cases = PHASES.flatMap((p) => (['SIGKILL', 'SIGTERM'] as const).map((signal) => ({ ...p, signal })));
+  await Promise.all([0, 1].map(async (lane) => {
+    for (const [k, c] of cases.entries()) {
+      if (k % 2 !== lane) continue;
+      const dir = join(tmp, `phase${k}`);
+      mkdirSync(dir);
+      for (const f of ['w.txt', 'm.safetensors', 'r.html']) copyFileSync(join(base, f), join(dir, f));
+      const o = await killedRun(dir, c.signal, 0, false, `${c.fault}:${c.signal}`);
+      const what = `${c.signal} at ${c.fault} (exit ${o.code ?? o.signal})`;
+      const step = assertGoodFiles(dir, what);
+      const report = readFileSync(join(dir, 'r.html'), 'utf8');
+      if (c.signal === 'SIGKILL') {
+        assert.equal(o.signal, 'SIGKILL', `${what}: the fault point was reached`);
+        assert.equal(step, c.step, `${what}: model step`);
+        if (c.report === 'old') assert.equal(report, oldReport, `${what}: the old report`);
+        else assert.notEqual(report, oldReport, `${what}: the new report`);
+      } else {
+        // The handler runs once the write under way is done: the run saves where it stopped.
+        assert.equal(o.code, 143, `${what}: ${o.stdout}`);
+        const m = /interrupted at step (\d+): saved m\.safetensors; continue with --resume m\.safetensors \(SIGTERM (during|after) training\)/.exec(o.stdout);
+        assert.ok(m, `${what}: ${o.stdout}`);
+        assert.equal(step, Number(m[1]), what);
+        if (c.step === 200) assert.equal(step, 200, what);
+        assert.ok(!existsSync(join(dir, '.m.safetensors.lock')), `${what}: lock left`);
+      }
+    }
+  }));
 });

@@ -4,7 +4,7 @@
 // list (w.txt, 300 names) and a model trained on it (m.safetensors).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { lockPathFor } from '../src/model/fileio.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import { createModel } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
+import type { Tensor } from '../src/tensor/index.js';
 import { evalChunkRows, EVAL_CHUNK_BYTES } from '../src/train/index.js';
 
 /** Backend-independent: runs once, in the first (wasm) pass of `npm test`. */
@@ -26,10 +27,10 @@ const WORDS = readFileSync(join(ROOT, 'data', 'names.txt'), 'utf8').split('\n').
 const QUICK = ['--steps', '30', '--samples', '0'];
 
 /** Rewrite a model file: its metadata and tensors through `edit`. */
-function editModel(src: string, dst: string, edit: (metadata: Record<string, string>, tensors: ReadonlyMap<string, { f: Float32Array }>) => void): void {
+function editModel(src: string, dst: string, edit: (metadata: Record<string, string>, tensors: ReadonlyMap<string, Tensor>) => void): void {
   const f = decodeSafetensors(readFileSync(src), src);
   const metadata = { ...f.metadata };
-  edit(metadata, f.tensors as unknown as ReadonlyMap<string, { f: Float32Array }>);
+  edit(metadata, f.tensors);
   writeFileSync(dst, encodeSafetensors(f.tensors, metadata));
 }
 
@@ -46,12 +47,20 @@ interface Row {
   /** Check the files afterwards. */
   check?: (dir: string) => void;
   cwd?: string;
+  /** Environment variables set for the run (it then runs as a child process). */
+  env?: Record<string, string>;
 }
 
 const unchanged = (name: string, content: () => string) => (dir: string): void => {
   assert.equal(readFileSync(join(dir, name), 'utf8'), content(), `${name} was modified`);
 };
 const loads = (name: string) => (dir: string): void => { loadModel(join(dir, name)); };
+/** The row's model file is still the one trained in BASE (30 steps, its tensors unchanged). */
+const unchangedModel = (name: string) => (dir: string): void => {
+  const now = loadModel(join(dir, name)), base = loadModel(join(BASE, 'm.safetensors'));
+  assert.equal(now.info.step, 30);
+  assert.deepEqual([...now.model.stateDict()].map(([k, t]) => [k, Array.from(t.data)]), [...base.model.stateDict()].map(([k, t]) => [k, Array.from(t.data)]), `${name} was modified`);
+};
 
 const ROWS: Row[] = [
   // 1. Output paths checked before training
@@ -84,8 +93,10 @@ const ROWS: Row[] = [
   { name: 'eval --data of another word list: a warning, then its losses', args: ['eval', '--model', 'm.safetensors', '--data', 'other.txt'], setup: (d) => writeFileSync(join(d, 'other.txt'), WORDS.replace('emma', 'emmy')), status: 0, stderr: /^makemore: warning: other\.txt is not the word list m\.safetensors was trained on/, stdout: /^train \d+\.\d{4}\nval/ },
   { name: 'eval from another folder finds the recorded (absolute) word list', args: ['eval', '--model', '../m.safetensors', '--split', 'val'], setup: (d) => mkdirSync(join(d, 'sub')), cwd: 'sub', status: 0, stdout: /^val \d\.\d{4}\n$/ },
   { name: 'report after the recorded word list changed: a note, no losses', args: ['report', '--model', 'm.safetensors', '--out', 'r.html'], setup: (d) => writeFileSync(join(d, 'w.txt'), WORDS.replace('emma', 'emmy')), status: 0, check: (d) => assert.match(readFileSync(join(d, 'r.html'), 'utf8'), /is not the word list m\.safetensors was trained on/) },
-  { name: 'eval of a model whose loss is not finite', args: ['eval', '--model', 'inf.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'inf.safetensors'), (_md, t) => { t.get('layers.3.weight')!.f.fill(3e38); }), status: 1, stderr: /^makemore: error: inf\.safetensors: its train loss is (NaN|Infinity); the model's predictions are not finite/ },
-  { name: '--lr 1e6: a warning naming the step', args: ['train', '--data', 'w.txt', '--steps', '3', '--samples', '0', '--lr', '1e6'], status: 0, stderr: /^makemore: warning: the loss is \S+ at step 1, far above its starting value 3\.\d+; the learning rate is probably too large/ },
+  { name: 'eval of a model whose loss is not finite', args: ['eval', '--model', 'inf.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'inf.safetensors'), (_md, t) => { t.get('layers.3.weight')!.floatData.fill(3e38); }), status: 1, stderr: /^makemore: error: inf\.safetensors: its train loss is (NaN|Infinity); the model's predictions are not finite/ },
+  { name: '--lr 1e6: stops at the step the loss blows up, saves nothing over a good --out', args: ['train', '--data', 'w.txt', '--steps', '3', '--samples', '0', '--lr', '1e6', '--out', 'm.safetensors'], status: 1, stderr: /^makemore: error: training diverged: the loss is \d\.\d\de\+\d+ at step 1, far above its starting value 3\.\d+; stopped without saving \(try a smaller --lr, or --no-stop-on-divergence to train on\)$/, check: unchangedModel('m.safetensors') },
+  { name: '--lr 1e6 with a checkpoint every step: the diverged step-1 checkpoint is not written', args: ['train', '--data', 'w.txt', '--steps', '5', '--samples', '0', '--lr', '1e6', '--checkpoint-every', '1', '--out', 'm.safetensors'], status: 1, stderr: /^makemore: error: training diverged: the model after step 0 has a loss of \S+ on the first 1024 training examples, far above its starting value 3\.\d+; stopped without saving/, check: unchangedModel('m.safetensors') },
+  { name: '--lr 1e6 --no-stop-on-divergence: a warning naming the step, and training goes on', args: ['train', '--data', 'w.txt', '--steps', '3', '--samples', '0', '--lr', '1e6', '--no-stop-on-divergence', '--out', 'd.safetensors'], status: 0, stderr: /^makemore: warning: the loss is \S+ at step 1, far above its starting value 3\.\d+; the learning rate is probably too large/, check: loads('d.safetensors') },
   // 7. Messages
   { name: 'batch norm with a minibatch of identical examples', args: ['train', '--data', 'tiny.txt', '--batch-size', '2', '--steps', '100'], setup: (d) => writeFileSync(join(d, 'tiny.txt'), 'a\nb\nc\nd\ne\nf\n'), status: 1, stderr: /^makemore: error: training stopped: the loss is NaN at step \d+ because the 2 examples of the minibatch at step \d+ have the same context, so batch norm's batch standard deviation is zero/ },
   { name: 'sample --temperature 1e-40 from a good model', args: ['sample', '--model', 'm.safetensors', '--temperature', '1e-40', '--count', '3'], status: 0, stdout: /^([a-z]+)\n\1\n\1\n$/ },
@@ -99,8 +110,41 @@ const ROWS: Row[] = [
   // 10. Untrusted metadata
   { name: 'info: escape sequences and a megabyte in metadata become one short line', args: ['info', '--model', 'esc.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'esc.safetensors'), (md) => { md.data = `/x/\x1b[31mred\x1b]0;title\x07${'y'.repeat(1_000_000)}`; }), status: 0, stdout: /\ndata: \/x\/<U\+001B>\[31mred<U\+001B>\]0;title<U\+0007>y+… \(\d+ characters\)\n/ },
   { name: 'deeply nested JSON in metadata', args: ['info', '--model', 'deep.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'deep.safetensors'), (md) => { md.config = '['.repeat(100_000) + ']'.repeat(100_000); }), status: 1, stderr: /^makemore: error: deep\.safetensors: metadata "config" nests deeper than 32 levels$/ },
+  // Beyond the issue's list: cases found by trying what a hostile (or hurried) user would type
+  { name: "--out - (stdout, as some tools take it)", args: ['train', '--data', 'w.txt', ...QUICK, '--out', '-'], status: 1, stderr: /^makemore: error: --out - would write a file named "-": makemore-ts writes files, not standard output; give a file name$/, check: (d) => assert.ok(!existsSync(join(d, '-'))) },
+  { name: '--data - (stdin, as some tools take it)', args: ['train', '--data', '-'], status: 1, stderr: /^makemore: error: -: no such file \(makemore-ts reads a file, not standard input: give a file name\)$/ },
+  { name: '--out with a pasted line break in the name', args: ['train', '--data', 'w.txt', ...QUICK, '--out', 'a\nb.safetensors'], status: 1, stderr: /^makemore: error: cannot write a<U\+000A>b\.safetensors: the name holds the control character U\+000A \(a pasted line break\?\); give --out a plain file name$/, check: (d) => assert.ok(!existsSync(join(d, 'a\nb.safetensors'))) },
+  { name: '--report and --plots on one path (refused before training)', args: ['train', '--data', 'w.txt', ...QUICK, '--report', 'r.html', '--plots', 'r.html'], status: 1, stderr: /^makemore: error: --plots and --report name the same path r\.html; the plots folder would take the place of the report$/, check: (d) => assert.ok(!existsSync(join(d, 'r.html'))) },
+  { name: '--out and --plots on one path (refused before training)', args: ['train', '--data', 'w.txt', ...QUICK, '--out', 'p.safetensors', '--plots', 'p.safetensors'], status: 1, stderr: /^makemore: error: --plots and --out name the same path p\.safetensors; the plots folder would take the place of the model$/, check: (d) => assert.ok(!existsSync(join(d, 'p.safetensors'))) },
+  { name: 'report --out and --plots on one path', args: ['report', '--model', 'm.safetensors', '--out', 'r.html', '--plots', 'r.html'], status: 1, stderr: /^makemore: error: --plots and --out name the same path r\.html; the plots folder would take the place of the report$/, check: (d) => assert.ok(!existsSync(join(d, 'r.html'))) },
+  { name: 'export --out the --model file itself', args: ['export', '--model', 'm.safetensors', '--fold-batchnorm', '--out', './m.safetensors'], status: 1, stderr: /^makemore: error: --out \.\/m\.safetensors is the --model file; the folded model would replace the trained one \(and its training state\); choose another --out$/, check: unchangedModel('m.safetensors') },
+  { name: 'export --out a symbolic link to the --model file', args: ['export', '--model', 'm.safetensors', '--fold-batchnorm', '--out', 'l.safetensors'], setup: (d) => symlinkSync('m.safetensors', join(d, 'l.safetensors')), status: 1, stderr: /^makemore: error: --out l\.safetensors is the --model file/, check: unchangedModel('m.safetensors') },
+  { name: '--steps 0x10 (hexadecimal)', args: ['train', '--data', 'w.txt', '--steps', '0x10'], status: 1, stderr: /^error: option '--steps <n>' argument '0x10' is invalid\. expected a positive integer, got "0x10"$/ },
+  { name: '--lr 0x1 (hexadecimal)', args: ['train', '--data', 'w.txt', '--lr', '0x1'], status: 1, stderr: /^error: option '--lr <x>' argument '0x1' is invalid\. expected a positive number, got "0x1"$/ },
+  { name: '--seed beyond 2^53 (an integer, not exactly representable)', args: ['train', '--data', 'w.txt', '--seed', '99999999999999999999'], status: 1, stderr: /^error: option '--seed <n>' argument '99999999999999999999' is invalid\. expected an integer, got "99999999999999999999" \(beyond 9007199254740991, the largest integer held exactly\)$/ },
+  { name: 'a word list that is a loop of symbolic links', args: ['train', '--data', 'loop1'], setup: (d) => { symlinkSync('loop2', join(d, 'loop1')); symlinkSync('loop1', join(d, 'loop2')); }, status: 1, stderr: /^makemore: error: loop1: cannot read: a loop of symbolic links$/ },
+  { name: 'a model file that is a loop of symbolic links', args: ['sample', '--model', 'loop1'], setup: (d) => { symlinkSync('loop2', join(d, 'loop1')); symlinkSync('loop1', join(d, 'loop2')); }, status: 1, stderr: /^makemore: error: loop1: cannot read: a loop of symbolic links$/ },
+  { name: 'a 5,000-character --data name: the reason survives the cut', args: ['train', '--data', 'x'.repeat(5000)], status: 1, stderr: /^makemore: error: x{120}…x{60} \(5000 characters\): cannot read: the name is too long$/ },
+  { name: 'a 300-character --out name', args: ['train', '--data', 'w.txt', ...QUICK, '--out', `${'y'.repeat(300)}.safetensors`], status: 1, stderr: /^makemore: error: cannot write y{120}…y{48}\.safetensors \(312 characters\): the file name is too long$/ },
+  { name: 'a UTF-16 word list (byte-order mark FF FE)', args: ['train', '--data', 'u16.txt'], setup: (d) => writeFileSync(join(d, 'u16.txt'), Buffer.from(`\ufeff${WORDS}`, 'utf16le')), status: 1, stderr: /^makemore: error: u16\.txt:1: is not valid UTF-8 \(the file starts with a UTF-16 little-endian byte-order mark: save it as UTF-8\)$/ },
+  { name: 'a model file that is a symbolic link to /dev/zero', args: ['sample', '--model', 'z.safetensors'], setup: (d) => symlinkSync('/dev/zero', join(d, 'z.safetensors')), status: 1, stderr: /^makemore: error: z\.safetensors: is not a regular file \(a device, pipe or socket\), not a model file$/ },
+  { name: '--out /dev/null (to throw the model away)', args: ['train', '--data', 'w.txt', ...QUICK, '--out', '/dev/null'], status: 1, stderr: /^makemore: error: cannot write \/dev\/null: it is not a regular file$/ },
+  { name: 'MAKEMORE_BACKEND=cuda', args: ['train', '--data', 'w.txt', ...QUICK], env: { MAKEMORE_BACKEND: 'cuda' }, status: 1, stderr: /^error: option '--backend <name>' value 'cuda' from env 'MAKEMORE_BACKEND' is invalid\. Allowed choices are auto, js, wasm\.$/ },
+  { name: 'MAKEMORE_FAULT (the tests\' hook) set to garbage', args: ['train', '--data', 'w.txt', ...QUICK, '--out', 'x.safetensors'], env: { MAKEMORE_FAULT: 'garbage' }, status: 1, stderr: /^makemore: error: MAKEMORE_FAULT must be <point>:<file>:<hit>:<signal>, got "garbage"$/, check: (d) => assert.ok(!existsSync(join(d, 'x.safetensors'))) },
+  { name: '--resume a folded model (export wrote it: no training state)', args: ['train', '--resume', 'f.safetensors', '--steps', '40'], setup: (d) => { assert.equal(makemore(d, 'export', '--model', 'm.safetensors', '--fold-batchnorm', '--out', 'f.safetensors').status, 0); }, status: 1, stderr: /^makemore: error: f\.safetensors: has no training state \(train config and generator\) to resume from$/ },
+  { name: 'a flag given twice: the last one counts', args: ['train', '--data', 'w.txt', '--samples', '0', '--steps', '7', '--steps', '9'], status: 0, stdout: /\ntrained 9 steps in / },
+  { name: 'the smallest model (block 1, embed 1, hidden 1)', args: ['train', '--data', 'w.txt', '--steps', '50', '--samples', '3', '--block-size', '1', '--embed', '1', '--hidden', '1'], status: 0, stdout: /\ntrain \d\.\d{4}\nval \d\.\d{4}\ntest \d\.\d{4}\nsamples:\n {2}[a-z]*\n {2}[a-z]*\n {2}[a-z]*\n$/ },
+  { name: 'sample --temperature 1e308 (every character about as likely)', args: ['sample', '--model', 'm.safetensors', '--temperature', '1e308', '--count', '3'], status: 0, stdout: /^[a-z]+\n[a-z]+\n[a-z]+\n$/ },
   { name: 'a megabyte metadata value in an error message is cut', args: ['info', '--model', 'long.safetensors'], setup: (d) => editModel(join(d, 'm.safetensors'), join(d, 'long.safetensors'), (md) => { md.step = 'x'.repeat(1_000_000); }), status: 1, stderr: /^makemore: error: long\.safetensors: metadata "step" is "x+… \(\d+ characters\)$/ },
 ];
+
+/** `makemore` as a child process with `env` added to the environment. */
+function childWithEnv(cwd: string, args: string[], env: Record<string, string>): Run {
+  const all: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete all.MAKEMORE_DEBUG;
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: all, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 /** The command through main() with `dir` as the working directory. */
 async function inFolder(dir: string, args: string[]): Promise<Run> {
@@ -128,10 +172,13 @@ describe('hostile battery: every row exits as users expect', { skip: SECOND_PASS
       // The model as trained in BASE, its recorded word list this row's copy.
       editModel(join(BASE, 'm.safetensors'), join(dir, 'm.safetensors'), (md) => { md.data = join(dir, 'w.txt'); });
       row.setup?.(dir);
-      // Errors run through main() in this process (fast); runs that succeed as a child process (stdout, exit handlers).
-      const r = row.status === 0 ? makemore(join(dir, row.cwd ?? '.'), ...row.args) : await inFolder(join(dir, row.cwd ?? '.'), row.args);
+      // Errors run through main() in this process (fast); runs that succeed, or set variables, as a child process (stdout, exit handlers).
+      const cwd = join(dir, row.cwd ?? '.');
+      const r = row.env !== undefined ? childWithEnv(cwd, row.args, row.env) : row.status === 0 ? makemore(cwd, ...row.args) : await inFolder(cwd, row.args);
       assert.equal(r.status, row.status, `exit ${r.status}; stderr: ${r.stderr.slice(0, 2000)}`);
       assert.doesNotMatch(r.stderr, /^\s+at /m, 'stack trace');
+      // The argument parser's hint lines aside.
+      r.stderr = r.stderr.split('\n').filter((l) => l !== '(add --help for usage)' && !/^\(Did you mean .*\?\)$/.test(l)).join('\n');
       if (row.status !== 0) assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr.slice(0, 2000)}`);
       assert.ok(r.stderr.split('\n').every((l) => l.length <= 1200), 'a bounded line');
       if (row.stderr) assert.match(r.stderr.trimEnd(), row.stderr);
@@ -148,6 +195,25 @@ describe('hostile battery: every row exits as users expect', { skip: SECOND_PASS
     assert.match(r.stdout, /^[a-z]+\n[a-z]+\n[a-z]+\n$/);
     assert.equal(r.stderr, '');
   });
+});
+
+describe('signals while sampling', { skip: SECOND_PASS }, () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    test(`sample --count 1000000000, then ${signal}: stops at once, exit ${code}, nothing on stderr`, async () => {
+      const dir = join(tmp, `sample-${signal}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'w.txt'), WORDS);
+      editModel(join(BASE, 'm.safetensors'), join(dir, 'm.safetensors'), (md) => { md.data = join(dir, 'w.txt'); });
+      const child = spawn(process.execPath, [BIN, 'sample', '--model', 'm.safetensors', '--count', '1000000000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      child.stdout.once('data', () => child.kill(signal));
+      child.stdout.resume();
+      const [exit, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
+      assert.ok(exit === code || sig === signal, `exit ${exit ?? sig}`);
+      assert.equal(stderr, '');
+    });
+  }
 });
 
 describe('kernels and evaluation: bounds from the public API', () => {

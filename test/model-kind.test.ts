@@ -2,7 +2,7 @@
 // goes through train, save, load, eval, sample, report and fold with the library API alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   DEFAULT_TRAIN, Generator, Tensor, Vocab, buildSplits, createModel, decodeModel, encodeModel, foldBatchNorm,
   foldRefusal, modelKind, noGrad, readWords, sampleWords, splitLoss, train, type ModelConfig,
@@ -88,4 +88,31 @@ test('docs/ARCHITECTURE.md shows test/kinds/tiny.ts as it is compiled here', () 
   const doc = readFileSync(new URL('docs/ARCHITECTURE.md', root), 'utf8');
   const source = readFileSync(new URL('test/kinds/tiny.ts', root), 'utf8');
   assert.equal(span(doc), span(source));
+});
+
+test('outside src/model/: no model class is named (instanceof, casts, constructors) and no code compares the norm with a kind', () => {
+  const root = new URL('../../', import.meta.url);
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(new URL(dir, root), { withFileTypes: true })) {
+      const rel = `${dir}${e.name}`;
+      if (e.isDirectory()) { if (rel !== 'src/model') walk(`${rel}/`); } else if (e.name.endsWith('.ts')) files.push(rel);
+    }
+  };
+  for (const dir of ['src/', 'web/src/', 'bench/']) walk(dir);
+  assert.ok(files.length > 50, `found ${files.length} files`);
+  const classes = '(NotebookMLP|ModuleMLP|PlainMLP)';
+  const rules: [RegExp, string][] = [
+    [new RegExp(`instanceof ${classes}\\b`), 'instanceof a model class'],
+    [new RegExp(`\\bas ${classes}\\b`), 'a cast to a model class'],
+    [new RegExp(`\\bnew ${classes}\\(`), 'a model class built directly (use createModel)'],
+    [/\bnorm\s*[!=]==?\s*['"`]|['"`][a-z0-9-]+['"`]\s*[!=]==?\s*[\w.]*\bnorm\b/, 'the norm compared with a kind name'],
+  ];
+  const found: string[] = [];
+  for (const f of files) {
+    readFileSync(new URL(f, root), 'utf8').split('\n').forEach((line, k) => {
+      for (const [re, what] of rules) if (re.test(line)) found.push(`${f}:${k + 1}: ${what}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(found, []);
 });

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { loadModel } from '../src/model/io.js';
 import { nextCharProbs } from '../src/sample/index.js';
+import { modelKindNames } from '../src/model/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'web', 'dist');
@@ -133,6 +134,21 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       await page.goto(url);
       await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
       assert.equal(await page.evaluate(() => (window as any).__playground.data.words), 32033);
+
+      // The norm menu is the registry's kinds; each kind shows the fields it reads.
+      assert.deepEqual(await page.$$eval('#norm option', (os) => os.map((o) => (o as HTMLOptionElement).value)), modelKindNames());
+      const fields = () => page.evaluate(() => ({
+        preset: !document.getElementById('preset-row')!.hidden,
+        init: !document.getElementById('init-row')!.hidden,
+        layers: !(document.getElementById('layers') as HTMLInputElement).disabled,
+        layersValue: (document.getElementById('layers') as HTMLInputElement).value,
+      }));
+      assert.deepEqual(await fields(), { preset: true, init: false, layers: false, layersValue: '1' }, 'notebook: preset, one layer');
+      await page.selectOption('#norm', 'none');
+      assert.deepEqual({ ...(await fields()), layersValue: '' }, { preset: false, init: true, layers: true, layersValue: '' }, 'none: init, layers');
+      await page.selectOption('#norm', 'layernorm');
+      assert.deepEqual({ ...(await fields()), layersValue: '' }, { preset: false, init: false, layers: true, layersValue: '' }, 'layernorm: layers only');
+      await page.selectOption('#norm', 'notebook');
 
       // Train with the notebook model, the CLI's defaults but STEPS steps.
       await page.fill('#steps', String(STEPS));

@@ -5,6 +5,7 @@ import { foldBatchNorm, foldRefusal } from '../model/index.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { checkWritableModelPath } from '../model/fileio.js';
 import { MakemoreError } from '../errors.js';
+import { samePath } from './outputs.js';
 
 export interface ExportFlags {
   model: string;
@@ -14,6 +15,8 @@ export interface ExportFlags {
 
 export function runExport(flags: ExportFlags): void {
   if (!flags.foldBatchnorm) throw new MakemoreError('nothing to export: pass --fold-batchnorm');
+  // In place, the folded model (no generator state, no batch norm) would replace the trained one for good.
+  if (samePath(flags.model, flags.out)) throw new MakemoreError(`--out ${flags.out} is the --model file; the folded model would replace the trained one (and its training state); choose another --out`);
   checkWritableModelPath(flags.out);
   const { model, vocab, info } = loadModel(flags.model);
   const why = foldRefusal(model);

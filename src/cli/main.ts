@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import v8 from 'node:v8';
 import { BACKEND_CHOICES, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { ARCHS, BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, NORM_KINDS, OPTIMIZERS, SAMPLE_GENERATORS, TRAIN_PRESET_NAMES } from '../model/index.js';
+import { ARCHS, BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, OPTIMIZERS, SAMPLE_GENERATORS, TRAIN_PRESET_NAMES, modelKindNames } from '../model/index.js';
 import { SCHEDULES } from '../optim/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
@@ -33,7 +33,7 @@ function registerTrain(program: Command): void {
     .option('--embed <n>', 'embedding dimension per character (wavenet preset: 24)', positiveInt, d.embedDim)
     .option('--hidden <n>', 'units per hidden layer (wavenet preset: 128)', positiveInt, d.hidden)
     .option('--layers <n>', 'hidden layers (notebook norm: 1; wavenet: levels of the tree, its preset: 3)', positiveInt, d.layers)
-    .addOption(new Option('--norm <kind>', 'model form (wavenet: batchnorm1d, layernorm, rmsnorm or none)').choices([...NORM_KINDS, ...INAPPLICABLE_NORMS]).default(d.norm))
+    .addOption(new Option('--norm <kind>', 'model form (wavenet: batchnorm1d, layernorm, rmsnorm or none)').choices([...modelKindNames(), ...INAPPLICABLE_NORMS]).default(d.norm))
     .addOption(new Option('--arch <name>', 'architecture: mlp (the makemore MLPs) or wavenet (makemore part 5\'s hierarchical MLP; the wavenet preset\'s defaults)').choices(ARCHS))
     .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s; wavenet: makemore part 5\'s hierarchical MLP (block 8, embed 24, hidden 128, 3 levels, seed 42, 20 samples)').choices(TRAIN_PRESET_NAMES).default('seed'))
     .addOption(new Option('--init <scheme>', 'parameter init of the notebook and none models (default: the preset\'s)').choices(INIT_SCHEMES))
@@ -63,6 +63,7 @@ function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'also save to --out every n steps (atomically)', positiveInt)
     .option('--resume <file>', 'continue training a saved model from its step, generator, schedule and optimizer state')
     .option('--work-dir <dir>', 'makemore.py\'s work directory: model.safetensors, the best model by val loss at the evaluations, and log.jsonl, the scalars of every step and evaluation')
+    .option('--no-stop-on-divergence', 'train on (with a warning) when the loss grows far above its start; by default the run stops there with an error and saves nothing')
     .action(async function (this: Command, flags: TrainFlags) {
       actionExitCode = await runTrain(flags, (k) => this.getOptionValueSource(k) === 'cli');
     });

@@ -1,7 +1,7 @@
 // Every file a command will write, checked before any work: a typo in --report or --plots must
 // not cost a finished training run, and no output replaces a file of another kind (the word
 // list, the model) with HTML.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkWritablePath, MODEL_KIND, readHead, reason, type OutputKind } from '../model/fileio.js';
 import { MakemoreError } from '../errors.js';
@@ -59,12 +59,28 @@ export interface TrainOutputs {
   interruptFile: string;
 }
 
+/** Whether two paths name one file (through symbolic links where they exist). */
+export function samePath(a: string, b: string): boolean {
+  if (a === '' || b === '') return false;
+  const real = (p: string): string => { try { return realpathSync(p); } catch { return resolve(p); } };
+  return resolve(a) === resolve(b) || real(a) === real(b);
+}
+
+/** --plots on the path of another output: the folder it makes would block that file's write after the work. */
+export function checkPlotsApart(plots: string | undefined, others: [flag: string, path: string | undefined, what: string][]): void {
+  if (plots === undefined) return;
+  for (const [flag, path, what] of others) {
+    if (path !== undefined && samePath(plots, path)) throw new MakemoreError(`--plots and ${flag} name the same path ${plots}; the plots folder would take the place of the ${what}`);
+  }
+}
+
 /** Check every output of `makemore train` before the first step. */
 export function checkTrainOutputs(o: TrainOutputs): void {
   // Two outputs on one path: the later write would replace the model with the report.
-  if (o.out !== undefined && o.report !== undefined && o.out !== '' && resolve(o.out) === resolve(o.report)) {
+  if (o.out !== undefined && o.report !== undefined && samePath(o.out, o.report)) {
     throw new MakemoreError(`--out and --report name the same file ${o.out}; the report would replace the model`);
   }
+  checkPlotsApart(o.plots, [['--out', o.out, 'model'], ['--report', o.report, 'report']]);
   if (o.out !== undefined) checkWritablePath(o.out, '--out', MODEL_KIND);
   else {
     // Written only if the run is interrupted: a folder that takes no files costs a warning.

@@ -20,7 +20,7 @@ import { splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { recordedData, wordsForModel } from './modelData.js';
 import { integer } from './parse.js';
-import { checkPlotsDir, checkReportPath } from './outputs.js';
+import { checkPlotsApart, checkPlotsDir, checkReportPath } from './outputs.js';
 
 export interface ReportFlags {
   model: string;
@@ -56,6 +56,7 @@ export function minibatchStats(model: LanguageModel, splits: Splits, step: numbe
 
 export function runReport(flags: ReportFlags): void {
   // Before any work: the report must not replace the model, the word list or any other file.
+  checkPlotsApart(flags.plots, [['--out', flags.out, 'report']]);
   checkReportPath(flags.out, '--out');
   if (flags.plots !== undefined) checkPlotsDir(flags.plots);
   const { model, vocab, info, metadata } = loadModel(flags.model);

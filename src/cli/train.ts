@@ -4,14 +4,16 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
-import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName } from '../model/index.js';
+import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName, PRESET_MODEL_OPTIONS } from '../model/index.js';
 import { ADAMW_DEFAULTS, SGD, type Optimizer, type Schedule } from '../optim/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
+import { Tensor } from '../tensor/index.js';
 import { createOptimizer, splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
+import { faultPoint } from '../faultPoint.js';
 import { createProgress, lossLine } from './progress.js';
 import { dataLabel } from './paths.js';
 import { readWordsFor, recordedData, wordsSha256 } from './modelData.js';
@@ -63,6 +65,8 @@ export interface TrainFlags extends DiagnosticsFlags {
   resume?: string;
   /** makemore.py's work directory: the best model by val loss and log.jsonl. */
   workDir?: string;
+  /** Stop with an error, saving nothing, when the loss grows far above its start (--no-stop-on-divergence: warn and train on). */
+  stopOnDivergence?: boolean;
 }
 
 /** makemore.py's evaluation interval, used with --work-dir when --eval-every is not given. */
@@ -147,7 +151,7 @@ function freshPlan(flags: TrainFlags, given: Given): Plan {
   };
   // The preset fills in what the flags leave open (for the options the kind reads); recorded in the model file.
   const picked = { init: flags.init ?? preset.init, bnEps: flags.bnEps ?? preset.bnEps, bias1: flags.bias1 ?? preset.bias1, bnEval: flags.bnEval ?? preset.bnEval };
-  for (const option of ['init', 'bnEps', 'bias1', 'bnEval'] as const) if (kind.options.includes(option)) Object.assign(modelCfg, { [option]: picked[option] });
+  for (const option of PRESET_MODEL_OPTIONS) if (kind.options.includes(option)) Object.assign(modelCfg, { [option]: picked[option] });
   Object.assign(modelCfg, kind.defaults?.(modelCfg), flags.groups !== undefined ? { groups: flags.groups } : {});
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
@@ -336,10 +340,18 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   let diag: ReturnType<typeof createTrainDiagnostics> = null;
   /** The last checkpoint written: [path, step]. */
   let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
+  const divergence = divergenceWatch(flags.stopOnDivergence !== false, (line) => process.stderr.write(`${line}\n`));
+  // The first rows of the train split: a file is written only if the model's loss there is not far above the start.
+  const probeRows = Math.min(DIVERGENCE_PROBE_ROWS, splits.train.Y.numel), block = splits.train.X.shape[1];
+  const probe = {
+    X: new Tensor(splits.train.X.intData.subarray(0, probeRows * block), [probeRows, block], 'int32'),
+    Y: new Tensor(splits.train.Y.intData.subarray(0, probeRows), [probeRows], 'int32'),
+  };
   const save = (path: string, step: number, extra: Record<string, string> = {}): void => {
     // Never replace a good file with a diverged model (a finite loss can still end in an
-    // update that overflows the weights).
+    // update that overflows the weights, or one that sends the loss far up).
     assertFinite(model, step, lastSaved);
+    divergence.beforeSave(step, () => splitLoss(model, probe), probeRows);
     const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: { ...diag?.metadata(), ...extra } };
     if (!isPlainSgd(plan.optimizer)) info.optimizer = { name: plan.optimizer.name as OptimizerName, stateDict: plan.optimizer.stateDict() };
     saveModel(path, model, vocab, info);
@@ -376,14 +388,14 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   // The work directory keeps the best model at the evaluations: makemore.py's interval unless given.
   const diagFlags = work !== null && flags.evalEvery === undefined ? { ...flags, evalEvery: WORK_DIR_EVAL_EVERY } : flags;
   diag = createTrainDiagnostics(diagFlags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data }, onEval });
-  const watch = lossWatch((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   let result;
   try {
     result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
       onStep: ({ step, loss, lr }) => {
         if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
-        watch(step, loss);
+        divergence.onStep(step, loss);
+        faultPoint('step');
         progress.update(step + 1 - plan.startStep);
         const done = step + 1;
         work?.log.add({ step: done, loss, lr });
@@ -408,6 +420,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   assertFinite(model, result.nextStep, lastSaved);
   if (flags.out !== undefined) save(flags.out, result.nextStep);
   const final: Record<'train' | 'val' | 'test', number> = { train: NaN, val: NaN, test: NaN };
+  faultPoint('evaluate');
   for (const split of ['train', 'val', 'test'] as const) {
     if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
     final[split] = splitLoss(model, splits[split]);
@@ -418,6 +431,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     if (diag !== null) save(flags.out, result.nextStep); // again, with the diagnostics
     console.log(`saved ${flags.out}`);
   }
+  faultPoint('report');
   diag?.writeFiles();
   if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
   if (plan.samples > 0) {
@@ -436,18 +450,38 @@ function bestValLoss(path: string): number {
   return Number.isFinite(v) ? v : Infinity;
 }
 
+/** Rows of the train split whose loss a file's model must keep below the divergence bound. */
+export const DIVERGENCE_PROBE_ROWS = 1024;
+
 /**
- * A check of each step's loss against the first one: a loss that grows far above where it
- * started (a learning rate that is too large) is named once, with its step, while training goes on.
+ * Divergence: a loss far above the run's first one (more than 10× + 10: a learning rate far too
+ * large). With `stop` (the default) the run ends with an error naming the step and the loss,
+ * and no file is written: neither at that step nor, through `beforeSave`, a checkpoint or final
+ * model whose loss on the probe rows is that far up (the minibatch loss only shows an update's
+ * damage one step later). Without it the loss is named once, as a warning, and training goes on.
  */
-function lossWatch(log: (line: string) => void): (step: number, loss: number) => void {
+function divergenceWatch(stop: boolean, log: (line: string) => void): {
+  onStep(step: number, loss: number): void;
+  beforeSave(step: number, probeLoss: () => number, rows: number): void;
+} {
   let first = NaN;
   let warned = false;
-  return (step, loss) => {
-    if (Number.isNaN(first)) first = loss;
-    if (warned || !(loss > 10 * first + 10)) return;
-    warned = true;
-    log(`makemore: warning: the loss is ${loss.toPrecision(3)} at step ${step}, far above its starting value ${first.toPrecision(3)}; the learning rate is probably too large (try a smaller --lr)`);
+  const far = (loss: number): boolean => loss > 10 * first + 10;
+  const remedy = 'stopped without saving (try a smaller --lr, or --no-stop-on-divergence to train on)';
+  return {
+    onStep(step, loss) {
+      if (Number.isNaN(first)) first = loss;
+      if (!far(loss)) return;
+      if (stop) throw new MakemoreError(`training diverged: the loss is ${loss.toPrecision(3)} at step ${step}, far above its starting value ${first.toPrecision(3)}; ${remedy}`);
+      if (warned) return;
+      warned = true;
+      log(`makemore: warning: the loss is ${loss.toPrecision(3)} at step ${step}, far above its starting value ${first.toPrecision(3)}; the learning rate is probably too large (try a smaller --lr)`);
+    },
+    beforeSave(step, probeLoss, rows) {
+      if (!stop || Number.isNaN(first)) return;
+      const loss = probeLoss();
+      if (far(loss)) throw new MakemoreError(`training diverged: the model after step ${step - 1} has a loss of ${loss.toPrecision(3)} on the first ${rows} training examples, far above its starting value ${first.toPrecision(3)}; ${remedy}`);
+    },
   };
 }
 

@@ -63,7 +63,9 @@ export function decodeWords(bytes: Uint8Array, source: string): string[] {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new MakemoreError(`${source}:${lineOfInvalidUtf8(bytes)}: is not valid UTF-8`);
+    // A UTF-16 byte-order mark (FF FE, FE FF): text, in an encoding this reader does not take.
+    const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+    throw new MakemoreError(`${source}:${lineOfInvalidUtf8(bytes)}: is not valid UTF-8${utf16 ? ` (the file starts with a UTF-16 ${bytes[0] === 0xff ? 'little' : 'big'}-endian byte-order mark: save it as UTF-8)` : ''}`);
   }
   return parseWords(text.replace(/^\uFEFF/, ''), source);
 }

@@ -8,11 +8,11 @@
 // Every printed number is formatted as Python prints it (pyFloat, lossLine). The notebook numbers
 // its parameter cell of the final model In [11] (the issue calls it [12]).
 import { buildSplits, Vocab, type Dataset } from '../data/index.js';
-import { createModel, type ModelConfig, type PlainMLP, type TrainConfig } from '../model/index.js';
+import { createModel, type LanguageModel, type ModelConfig, type TrainConfig } from '../model/index.js';
 import { SGD } from '../optim/index.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
-import { crossEntropy, index, noGrad, randint, type Tensor } from '../tensor/index.js';
+import { crossEntropy, index, randint, type Tensor } from '../tensor/index.js';
 import { lossLine, pyFloat, splitLoss, trainAsync } from '../train/index.js';
 
 /** What one cell printed: its lines, and the numbers in them (for comparisons with a tolerance). */
@@ -59,7 +59,7 @@ export async function replaySeedNotebook(words: readonly string[], opts: ReplayO
   emit(3, [splits.train, splits.val, splits.test].flatMap((d) => [torchSize(d.X.shape), torchSize(d.Y.shape)]));
 
   // [4] C, W1, b1, W2, b2 with the seed's init, no batch norm
-  const mlp = createModel(modelConfig(vocab, { norm: 'none' }), g) as PlainMLP;
+  const mlp = createModel(modelConfig(vocab, { norm: 'none' }), g);
   emit(4, [String(mlp.numParameters())], [mlp.numParameters()]);
 
   // [5] one step of gradient descent (lr 0.1); hpreact is the step's pre-activation (before the update)
@@ -94,13 +94,18 @@ export async function replaySeedNotebook(words: readonly string[], opts: ReplayO
 }
 
 /** Cell 5: one SGD step (lr 0.1) on a minibatch drawn from g; returns that step's hpreact (32×200). */
-function stepKeepingPreactivation(mlp: PlainMLP, train: Dataset, g: Generator): Tensor {
+function stepKeepingPreactivation(mlp: LanguageModel, train: Dataset, g: Generator): Tensor {
   mlp.train();
   const ix = randint(0, train.Y.numel, [32], { generator: g });
   const Xb = index(train.X, ix), Yb = index(train.Y, ix);
-  // embcat @ W1 + b1 with the parameters the step sees (it updates them only after)
-  const hpreact = noGrad(() => mlp.layers.layers[0].forward(mlp.flatten.forward(mlp.embedding.forward(Xb))));
+  // embcat @ W1 + b1: the output of the first Linear ("layers.0", PyTorch's name), seen by a hook
+  const first = mlp.namedModules().find(([name]) => name === 'layers.0')?.[1];
+  if (first === undefined) throw new Error('cell 5 expects a first hidden Linear named layers.0');
+  let hpreact: Tensor | undefined;
+  const hook = first.registerForwardHook((_m, _input, out) => { hpreact = out.detach(); });
   const loss = crossEntropy(mlp.forward(Xb), Yb);
+  hook.remove();
+  if (hpreact === undefined) throw new Error('layers.0 did not run');
   const opt = new SGD(mlp.parameters(), 0.1);
   opt.zeroGrad(true);
   loss.backward();

@@ -3,7 +3,8 @@ import * as nodeFs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { Tensor } from '../tensor/index.js';
-import { MakemoreError } from '../errors.js';
+import { MakemoreError, shownPath } from '../errors.js';
+import { faultPoint } from '../faultPoint.js';
 import { readFileLimited } from '../readFile.js';
 import { checkSafetensorsHead, decodeSafetensors, encodeSafetensors, type SafetensorsFile } from './safetensors.js';
 
@@ -60,6 +61,7 @@ export function reason(e: unknown): string {
     case 'ENOSPC': return 'no space left on the device';
     case 'EDQUOT': return 'disk quota exceeded';
     case 'ENAMETOOLONG': return 'the file name is too long';
+    case 'ELOOP': return 'a loop of symbolic links';
     case 'EIO': return 'input/output error';
     default: return (e as Error).message;
   }
@@ -82,12 +84,18 @@ export function writeFileAtomic(shownPath: string, bytes: Uint8Array, fs: WriteF
   let fd: number | null = null;
   try {
     fd = fs.openSync(tmp, 'w');
+    // Two halves, so that a test's fault can land between them (faultPoint.ts).
+    const half = bytes.length >>> 1;
     let at = 0;
+    while (at < half) at += fs.writeSync(fd, bytes, at, half - at);
+    faultPoint('write-partial', path);
     while (at < bytes.length) at += fs.writeSync(fd, bytes, at, bytes.length - at);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = null;
+    faultPoint('write-before-rename', path);
     fs.renameSync(tmp, path);
+    faultPoint('write-after-rename', path);
   } catch (e) {
     if (fd !== null) try { fs.closeSync(fd); } catch { /* already failing */ }
     try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
@@ -171,13 +179,16 @@ export const MODEL_KIND: OutputKind = { name: 'model', recognizes: (path, size) 
  */
 export function checkWritablePath(path: string, flag: string, kind: OutputKind): void {
   if (path === '') throw new MakemoreError(`${flag} '' is not a file name`);
+  if (path === '-') throw new MakemoreError(`${flag} - would write a file named "-": makemore-ts writes files, not standard output; give a file name`);
+  const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.exec(path);
+  if (control !== null) throw new MakemoreError(`cannot write ${path}: the name holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (a pasted line break?); give ${flag} a plain file name`);
   if (/[\\/]$/.test(path)) throw new MakemoreError(`cannot write ${path}: it names a folder; give ${flag} a file name`);
   let st: nodeFs.Stats | null = null;
   try {
     st = nodeFs.statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new MakemoreError(`cannot write ${path}: ${reason(e)}`);
+    if (code !== 'ENOENT') throw new MakemoreError(`cannot write ${shownPath(path)}: ${reason(e)}`);
   }
   if (st !== null) {
     if (st.isDirectory()) throw new MakemoreError(`cannot write ${path}: it is a directory; give ${flag} a file name`);

@@ -1,9 +1,9 @@
 // The character-level language models: their config, the model interface, the kinds and their registry.
 export * from './config.js';
 export * from './presets.js';
-export type { LanguageModel, ModelKind, KindOption, ActivationProbe, BatchNormSite } from './kind.js';
-export { defineKind } from './kind.js';
-export { createModel, registerModelKind, modelKind, modelKindNames, archNames, foldBatchNorm, foldRefusal } from './registry.js';
+export type { LanguageModel, ModelKind, KindOption, KindChoice, ActivationProbe, BatchNormSite } from './kind.js';
+export { defineKind, KIND_OPTIONS } from './kind.js';
+export { createModel, registerModelKind, modelKind, modelKindNames, modelKindChoices, archNames, foldBatchNorm, foldRefusal } from './registry.js';
 export { WaveNet, wavenetKind, WAVENET_NORMS, type WaveNetNorm } from './kinds/wavenet.js';
 export { NotebookMLP, notebookKind } from './kinds/notebook.js';
 export { ModuleMLP, moduleKind } from './kinds/module.js';

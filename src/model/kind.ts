@@ -43,6 +43,7 @@ export interface LanguageModel extends Module {
 
 /** The config fields beyond the shape (vocab, block, embed, hidden, layers, norm) a kind reads. */
 export type KindOption = 'init' | 'bnEps' | 'bias1' | 'bnEval' | 'groups';
+export const KIND_OPTIONS: readonly KindOption[] = ['init', 'bnEps', 'bias1', 'bnEval', 'groups'];
 
 export interface ModelKind<M extends LanguageModel = LanguageModel> {
   /** The architecture (`config.arch`) it belongs to; default "mlp". */
@@ -53,6 +54,10 @@ export interface ModelKind<M extends LanguageModel = LanguageModel> {
   readonly description: string;
   /** Options it reads; a config or flag setting another is refused. */
   readonly options: readonly KindOption[];
+  /** A short name per norm for menus (default: the norm itself), e.g. "LayerNorm (per example)". */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The number of hidden layers, where the kind allows only one (the notebook model: 1). */
+  readonly fixedLayers?: number;
   /** Kind-specific checks (the shape and option values are checked before). */
   validate?(config: ModelConfig): void;
   create(config: ModelConfig, g: Generator): M;
@@ -81,4 +86,13 @@ export interface ModelKind<M extends LanguageModel = LanguageModel> {
 export function defineKind<M extends LanguageModel>(kind: ModelKind<M>): ModelKind {
   // Safe: every model a kind's functions receive was made by its own create().
   return kind as unknown as ModelKind;
+}
+
+/** What a form offers for one norm name (plain data: the playground's worker sends it to the page). */
+export interface KindChoice {
+  norm: string;
+  label: string;
+  description: string;
+  options: KindOption[];
+  fixedLayers?: number;
 }

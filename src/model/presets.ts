@@ -15,6 +15,10 @@ export interface Preset {
   sampleGenerator: SampleGenerator;
 }
 
+/** The model options a preset sets (the rest, sampleGenerator, is about sampling). */
+export type PresetModelOption = 'init' | 'bnEps' | 'bias1' | 'bnEval';
+export const PRESET_MODEL_OPTIONS: readonly PresetModelOption[] = ['init', 'bnEps', 'bias1', 'bnEval'];
+
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   // cells 11, 13, 14, 34: seed init, `(h − mean)/(std + 1e-5)`, running stats, samples continue g
   seed: { init: 'seed', bnEps: 1e-5, bias1: false, bnEval: 'running', sampleGenerator: 'continue' },

@@ -4,7 +4,7 @@ import { MakemoreError } from '../errors.js';
 import type { Generator } from '../random/index.js';
 import { DEFAULT_ARCH } from './arch.js';
 import { validateModelConfig, type ModelConfig } from './config.js';
-import type { LanguageModel, ModelKind } from './kind.js';
+import type { KindChoice, LanguageModel, ModelKind } from './kind.js';
 import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
@@ -37,6 +37,17 @@ export function archNames(): string[] {
 /** The norm names of an architecture (default "mlp"), in registration order. */
 export function modelKindNames(arch: string = DEFAULT_ARCH): string[] {
   return [...(kinds.get(arch)?.keys() ?? [])];
+}
+
+/** Every kind name of an architecture (default "mlp") with what a form needs to offer it (menus, which fields apply), in registration order. */
+export function modelKindChoices(arch: string = DEFAULT_ARCH): KindChoice[] {
+  return [...(kinds.get(arch) ?? [])].map(([norm, k]) => ({
+    norm,
+    label: k.labels?.[norm] ?? norm,
+    description: k.description,
+    options: [...k.options],
+    ...(k.fixedLayers !== undefined ? { fixedLayers: k.fixedLayers } : {}),
+  }));
 }
 
 /** The kind that builds `config` (by its arch and norm); a MakemoreError for an unknown one. */

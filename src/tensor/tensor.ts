@@ -60,17 +60,21 @@ export class Tensor {
   }
   get isFloat(): boolean { return this.dtype !== 'int32'; }
   /** The storage as a float array; throws for int tensors. */
-  get f(): FloatArray {
+  get floatData(): FloatArray {
     const d = this.storage.data;
     if (d instanceof Int32Array) throw new TypeError('expected a floating point tensor, got int32');
     return d;
   }
   /** The storage as an int array; throws for float tensors. */
-  get i(): Int32Array {
+  get intData(): Int32Array {
     const d = this.storage.data;
     if (!(d instanceof Int32Array)) throw new TypeError(`expected an int32 tensor, got ${this.dtype}`);
     return d;
   }
+  /** @deprecated the old name of `floatData`. */
+  get f(): FloatArray { return this.floatData; }
+  /** @deprecated the old name of `intData`. */
+  get i(): Int32Array { return this.intData; }
 
   // ---- autograd ----
   get requiresGrad(): boolean { return this.requires; }

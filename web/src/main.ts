@@ -4,8 +4,9 @@ import './style.css';
 import { HistogramChart, LossChart, UpdateChart } from './charts.js';
 import type { DataSource, FinalLosses, LoadedCurves, ModelShape, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 import type { BackendChoice } from '../../src/kernels/index.js';
-import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
-import { ARCH_PRESETS, PRESETS, defaultDecayStep, type PresetName, type TrainPresetName } from '../../src/model/presets.js';
+import type { InitScheme, TrainConfig } from '../../src/model/config.js';
+import type { KindChoice, KindOption } from '../../src/model/kind.js';
+import { ARCH_PRESETS, PRESET_MODEL_OPTIONS, PRESET_NAMES, PRESETS, defaultDecayStep, type PresetModelOption, type PresetName, type TrainPresetName } from '../../src/model/presets.js';
 import { Tour, type TourState } from './tour.js';
 import { Explorer, type ExploreState } from './explore.js';
 
@@ -189,6 +190,7 @@ function handle(e: WorkerEvent): void {
     case 'ready':
       pg.ready = true;
       pg.backend = e.backend;
+      offerKinds(e.kinds);
       $('backend').textContent = e.wasm ? 'WebAssembly SIMD kernels' : 'JS kernels (no WebAssembly SIMD here)';
       loadData({ kind: 'bundled' });
       break;
@@ -338,13 +340,13 @@ function fillControls(m: ModelShape, t: TrainConfig | undefined): void {
   set('layers', m.layers);
   set('embed', m.embedDim);
   set('block', m.blockSize);
-  if (m.norm === 'none' && m.init !== undefined) select('init').value = m.init;
-  const preset = (Object.keys(PRESETS) as PresetName[]).find((p) => {
-    const q = notebookPreset(p);
-    return q.init === m.init && q.bnEps === m.bnEps && q.bias1 === m.bias1 && q.bnEval === m.bnEval;
-  });
-  if (m.norm === 'notebook' && preset !== undefined) select('preset').value = preset;
+  const kind = kindOf(m.norm);
+  const fields = fieldsOf(kind);
+  if (fields.init && m.init !== undefined) select('init').value = m.init;
+  const preset = PRESET_NAMES.find((p) => Object.entries(presetFields(p, kind.options)).every(([k, v]) => m[k as PresetModelOption] === v));
+  if (fields.preset && preset !== undefined) select('preset').value = preset;
   if (m.arch === 'wavenet') select('preset').value = 'wavenet';
+  showPresetRow();
   if (t === undefined) return;
   set('steps', t.steps);
   set('batch', t.batchSize);
@@ -385,7 +387,7 @@ function showSummary(step: number, final: FinalLosses): void {
 
 function describe(c: RunConfig): string {
   const m = c.model;
-  return `${m.norm}${m.norm === 'none' ? ` (${m.init ?? 'kaiming'})` : ''}, block ${m.blockSize}, embed ${m.embedDim}, hidden ${m.hidden} × ${m.layers}`;
+  return `${m.norm}${fieldsOf(kindOf(m.norm)).init && m.init !== undefined ? ` (${m.init})` : ''}, block ${m.blockSize}, embed ${m.embedDim}, hidden ${m.hidden} × ${m.layers}`;
 }
 
 function saveFile(bytes: ArrayBuffer, name: string): void {
@@ -416,13 +418,52 @@ function num(id: string, name: string): number {
   return v;
 }
 
-function notebookPreset(name: PresetName): Pick<RunConfig['model'], 'init' | 'bnEps' | 'bias1' | 'bnEval'> {
-  const { init, bnEps, bias1, bnEval } = PRESETS[name];
-  return { init, bnEps, bias1, bnEval };
+// ---- model kinds: the page offers what the worker's registry lists, and the fields each kind reads ----
+/** The registry's kinds (the worker's ready event). */
+let kinds: KindChoice[] = [];
+
+function kindOf(norm: string): KindChoice {
+  const k = kinds.find((c) => c.norm === norm);
+  if (k === undefined) throw new Error(`unknown model kind "${norm}"`);
+  return k;
+}
+
+/**
+ * The controls a kind's options use: the preset select where it reads an option only a preset sets
+ * (bnEps, bias1, bnEval; the preset then sets its init too, as --preset does), else the init select
+ * where it reads init.
+ */
+function fieldsOf(k: KindChoice): { preset: boolean; init: boolean } {
+  const preset = k.options.some((o) => o !== 'init' && (PRESET_MODEL_OPTIONS as readonly string[]).includes(o));
+  return { preset, init: !preset && k.options.includes('init') };
+}
+
+/** The preset's values of the options `options` lists. */
+function presetFields(name: PresetName, options: readonly KindOption[]): Partial<Pick<RunConfig['model'], PresetModelOption>> {
+  const out: Partial<Pick<RunConfig['model'], PresetModelOption>> = {};
+  for (const o of PRESET_MODEL_OPTIONS) if (options.includes(o)) Object.assign(out, { [o]: PRESETS[name][o] });
+  return out;
+}
+
+/** Fill the norm menu with the registry's kinds (label, description as tooltip), keeping the choice. */
+function offerKinds(list: KindChoice[]): void {
+  kinds = list;
+  const menu = select('norm');
+  const was = menu.value;
+  menu.replaceChildren(...list.map((k) => {
+    const o = document.createElement('option');
+    o.value = k.norm;
+    o.textContent = k.label;
+    o.title = k.description;
+    return o;
+  }));
+  if (list.some((k) => k.norm === was)) menu.value = was;
+  menu.dispatchEvent(new Event('change'));
 }
 
 function readConfig(): RunConfig {
-  const norm = select('norm').value as NormKind;
+  const kind = kindOf(select('norm').value);
+  const fields = fieldsOf(kind);
   const steps = int('steps', 'steps', 1);
   const decayText = input('decay').value.trim();
   const preset = select('preset').value as TrainPresetName;
@@ -430,14 +471,14 @@ function readConfig(): RunConfig {
   return {
     model: {
       ...(arch !== undefined ? { arch } : {}),
-      norm,
+      norm: kind.norm,
       blockSize: int('block', 'block size', 1),
       embedDim: int('embed', 'embedding', 1),
       hidden: int('hidden', 'hidden', 1),
-      layers: norm === 'notebook' ? 1 : int('layers', 'layers', 1),
-      ...(norm === 'none' ? { init: select('init').value as InitScheme } : {}),
-      // the preset's notebook model: init, eps on the batch std, b1, eval statistics
-      ...(norm === 'notebook' && preset !== 'wavenet' ? notebookPreset(preset) : {}),
+      layers: arch === undefined ? kind.fixedLayers ?? int('layers', 'layers', 1) : int('layers', 'layers', 1),
+      ...(fields.init ? { init: select('init').value as InitScheme } : {}),
+      // the preset's options the kind reads (the notebook model: init, eps on the batch std, b1, eval statistics)
+      ...(fields.preset && arch === undefined ? presetFields(preset as PresetName, kind.options) : {}),
     },
     train: {
       steps,
@@ -548,14 +589,22 @@ input('skip').addEventListener('input', () => {
   if (Number.isFinite(n) && n >= 0) lossChart.setSkip(n);
 });
 select('norm').addEventListener('change', () => {
-  const norm = select('norm').value;
-  // The notebook model has exactly one hidden layer; the others stack Linear (→ BatchNorm1d) → Tanh.
-  input('layers').disabled = norm === 'notebook';
-  if (norm === 'notebook') input('layers').value = '1';
-  $('init-row').hidden = norm !== 'none';
+  const kind = kinds.find((k) => k.norm === select('norm').value);
+  if (kind === undefined) return;
+  // A kind with a fixed number of hidden layers (the notebook model: one) disables the field.
+  input('layers').disabled = kind.fixedLayers !== undefined;
+  if (kind.fixedLayers !== undefined) input('layers').value = String(kind.fixedLayers);
+  $('init-row').hidden = !fieldsOf(kind).init;
+  showPresetRow();
 });
+/** The preset select: where the kind reads preset options, or while it names the WaveNet architecture. */
+function showPresetRow(): void {
+  const kind = kinds.find((k) => k.norm === select('norm').value);
+  $('preset-row').hidden = !((kind !== undefined && fieldsOf(kind).preset) || select('preset').value === 'wavenet');
+}
 // The WaveNet preset fills in the lecture's shape and seed (each stays editable).
 select('preset').addEventListener('change', () => {
+  showPresetRow();
   if (select('preset').value !== 'wavenet') return;
   const w = ARCH_PRESETS.wavenet;
   select('norm').value = w.norm;

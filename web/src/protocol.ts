@@ -12,6 +12,7 @@
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { ModelConfig, TrainConfig } from '../../src/model/config.js';
 import type { ReplayCell } from '../../src/experiments/seedNotebook.js';
+import type { KindChoice } from '../../src/model/kind.js';
 
 /** A model config without the vocabulary size, which comes from the data. */
 export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
@@ -77,7 +78,8 @@ export interface FinalLosses {
 }
 
 export type WorkerEvent =
-  | { type: 'ready'; backend: string; wasm: boolean }
+  /** `kinds`: the registry's model kinds, which the page offers (the norm menu and the fields each reads). */
+  | { type: 'ready'; backend: string; wasm: boolean; kinds: KindChoice[] }
   | { type: 'data-info'; name: string; words: number; vocab: string; sample: string[] }
   | {
     type: 'started';

@@ -8,7 +8,7 @@ import { backendName, useBackend, useFastBackend, wasmSupported } from '../../sr
 import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { buildSplits, type Splits } from '../../src/data/dataset.js';
-import { createModel, modelKind, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
+import { KIND_OPTIONS, createModel, defaultDecayStep, modelKind, modelKindChoices, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
 import { learningRate, validateTrainConfig } from '../../src/model/config.js';
 import { decodeModel, encodeModel } from '../../src/model/file.js';
 import { Generator } from '../../src/random/index.js';
@@ -131,7 +131,12 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
   chooseKernels(config.backend);
   const words = data;
   const modelCfg: ModelConfig = from?.model.config ?? { vocabSize: words.vocab.size, ...config.model };
-  if (from === undefined && !modelKind(modelCfg).options.includes('init')) delete modelCfg.init;
+  if (from === undefined) {
+    // As the CLI: the options the kind reads, then its defaults for those left open.
+    const kind = modelKind(modelCfg);
+    for (const option of KIND_OPTIONS) if (!kind.options.includes(option)) delete modelCfg[option];
+    Object.assign(modelCfg, { ...kind.defaults?.(modelCfg), ...modelCfg });
+  }
   validateModelConfig(modelCfg);
   validateTrainConfig(config.train);
   const splits = buildSplits(words.words, words.vocab, modelCfg.blockSize, config.train.splitSeed);
@@ -183,7 +188,7 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
 
 /**
  * Continue the loaded model's run, as `makemore train --resume file --steps N` does: its model,
- * generator, split seed and schedule; a new total of steps moves the decay to half of it unless
+ * generator, split seed and schedule; a new total of steps moves the decay to its default (half, wavenet: three quarters) unless
  * the page sets another; learning rates and batch size as the page sets them. The seeds must be
  * the file's (other seeds would be another run).
  */
@@ -197,7 +202,7 @@ function continueRun(id: number, config: RunConfig): void {
     if (config.train[k] !== info.train[k]) throw new Error(`${k === 'seed' ? 'seed' : 'split seed'} ${config.train[k]} is not the file's (${info.train[k]}); a continued run keeps its random streams`);
   }
   const train = { ...info.train, batchSize: config.train.batchSize, lr: config.train.lr, lrFinal: config.train.lrFinal, steps: config.train.steps, lrDecayStep: config.train.lrDecayStep };
-  if (train.steps !== info.train.steps && config.train.lrDecayStep === info.train.lrDecayStep) train.lrDecayStep = Math.floor(train.steps / 2);
+  if (train.steps !== info.train.steps && config.train.lrDecayStep === info.train.lrDecayStep) train.lrDecayStep = defaultDecayStep(train.steps, current.model.config.arch);
   if (info.step >= train.steps) throw new Error(`the model has trained ${info.step} steps already: set Steps to a larger total to continue`);
   if (data.sha256 !== undefined && info.dataSha256 !== undefined && data.sha256 !== info.dataSha256) {
     post({ type: 'error', message: `warning: ${data.name} is not the word list the model was trained on; the split and minibatches differ` });
@@ -468,4 +473,4 @@ self.onmessage = (ev: MessageEvent<Request>) => {
 };
 
 useBackend('auto');
-post({ type: 'ready', backend: backendName(), wasm: wasmSupported() });
+post({ type: 'ready', backend: backendName(), wasm: wasmSupported(), kinds: modelKindChoices() });

@@ -63,6 +63,7 @@ export const moduleKind = defineKind<ModuleMLP>({
   norms: ['batchnorm1d', 'layernorm', 'groupnorm', 'rmsnorm'],
   description: 'nn modules: Embedding → [Linear → norm → Tanh] × layers → head (BatchNorm1d, LayerNorm, GroupNorm or RMSNorm)',
   options: ['groups'],
+  labels: { batchnorm1d: 'BatchNorm1d (nn modules)', layernorm: 'LayerNorm (per example)', groupnorm: `GroupNorm, ${DEFAULT_GROUPS} groups (per example)`, rmsnorm: 'RMSNorm (per example)' },
   validate(c) {
     if (c.groups !== undefined && c.norm !== 'groupnorm') throw new MakemoreError(`groups applies only to norm groupnorm, not ${c.norm}`);
     if (c.norm !== 'groupnorm') return;

@@ -119,6 +119,8 @@ export const notebookKind = defineKind<NotebookMLP>({
   norms: ['notebook'],
   description: 'the notebook\'s hand-written batch-norm MLP (one hidden layer; --preset seed|lecture)',
   options: ['init', 'bnEps', 'bias1', 'bnEval'],
+  labels: { notebook: 'notebook batch norm' },
+  fixedLayers: 1,
   validate(c) {
     if (c.layers !== 1) throw new MakemoreError(`the notebook model has exactly one hidden layer; use --norm batchnorm1d for ${c.layers} layers`);
   },
