@@ -22,7 +22,7 @@ let splits: Splits;
 let small: Splits;
 const head = (d: Dataset, n: number): Dataset => {
   const b = d.X.shape[1];
-  return { X: new Tensor(d.X.i.slice(0, n * b), [n, b], 'int32'), Y: new Tensor(d.Y.i.slice(0, n), [n], 'int32') };
+  return { X: new Tensor(d.X.intData.slice(0, n * b), [n, b], 'int32'), Y: new Tensor(d.Y.intData.slice(0, n), [n], 'int32') };
 };
 before(() => {
   const words = readWords(join(ROOT, 'data', 'names.txt'));
@@ -122,8 +122,8 @@ describe('the collector on live models', () => {
       loss.backward();
       const s = c.capture(0, 0.1, loss.item());
       const hidden = c.lastOutputs()[0]!;
-      const h = Array.from(hidden.f);
-      const hg = Array.from(hidden.grad!.f);
+      const h = Array.from(hidden.floatData);
+      const hg = Array.from(hidden.grad!.floatData);
       assert.equal(s.activations.length, 1);
       assert.equal(s.activations[0].layer, 'layer 2 (Tanh)');
       close(s.activations[0].mean, directMean(h));
@@ -132,9 +132,9 @@ describe('the collector on live models', () => {
       close(s.outputGrads[0].std, directStd(hg));
       assert.deepEqual(s.weightGrads.map((w) => w.name), ['C', 'W1', 'W2']);
       const w1 = s.weightGrads[1];
-      close(w1.gradData, directStd(Array.from(model.W1.grad!.f)) / directStd(Array.from(model.W1.f)));
+      close(w1.gradData, directStd(Array.from(model.W1.grad!.floatData)) / directStd(Array.from(model.W1.floatData)));
       const u = s.updates.find((x) => x.name === 'W2')!;
-      close(u.log10, Math.log10((0.1 * directStd(Array.from(model.W2.grad!.f))) / directStd(Array.from(model.W2.f))));
+      close(u.log10, Math.log10((0.1 * directStd(Array.from(model.W2.grad!.floatData))) / directStd(Array.from(model.W2.floatData))));
       // The notebook's first step: 3.3239, 3.36% saturated.
       assert.equal(s.loss.toFixed(4), '3.3239');
       assert.equal(s.activations[0].saturation.toFixed(2), '3.36');
@@ -196,7 +196,7 @@ describe('batch-norm calibration', () => {
     const l = cal.layers[0];
     assert.equal(l.kind, 'std');
     // Direct: hpre = C[X].view(n, -1) @ W1, column mean and unbiased std.
-    const n = small.train.Y.numel, X = small.train.X.i, C = model.C.f, W1 = model.W1.f;
+    const n = small.train.Y.numel, X = small.train.X.intData, C = model.C.floatData, W1 = model.W1.floatData;
     for (const j of [0, 77, 199]) {
       const col: number[] = [];
       for (let r = 0; r < n; r++) {
@@ -206,7 +206,7 @@ describe('batch-norm calibration', () => {
       }
       close(l.fullMean[j], directMean(col), 1e-5);
       close(l.full[j], directStd(col), 1e-5);
-      close(l.running[j], model.bnstdRunning.f[j], 0);
+      close(l.running[j], model.bnstdRunning.floatData[j], 0);
     }
     assert.equal(cal.valRunning, splitLoss(model, small.val));
     // The running statistics are restored after the calibrated evaluation.
@@ -276,7 +276,7 @@ test('a model without batch norm round-trips through a model file', async () => 
     const back = loadModel(path);
     assert.ok(back.model instanceof PlainMLP);
     assert.equal(back.model.config.init, 'fix-tanh');
-    assert.deepEqual(back.model.namedParameters().map(([n, t]) => [n, Array.from(t.f)]), model.namedParameters().map(([n, t]) => [n, Array.from(t.f)]));
+    assert.deepEqual(back.model.namedParameters().map(([n, t]) => [n, Array.from(t.floatData)]), model.namedParameters().map(([n, t]) => [n, Array.from(t.floatData)]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

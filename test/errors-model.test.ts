@@ -161,21 +161,21 @@ describe('sampling from a broken model', () => {
   test('a NaN probability row stops with an error naming the context, not a loop', () => {
     const m = smallModel();
     // every context containing 'x' has NaN logits
-    m.C.f.fill(Number.NaN, VOCAB.stoi('x')! * 2, VOCAB.stoi('x')! * 2 + 2);
+    m.C.floatData.fill(Number.NaN, VOCAB.stoi('x')! * 2, VOCAB.stoi('x')! * 2 + 2);
     assert.throws(() => sampleWords(m, VOCAB, { count: 3, generator: new Generator(1), prefix: 'ax' }),
       (e: unknown) => e instanceof MakemoreError && /^cannot sample: the model's next-character probabilities after "ax" are invalid \(multinomial: .*(nan|NaN)/.test(e.message));
-    m.b2.f.fill(Number.NaN);
+    m.b2.floatData.fill(Number.NaN);
     assert.throws(() => sampleWords(m, VOCAB, { count: 1, generator: new Generator(1) }), (e: unknown) => e instanceof MakemoreError && /at the start of a word/.test(e.message));
   });
   test('infinite logits (a huge bias) also stop with an error, at any temperature', () => {
     const m = smallModel();
-    m.b2.f[3] = Infinity;
-    m.b2.f[4] = Infinity;
+    m.b2.floatData[3] = Infinity;
+    m.b2.floatData[4] = Infinity;
     assert.throws(() => sampleWords(m, VOCAB, { count: 1, generator: new Generator(1), temperature: 1e-3 }), (e: unknown) => e instanceof MakemoreError && /cannot sample/.test(e.message));
   });
   test("a model that never emits '.' stops at the maximum length (default 50)", () => {
     const m = smallModel();
-    m.b2.f[0] = -1e4;
+    m.b2.floatData[0] = -1e4;
     const words = sampleWords(m, VOCAB, { count: 4, generator: new Generator(1) });
     assert.deepEqual(words.map((w) => w.length), [50, 50, 50, 50]);
     assert.deepEqual(sampleWords(m, VOCAB, { count: 2, generator: new Generator(1), maxLen: 7 }).map((w) => w.length), [7, 7]);
@@ -185,14 +185,14 @@ describe('sampling from a broken model', () => {
   });
   test('through the command: --max-len, and a NaN model file refused by sample', () => {
     const m = smallModel();
-    m.b2.f[0] = -1e4;
+    m.b2.floatData[0] = -1e4;
     const endless = join(tmp, 'endless.safetensors');
     writeFileSync(endless, encodeModel(m, VOCAB, { step: 0 }));
     const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     const r = run('sample', '--model', endless, '--count', '3', '--max-len', '7', '--json');
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as { words: string[] }).words.map((w) => w.length), [7, 7, 7]);
-    m.W2.f[5] = Number.NaN;
+    m.W2.floatData[5] = Number.NaN;
     const nan = join(tmp, 'nan.safetensors');
     writeFileSync(nan, encodeModel(m, VOCAB, { step: 0 }));
     const bad = run('sample', '--model', nan, '--max-len', 'abc');

@@ -18,7 +18,7 @@ test('nextCharProbs: softmax(model(context) / T) in eval mode, the context padde
     for (const T of [1, 0.5, 2]) {
       const p = nextCharProbs(model, vocab, prefix, T);
       model.eval();
-      const want = noGrad(() => softmax(model.forward(new Tensor(Int32Array.from(context), [1, 3], 'int32')).div(T), -1).f);
+      const want = noGrad(() => softmax(model.forward(new Tensor(Int32Array.from(context), [1, 3], 'int32')).div(T), -1).floatData);
       model.train();
       assert.deepEqual(Array.from(p), Array.from(want), `prefix "${prefix}", T ${T}`);
       assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5);

@@ -24,10 +24,10 @@ for (const [name, cfg] of [
     assert.equal(folded.config.norm, 'none');
     assert.ok(!folded.namedBuffers().some(([n]) => n.includes('running')), 'no running statistics');
     const n = 2000;
-    const X = new Tensor(splits.val.X.i.slice(0, n * 3), [n, 3], 'int32');
+    const X = new Tensor(splits.val.X.intData.slice(0, n * 3), [n, 3], 'int32');
     model.eval();
     folded.eval();
-    const [a, b] = noGrad(() => [model.forward(X).f, folded.forward(X).f]);
+    const [a, b] = noGrad(() => [model.forward(X).floatData, folded.forward(X).floatData]);
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
     assert.ok(worst < 1e-5, `max |logit difference| ${worst}`);

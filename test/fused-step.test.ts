@@ -24,7 +24,7 @@ function run(config: ModelConfig, steps: number, hooks: TrainHooks): { losses: F
   const forward = model.forward.bind(model);
   model.forward = (X: Tensor): Tensor => { forwardRan = true; return forward(X); };
   const r = train(model, splits.train, { ...DEFAULT_TRAIN, steps, lrDecayStep: steps / 2 }, g, hooks);
-  const state = new Map([...model.stateDict()].map(([k, t]) => [k, Float32Array.from(t.f)]));
+  const state = new Map([...model.stateDict()].map(([k, t]) => [k, Float32Array.from(t.floatData)]));
   return { losses: Float32Array.from(r.lossLog10), state, forwardRan };
 }
 
@@ -62,13 +62,13 @@ test('fused training step: offered for the notebook model on wasm only; gathers 
   assert.equal(model.fusedTrainStep(1, splits.train.X, splits.train.Y), null); // batch norm needs 2 rows
   if (step === null) return;
   // the minibatch contexts it reports are rows of X; SGD wrote the parameters
-  const before = Float32Array.from(model.W1.f);
+  const before = Float32Array.from(model.W1.floatData);
   const rows = Int32Array.from({ length: 32 }, (_, i) => (i * 7919) % splits.train.Y.numel);
   const loss = step.step(new Tensor(rows, [32]), 0.1);
   assert.ok(Number.isFinite(loss) && loss > 0);
   const ctx = step.lastContexts();
-  for (let b = 0; b < 32; b++) for (let j = 0; j < 3; j++) assert.equal(ctx[b * 3 + j], splits.train.X.i[rows[b] * 3 + j]);
-  assert.notDeepEqual(Float32Array.from(model.W1.f), before);
+  for (let b = 0; b < 32; b++) for (let j = 0; j < 3; j++) assert.equal(ctx[b * 3 + j], splits.train.X.intData[rows[b] * 3 + j]);
+  assert.notDeepEqual(Float32Array.from(model.W1.floatData), before);
   assert.throws(() => step.step(new Tensor(rows.subarray(0, 16), [16]), 0.1), /built for batches of 32/);
 });
 
@@ -115,10 +115,10 @@ test('fused evaluation: not for batch-statistics evaluation; an out-of-range tar
   const batchEval = createModel({ ...DEFAULT_MODEL, ...seed, bnEval: 'batch', vocabSize: vocab.size }, g) as NotebookMLP;
   assert.equal(batchEval.fusedEval(splits.val.X, splits.val.Y, 8192), null);
   const model = createModel({ ...DEFAULT_MODEL, ...seed, vocabSize: vocab.size }, g) as NotebookMLP;
-  const Y = Int32Array.from(splits.val.Y.i);
+  const Y = Int32Array.from(splits.val.Y.intData);
   Y[100] = vocab.size;
   assert.throws(() => model.fusedEval(splits.val.X, new Tensor(Y, [Y.length]), 8192), /target 100 is out of range/);
-  const X = Int32Array.from(splits.val.X.i);
+  const X = Int32Array.from(splits.val.X.intData);
   X[9000 * 3 + 2] = -1;
   assert.throws(() => model.fusedEval(new Tensor(X, [X.length / 3, 3]), splits.val.Y, 8192), /context index 27002 is out of range/);
 });

@@ -78,7 +78,7 @@ function checkDecodedModel(bytes: Uint8Array): void {
   const r = guarded('decodeModel', 'fuzz.safetensors', () => decodeModel(bytes, 'fuzz.safetensors'));
   if (r === null) return;
   assert.equal(r.vocab.size, r.model.config.vocabSize);
-  for (const [, t] of r.model.stateDict()) if (t.dtype !== 'int32') assert.ok(t.f.every(Number.isFinite));
+  for (const [, t] of r.model.stateDict()) if (t.dtype !== 'int32') assert.ok(t.floatData.every(Number.isFinite));
   r.model.eval();
   const logits = noGrad(() => r.model.forward(new Tensor(new Int32Array(r.model.config.blockSize), [1, r.model.config.blockSize], 'int32')));
   assert.deepEqual([...logits.shape], [1, r.vocab.size]);

@@ -187,37 +187,37 @@ describe('softmax, logSoftmax, crossEntropy (float64)', () => {
     const logits = randT([4, 5], 87, -3, 3);
     const Y = ints([4, 0, 2, 2], [4]);
     const ce = crossEntropy(logits, Y).item();
-    const ls = logits.logSoftmax().f;
+    const ls = logits.logSoftmax().floatData;
     const manual = -(ls[4] + ls[5] + ls[12] + ls[17]) / 4;
     assert.ok(Math.abs(ce - manual) < 1e-12, `${ce} vs ${manual}`);
   });
   test('crossEntropy with large logits (~1000) is finite and matches log-sum-exp', () => {
     const base = randT([3, 4], 88, -5, 5);
-    const big = new Tensor(Float64Array.from(base.f, (v) => v + 1000), [3, 4], 'float64', true);
-    big.f[5] = 1020; // one dominating logit
+    const big = new Tensor(Float64Array.from(base.floatData, (v) => v + 1000), [3, 4], 'float64', true);
+    big.floatData[5] = 1020; // one dominating logit
     const Y = ints([1, 1, 3], [3]);
     const loss = crossEntropy(big, Y).item();
     assert.ok(Number.isFinite(loss));
     let expected = 0;
     for (let r = 0; r < 3; r++) {
-      const row = Array.from(big.f.subarray(r * 4, r * 4 + 4));
+      const row = Array.from(big.floatData.subarray(r * 4, r * 4 + 4));
       const mx = Math.max(...row);
       const lse = mx + Math.log(row.reduce((s, v) => s + Math.exp(v - mx), 0));
-      expected += lse - row[Y.i[r]];
+      expected += lse - row[Y.intData[r]];
     }
     expected /= 3;
     assert.ok(Math.abs(loss - expected) < 1e-9, `${loss} vs ${expected}`);
     gradcheck((t) => crossEntropy(t, Y), [big]);
     // float32 too: still finite, and the gradient is finite.
-    const big32 = new Tensor(Float32Array.from(big.f), [3, 4], 'float32', true);
+    const big32 = new Tensor(Float32Array.from(big.floatData), [3, 4], 'float32', true);
     const l32 = crossEntropy(big32, Y);
     assert.ok(Math.abs(l32.item() - expected) < 1e-3);
     l32.backward();
-    assert.ok(Array.from(big32.grad!.f).every(Number.isFinite));
+    assert.ok(Array.from(big32.grad!.floatData).every(Number.isFinite));
   });
   test('softmax of large logits is finite', () => {
     const t = tensor([[1000, 1001, 999]], { dtype: 'float64' });
-    const p = t.softmax().f;
+    const p = t.softmax().floatData;
     assert.ok(Array.from(p).every(Number.isFinite));
     assert.ok(Math.abs(p[0] + p[1] + p[2] - 1) < 1e-12);
   });
@@ -232,8 +232,8 @@ describe('fused layers (float64)', () => {
   });
   test('linear forward equals x @ Wᵀ + b', () => {
     const x = randT([2, 3], 96), w = randT([4, 3], 97), b = randT([4], 98);
-    const y = linear(x, w, b).f;
-    const ref = x.matmul(w.T).add(b).f;
+    const y = linear(x, w, b).floatData;
+    const ref = x.matmul(w.T).add(b).floatData;
     for (let i = 0; i < y.length; i++) assert.ok(Math.abs(y[i] - ref[i]) < 1e-14);
   });
   // epsStd 0.3 (added to the std, as the seed notebook's `std + 1e-5`) is large so that a
@@ -255,8 +255,8 @@ describe('fused layers (float64)', () => {
       const x = randT([6, 3], 108, -2, 2), g = randT([3], 109), b = randT([3], 110);
       const { out, stats } = batchNormTrain(x, g, b, eps, correction, epsStd);
       const ref = x.sub(x.mean(0, true)).div(x.var(0, { correction, keepdim: true }).add(eps).sqrt().add(epsStd)).mul(g).add(b);
-      for (let i = 0; i < out.numel; i++) assert.ok(Math.abs(out.f[i] - ref.f[i]) < 1e-12);
-      const m = x.mean(0).f, v = x.var(0, { correction }).f;
+      for (let i = 0; i < out.numel; i++) assert.ok(Math.abs(out.floatData[i] - ref.floatData[i]) < 1e-12);
+      const m = x.mean(0).floatData, v = x.var(0, { correction }).floatData;
       // BatchStats holds typed arrays or tensors depending on the library version.
       const arr = (u: unknown): ArrayLike<number> => (u instanceof Tensor ? u.data : u as ArrayLike<number>);
       for (let j = 0; j < 3; j++) {
@@ -296,8 +296,8 @@ describe('nn modules (float64 parameters swapped in)', () => {
   });
   test('BatchNorm1d in eval mode: input, weight, bias', () => {
     const bn = new BatchNorm1d(3);
-    bn.runningMean!.f.set([0.2, -0.1, 0.4]);
-    bn.runningVar!.f.set([0.5, 1.5, 2.5]);
+    bn.runningMean!.floatData.set([0.2, -0.1, 0.4]);
+    bn.runningVar!.floatData.set([0.5, 1.5, 2.5]);
     bn.eval();
     const w = swapF64(bn, 'weight', 124, 0.5, 1);
     const b = swapF64(bn, 'bias', 125);
@@ -355,7 +355,7 @@ describe('whole models: forward + crossEntropy w.r.t. all parameters', () => {
   test('NotebookMLP in float32 with its real parameters (loose tolerance)', () => {
     const m = new NotebookMLP(smallConfig('notebook', 1), new Generator(7));
     // W2 = randn·0.01 and b2 = 0 make gradients tiny; scale them up so the check is meaningful.
-    m.W2.f.forEach((v, i, a) => { a[i] = v * 50; });
+    m.W2.floatData.forEach((v, i, a) => { a[i] = v * 50; });
     const named = m.namedParameters();
     assert.deepEqual(named.map(([n]) => n), ['C', 'W1', 'W2', 'b2', 'bngain', 'bnbias']);
     gradcheck(() => crossEntropy(m.forward(Xs), Ys), named.map(([, t]) => t), { ...f32Opts, names: named.map(([n]) => n) });
@@ -363,7 +363,7 @@ describe('whole models: forward + crossEntropy w.r.t. all parameters', () => {
   test('ModuleMLP in float32 with its real parameters (loose tolerance)', () => {
     const m = new ModuleMLP(smallConfig('batchnorm1d', 2), new Generator(8));
     const last = m.layers.layers[m.layers.layers.length - 1] as BatchNorm1d;
-    last.weight!.f.fill(1); // the 0.1 head gain shrinks every gradient; use 1 here
+    last.weight!.floatData.fill(1); // the 0.1 head gain shrinks every gradient; use 1 here
     const named = m.namedParameters();
     gradcheck(() => crossEntropy(m.forward(Xs), Ys), named.map(([, t]) => t), { ...f32Opts, names: named.map(([n]) => n) });
   });
@@ -421,15 +421,15 @@ describe('autograd semantics', () => {
     const a = x.mul(3);
     const b = x.exp();
     a.add(b).sum().backward();
-    assert.ok(Math.abs(x.grad!.f[0] - (3 + Math.exp(2))) < 1e-12);
-    assert.ok(Math.abs(x.grad!.f[1] - (3 + Math.exp(3))) < 1e-12);
+    assert.ok(Math.abs(x.grad!.floatData[0] - (3 + Math.exp(2))) < 1e-12);
+    assert.ok(Math.abs(x.grad!.floatData[1] - (3 + Math.exp(3))) < 1e-12);
     // a diamond: the shared intermediate h feeds two branches
     const w = tensor([0.5, -1], { dtype: 'float64', requiresGrad: true });
     const h = w.tanh();
     h.mul(h).add(h.mul(2)).sum().backward();
     for (let i = 0; i < 2; i++) {
-      const t = Math.tanh(w.f[i]);
-      assert.ok(Math.abs(w.grad!.f[i] - (2 * t + 2) * (1 - t * t)) < 1e-12);
+      const t = Math.tanh(w.floatData[i]);
+      assert.ok(Math.abs(w.grad!.floatData[i] - (2 * t + 2) * (1 - t * t)) < 1e-12);
     }
   });
   test('tensors that do not require grad get no .grad', () => {

@@ -63,10 +63,10 @@ test('a kind registered by a test: train, report, save, load, eval, sample, fold
   assert.equal(folded.batchNormSites().length, 0);
   assert.match(String(foldRefusal(folded)), /no batch norm/);
   const n = 500;
-  const X = new Tensor(splits.val.X.i.slice(0, n * 3), [n, 3], 'int32');
+  const X = new Tensor(splits.val.X.intData.slice(0, n * 3), [n, 3], 'int32');
   model.eval();
   folded.eval();
-  const [la, lb] = noGrad(() => [model.forward(X).f, folded.forward(X).f]);
+  const [la, lb] = noGrad(() => [model.forward(X).floatData, folded.forward(X).floatData]);
   let worst = 0;
   for (let i = 0; i < la.length; i++) worst = Math.max(worst, Math.abs(la[i] - lb[i]));
   assert.ok(worst < 1e-5, `max |logit difference| ${worst}`);

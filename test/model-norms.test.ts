@@ -39,18 +39,18 @@ test('Linear → norm → Tanh per hidden layer, then a Linear head with bias: P
     assert.deepEqual(m.namedBuffers(), [], `${norm} keeps no running statistics`);
     const head = m.layers.layers.at(-1) as Linear;
     assert.ok(head instanceof Linear);
-    assert.ok(Array.from(head.bias!.f).every((v) => v === 0));
+    assert.ok(Array.from(head.bias!.floatData).every((v) => v === 0));
   }
 });
 
 test('the head is randn·0.1/sqrt(fan_in), drawn where the batch-norm model draws its head', () => {
   const ln = createModel({ ...base, layers: 1 }, new Generator(5)) as ModuleMLP;
   const bn = createModel({ ...base, layers: 1, norm: 'batchnorm1d' }, new Generator(5)) as ModuleMLP;
-  const wl = (ln.layers.layers[3] as Linear).weight.f, wb = (bn.layers.layers[3] as Linear).weight.f;
+  const wl = (ln.layers.layers[3] as Linear).weight.floatData, wb = (bn.layers.layers[3] as Linear).weight.floatData;
   // same draws, scaled by 0.1/√40 instead of (5/3)/√40
   const ratio = 0.1 / (5 / 3);
   for (const i of [0, 17, 500, wl.length - 1]) assert.ok(Math.abs(wl[i] - wb[i] * ratio) <= 1e-6 * Math.abs(wl[i]) + 1e-9, `head[${i}]`);
-  assert.deepEqual(Array.from((ln.layers.layers[0] as Linear).weight.f), Array.from((bn.layers.layers[0] as Linear).weight.f));
+  assert.deepEqual(Array.from((ln.layers.layers[0] as Linear).weight.floatData), Array.from((bn.layers.layers[0] as Linear).weight.floatData));
 });
 
 test('batch-independent models: train and eval mode give the same logits; one example alone = inside any batch', () => {
@@ -59,15 +59,15 @@ test('batch-independent models: train and eval mode give the same logits; one ex
     const m = createModel({ ...base, norm }, new Generator(11)) as ModuleMLP;
     // move the norm parameters off their ones/zeros init so the affine part counts
     const g = new Generator(12);
-    for (const p of m.parameters()) { const d = new Float32Array(p.numel); g.normal(d); for (let i = 0; i < d.length; i++) p.f[i] += 0.1 * d[i]; }
+    for (const p of m.parameters()) { const d = new Float32Array(p.numel); g.normal(d); for (let i = 0; i < d.length; i++) p.floatData[i] += 0.1 * d[i]; }
     noGrad(() => {
       m.train();
-      const train = Array.from(m.forward(X).f);
+      const train = Array.from(m.forward(X).floatData);
       m.eval();
-      assert.deepEqual(Array.from(m.forward(X).f), train, `${norm}: eval ≠ train`);
+      assert.deepEqual(Array.from(m.forward(X).floatData), train, `${norm}: eval ≠ train`);
       m.train();
       for (const i of [0, 9, 23]) {
-        const one = Array.from(m.forward(new Tensor(X.i.slice(3 * i, 3 * i + 3), [1, 3], 'int32')).f);
+        const one = Array.from(m.forward(new Tensor(X.intData.slice(3 * i, 3 * i + 3), [1, 3], 'int32')).floatData);
         const inBatch = train.slice(27 * i, 27 * i + 27);
         // The norms are exact per example; the wasm matmul (x·Wᵀ with a short shared axis) sums in
         // another order below 8 rows than from 8 rows on, so there a lone example agrees to
@@ -76,11 +76,11 @@ test('batch-independent models: train and eval mode give the same logits; one ex
         else one.forEach((v, j) => assert.ok(Math.abs(v - inBatch[j]) <= 1e-6 * (1 + Math.abs(v)), `${norm}: example ${i} alone, logit ${j}: ${v} vs ${inBatch[j]}`));
       }
       // a batch of 8 built from examples 0..7 gives their rows of the batch of 24 exactly
-      assert.deepEqual(Array.from(m.forward(new Tensor(X.i.slice(0, 24), [8, 3], 'int32')).f), train.slice(0, 8 * 27), `${norm}: first 8 of 24`);
+      assert.deepEqual(Array.from(m.forward(new Tensor(X.intData.slice(0, 24), [8, 3], 'int32')).floatData), train.slice(0, 8 * 27), `${norm}: first 8 of 24`);
       // the same example among other examples (a different batch)
       const other = contexts(24, 4);
-      other.i.set(X.i.slice(0, 3), 3 * 7);
-      const mixed = m.forward(other).f;
+      other.intData.set(X.intData.slice(0, 3), 3 * 7);
+      const mixed = m.forward(other).floatData;
       assert.deepEqual(Array.from(mixed.slice(27 * 7, 27 * 8)), train.slice(0, 27), `${norm}: example 0 in another batch`);
     });
   }

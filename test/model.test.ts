@@ -34,7 +34,7 @@ const cfg = (steps: number, extra: Partial<TrainConfig> = {}): TrainConfig => ({
 /** The first n examples of a dataset. */
 const head = (d: Dataset, n: number): Dataset => {
   const b = d.X.shape[1];
-  return { X: new Tensor(d.X.i.slice(0, n * b), [n, b], 'int32'), Y: new Tensor(d.Y.i.slice(0, n), [n], 'int32') };
+  return { X: new Tensor(d.X.intData.slice(0, n * b), [n, b], 'int32'), Y: new Tensor(d.Y.intData.slice(0, n), [n], 'int32') };
 };
 
 describe('NotebookMLP on names.txt (seed 2147483647)', () => {
@@ -87,7 +87,7 @@ describe('NotebookMLP on names.txt (seed 2147483647)', () => {
     const C = m.C.data, W1 = m.W1.data, W2 = m.W2.data, b2 = m.b2.data, rm = m.bnmeanRunning.data, rs = m.bnstdRunning.data;
     for (let r = 0; r < 5; r++) {
       const emb: number[] = [];
-      for (let k = 0; k < 3; k++) for (let e = 0; e < 10; e++) emb.push(C[X.i[r * 3 + k] * 10 + e]);
+      for (let k = 0; k < 3; k++) for (let e = 0; e < 10; e++) emb.push(C[X.intData[r * 3 + k] * 10 + e]);
       const h: number[] = [];
       for (let j = 0; j < 200; j++) {
         let s = 0;

@@ -304,12 +304,12 @@ describe('hooks', () => {
     lin.weight.data.set([1, 2, 3, 4]);
     const t = new Tanh();
     const calls: [number[] | null, number[]][] = [];
-    const handle = t.registerFullBackwardHook((m, gin, gout) => { assert.equal(m, t); calls.push([gin === null ? null : Array.from(gin.f), Array.from(gout.f)]); });
+    const handle = t.registerFullBackwardHook((m, gin, gout) => { assert.equal(m, t); calls.push([gin === null ? null : Array.from(gin.floatData), Array.from(gout.floatData)]); });
     const h = lin.call(x);
     const y = t.call(h);
     y.sum().backward();
     assert.equal(calls.length, 1);
-    const out = Array.from(y.f);
+    const out = Array.from(y.floatData);
     assert.deepEqual(calls[0][1], [1, 1]);
     calls[0][0]!.forEach((g, i) => close(g, 1 - out[i] * out[i], 1e-6)); // d tanh = 1 − y²
     handle.remove();
@@ -324,7 +324,7 @@ describe('hooks', () => {
     const y = t.call(x);
     const seen: number[][] = [];
     const z = y.mul(2);
-    z.registerHook((g) => seen.push(Array.from(g.f)));
+    z.registerHook((g) => seen.push(Array.from(g.floatData)));
     z.add(z).sum().backward(); // z is used twice: its hook sees the sum of both
     assert.equal(gin, null);
     assert.deepEqual(seen, [[2, 2]]);
@@ -335,7 +335,7 @@ describe('hooks', () => {
     }
     const m = new Twice();
     const seen: number[][] = [];
-    const handle = m.registerIntermediateHook('double', (t) => seen.push(Array.from(t.f)));
+    const handle = m.registerIntermediateHook('double', (t) => seen.push(Array.from(t.floatData)));
     m.registerIntermediateHook('other', () => assert.fail('a hook of another name ran'));
     m.forward(tensor([1, 3]));
     handle.remove();
@@ -349,6 +349,6 @@ describe('hooks', () => {
     const r = a.loadStateDict(state, false);
     assert.deepEqual(r.unexpectedKeys, ['extra']);
     assert.deepEqual(r.missingKeys, ['1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked']);
-    assert.deepEqual(Array.from(a.layers[0].namedParameters()[0][1].f), [0, 0, 0, 0]);
+    assert.deepEqual(Array.from(a.layers[0].namedParameters()[0][1].floatData), [0, 0, 0, 0]);
   });
 });

@@ -45,26 +45,26 @@ test('LayerNorm, GroupNorm and InstanceNorm1d match PyTorch 1.13: forward within
     const params = new Map(m.namedParameters());
     assert.equal(params.size, c.affine ? 2 : 0, tag);
     if (c.affine) {
-      params.get('weight')!.f.set(Float32Array.from(c.weight!));
-      params.get('bias')!.f.set(Float32Array.from(c.bias!));
+      params.get('weight')!.floatData.set(Float32Array.from(c.weight!));
+      params.get('bias')!.floatData.set(Float32Array.from(c.bias!));
     }
     if (c.trackRunningStats) {
       noGrad(() => { for (const t of c.trainInputs!) m.forward(f32(t, c.shape)); });
       const buf = new Map(m.namedBuffers());
       assert.deepEqual([...buf.keys()], ['running_mean', 'running_var', 'num_batches_tracked'], tag);
-      assert.ok(maxDiff(buf.get('running_mean')!.f, c.runningMean!) <= 1e-6, `${tag} running_mean`);
-      assert.ok(maxDiff(buf.get('running_var')!.f, c.runningVar!) <= 1e-6, `${tag} running_var`);
+      assert.ok(maxDiff(buf.get('running_mean')!.floatData, c.runningMean!) <= 1e-6, `${tag} running_mean`);
+      assert.ok(maxDiff(buf.get('running_var')!.floatData, c.runningVar!) <= 1e-6, `${tag} running_var`);
       assert.equal(buf.get('num_batches_tracked')!.item(), 2);
       m.eval();
     }
     const x = f32(c.x, c.shape, true);
     const y = m.forward(x);
     assert.deepEqual(y.shape, c.shape, tag);
-    assert.ok(maxDiff(y.f, c.y) <= 1e-6, `${tag} forward: max diff ${maxDiff(y.f, c.y)}`);
+    assert.ok(maxDiff(y.floatData, c.y) <= 1e-6, `${tag} forward: max diff ${maxDiff(y.floatData, c.y)}`);
     y.backward(f32(c.dy, c.shape));
-    assert.ok(maxDiff(x.grad!.f, c.dx) <= 1e-5, `${tag} dx: max diff ${maxDiff(x.grad!.f, c.dx)}`);
+    assert.ok(maxDiff(x.grad!.floatData, c.dx) <= 1e-5, `${tag} dx: max diff ${maxDiff(x.grad!.floatData, c.dx)}`);
     if (c.affine) {
-      const dw = maxDiff(params.get('weight')!.grad!.f, c.dweight!), db = maxDiff(params.get('bias')!.grad!.f, c.dbias!);
+      const dw = maxDiff(params.get('weight')!.grad!.floatData, c.dweight!), db = maxDiff(params.get('bias')!.grad!.floatData, c.dbias!);
       assert.ok(dw <= 1e-5, `${tag} dweight: max diff ${dw}`);
       assert.ok(db <= 1e-5, `${tag} dbias: max diff ${db}`);
     }
@@ -79,7 +79,7 @@ test('RMSNorm matches its formula x / sqrt(mean(x²) + eps) · weight (forward a
     const dys = Float32Array.from({ length: n }, () => r());
     for (const eps of [undefined, 1e-3]) {
       const m = new RMSNorm(norm, { eps });
-      m.weight!.f.set(ws);
+      m.weight!.floatData.set(ws);
       const x = new Tensor(xs.slice(), shape, 'float32', true);
       const y = m.forward(x);
       y.backward(new Tensor(dys, shape, 'float32'));
@@ -94,13 +94,13 @@ test('RMSNorm matches its formula x / sqrt(mean(x²) + eps) · weight (forward a
         for (let j = 0; j < cols; j++) c += dys[o + j] * ws[j] * xs[o + j];
         for (let j = 0; j < cols; j++) {
           const want = xs[o + j] * s * ws[j];
-          assert.ok(Math.abs(y.f[o + j] - want) <= 1e-6, `rms y ${shape} [${o + j}]: ${y.f[o + j]} vs ${want}`);
+          assert.ok(Math.abs(y.floatData[o + j] - want) <= 1e-6, `rms y ${shape} [${o + j}]: ${y.floatData[o + j]} vs ${want}`);
           const gx = s * (dys[o + j] * ws[j] - xs[o + j] * s * s * c / cols);
-          assert.ok(Math.abs(x.grad!.f[o + j] - gx) <= 1e-5, `rms dx ${shape} [${o + j}]: ${x.grad!.f[o + j]} vs ${gx}`);
+          assert.ok(Math.abs(x.grad!.floatData[o + j] - gx) <= 1e-5, `rms dx ${shape} [${o + j}]: ${x.grad!.floatData[o + j]} vs ${gx}`);
           dw[j] += dys[o + j] * xs[o + j] * s;
         }
       }
-      for (let j = 0; j < cols; j++) assert.ok(Math.abs(m.weight!.grad!.f[j] - dw[j]) <= 1e-5, `rms dweight ${shape} [${j}]`);
+      for (let j = 0; j < cols; j++) assert.ok(Math.abs(m.weight!.grad!.floatData[j] - dw[j]) <= 1e-5, `rms dweight ${shape} [${j}]`);
     }
   }
 });
@@ -166,14 +166,14 @@ test('batch-independent norms: one example alone gives the same output as inside
   const x32 = new Tensor(Float32Array.from(x.data), [16, 20], 'float32');
   for (const kind of ['layernorm', 'groupnorm', 'rmsnorm'] as const) {
     const m = createNorm(kind, 20, { groups: 5 });
-    for (const p of m.parameters()) p.f.set(Float32Array.from(randT(p.shape, 41, 0.5, 1.5).data));
+    for (const p of m.parameters()) p.floatData.set(Float32Array.from(randT(p.shape, 41, 0.5, 1.5).data));
     noGrad(() => {
-      const full = m.forward(x32).f;
+      const full = m.forward(x32).floatData;
       m.eval();
-      assert.deepEqual([...m.forward(x32).f], [...full], `${kind}: eval differs from train`);
+      assert.deepEqual([...m.forward(x32).floatData], [...full], `${kind}: eval differs from train`);
       m.train();
       for (const i of [0, 7, 15]) {
-        const alone = m.forward(new Tensor(x32.f.slice(i * 20, i * 20 + 20), [1, 20], 'float32')).f;
+        const alone = m.forward(new Tensor(x32.floatData.slice(i * 20, i * 20 + 20), [1, 20], 'float32')).floatData;
         assert.deepEqual([...alone], [...full.slice(i * 20, i * 20 + 20)], `${kind}: example ${i} alone differs`);
       }
     });
@@ -181,8 +181,8 @@ test('batch-independent norms: one example alone gives the same output as inside
   // batch norm couples the examples: the same check fails, as it should
   const bn = createNorm('batchnorm1d', 20);
   noGrad(() => {
-    const full = bn.forward(x32).f.slice(0, 20);
-    const half = bn.forward(new Tensor(x32.f.slice(0, 160), [8, 20], 'float32')).f.slice(0, 20);
+    const full = bn.forward(x32).floatData.slice(0, 20);
+    const half = bn.forward(new Tensor(x32.floatData.slice(0, 160), [8, 20], 'float32')).floatData.slice(0, 20);
     assert.notDeepEqual([...half], [...full]);
   });
 });
@@ -204,7 +204,7 @@ test('norm layers keep PyTorch\'s names, shapes and defaults', () => {
   assert.deepEqual(new GroupNorm(2, 8).namedParameters().map(([n]) => n), ['weight', 'bias']);
   assert.deepEqual(new InstanceNorm1d(8).parameters(), []);
   assert.deepEqual(new InstanceNorm1d(8, { affine: true }).namedParameters().map(([n]) => n), ['weight', 'bias']);
-  assert.deepEqual(new RMSNorm(8).namedParameters().map(([n, t]) => [n, [...t.f]]), [['weight', [1, 1, 1, 1, 1, 1, 1, 1]]]);
+  assert.deepEqual(new RMSNorm(8).namedParameters().map(([n, t]) => [n, [...t.floatData]]), [['weight', [1, 1, 1, 1, 1, 1, 1, 1]]]);
   assert.equal(new LayerNorm(8).eps, 1e-5);
   assert.equal(new RMSNorm(8).eps, undefined);
   for (const m of [new LayerNorm(8), new GroupNorm(2, 8), new RMSNorm(8)]) assert.deepEqual(m.namedBuffers(), []);

@@ -81,12 +81,12 @@ test('each op matches PyTorch 1.13: outputs and input gradients within 2e-6·(1 
     let loss: Tensor | null = null;
     for (const [i, o] of c.outputs.entries()) {
       assert.deepEqual([...ys[i].shape], o.shape, `${tag} output ${i} shape`);
-      close(ys[i].f, o.y, 2e-6, `${tag} y${i}`);
+      close(ys[i].floatData, o.y, 2e-6, `${tag} y${i}`);
       const part = ys[i].mul(f32(o.dy, o.shape)).sum();
       loss = loss === null ? part : loss.add(part);
     }
     loss!.backward();
-    for (const [i, g] of c.grads.entries()) close(xs[i].grad!.f, g, 2e-6, `${tag} grad of input ${i}`);
+    for (const [i, g] of c.grads.entries()) close(xs[i].grad!.floatData, g, 2e-6, `${tag} grad of input ${i}`);
   }
 });
 
@@ -97,10 +97,10 @@ test('makemore.py\'s transformer Block (LayerNorm, causal self-attention, GELU M
   assert.deepEqual(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.shape])), blockParamShapes(C));
   const x = f32(fixture.block.x, [B, T, C], true);
   const out = blockForward(x, P, H);
-  close(out.f, fixture.block.y, 5e-6, 'block y');
+  close(out.floatData, fixture.block.y, 5e-6, 'block y');
   out.backward(f32(fixture.block.dy, [B, T, C]));
-  close(x.grad!.f, fixture.block.dx, 5e-6, 'block dx');
-  for (const [name, v] of Object.entries(params)) close(P(name).grad!.f, v.grad, 5e-6, `block d${name}`);
+  close(x.grad!.floatData, fixture.block.dx, 5e-6, 'block dx');
+  for (const [name, v] of Object.entries(params)) close(P(name).grad!.floatData, v.grad, 5e-6, `block d${name}`);
 });
 
 test('cross-entropy with ignoreIndex: nothing ignored gives the unmasked loss and gradient bit for bit; all ignored gives NaN', () => {
@@ -111,14 +111,14 @@ test('cross-entropy with ignoreIndex: nothing ignored gives the unmasked loss an
   const la = crossEntropy(a, ints(t)), lb = crossEntropy(b, ints(t), { ignoreIndex: -1 });
   assert.equal(lb.item(), la.item());
   la.backward(); lb.backward();
-  assert.deepEqual([...b.grad!.f], [...a.grad!.f]);
+  assert.deepEqual([...b.grad!.floatData], [...a.grad!.floatData]);
   // ignored rows: no gradient, and the mean is over the others only
   const c = f32(logits, [10, 27], true);
   const masked = crossEntropy(c, ints(t.map((v, i) => (i % 3 === 0 ? -1 : v))), { ignoreIndex: -1 });
   const kept = f32(logits.filter((_, i) => Math.floor(i / 27) % 3 !== 0), [6, 27]);
   assert.ok(Math.abs(masked.item() - crossEntropy(kept, ints(t.filter((_, i) => i % 3 !== 0))).item()) < 1e-6);
   masked.backward();
-  for (const row of [0, 3, 6, 9]) assert.ok(c.grad!.f.slice(row * 27, row * 27 + 27).every((g) => g === 0), `row ${row} is ignored`);
+  for (const row of [0, 3, 6, 9]) assert.ok(c.grad!.floatData.slice(row * 27, row * 27 + 27).every((g) => g === 0), `row ${row} is ignored`);
   assert.ok(Number.isNaN(crossEntropy(f32(logits.slice(0, 54), [2, 27]), ints([-1, -1]), { ignoreIndex: -1 }).item()));
 });
 
@@ -151,7 +151,7 @@ test('every op\'s backward matches float64 finite differences (h 1e-6, tolerance
 });
 
 test('the float32 kernels of the active backend agree with float32 finite differences (h 1e-2, loose tolerance)', () => {
-  const r32 = (shape: number[], seed: number, lo = -1, hi = 1): Tensor => f32(randT(shape, seed, lo, hi).f, shape, true);
+  const r32 = (shape: number[], seed: number, lo = -1, hi = 1): Tensor => f32(randT(shape, seed, lo, hi).floatData, shape, true);
   const cases: [string, Tensor[], (...t: Tensor[]) => Tensor][] = [
     ['matmul (2,3,4,5) @ (2,3,5,3)', [r32([2, 3, 4, 5], 31), r32([2, 3, 5, 3], 32)], (a, b) => matmul(a, b)],
     ['matmul (2,1,3,4) @ (3,4,2)', [r32([2, 1, 3, 4], 33), r32([3, 4, 2], 34)], (a, b) => matmul(a, b)],

@@ -57,7 +57,7 @@ for (const c of ref.cases) {
         assert.ok(Math.abs(total - step.total_norm!) <= 1e-6 * step.total_norm!, `step ${s} total norm ${total} vs ${step.total_norm}`);
       }
       opt.step();
-      ps.forEach((p, i) => closeArrays(p.f, step.params[i], `step ${s} param ${i}`));
+      ps.forEach((p, i) => closeArrays(p.floatData, step.params[i], `step ${s} param ${i}`));
     }
     const sd = opt.stateDict();
     // PyTorch's plain SGD keeps {momentum_buffer: None} per parameter: no state
@@ -67,7 +67,7 @@ for (const c of ref.cases) {
       const got = sd.state.get(Number(i))!;
       for (const [k, v] of Object.entries(want)) {
         if (k === 'step') assert.equal(got.step, v, `state ${i} step`);
-        else closeArrays(got.buffers[PT_STATE_NAMES[k]].f, v as number[], `state ${i}.${k}`, 1e-5);
+        else closeArrays(got.buffers[PT_STATE_NAMES[k]].floatData, v as number[], `state ${i}.${k}`, 1e-5);
       }
     }
   });
@@ -100,11 +100,11 @@ test('stateDict / loadStateDict: a restored optimizer continues bit for bit (Ada
     const stepWith = (ps: Tensor[], opt: Optimizer, s: number): void => { ps.forEach((p, i) => { p.grad = tensor(grads(s)[i]); }); opt.step(); };
     for (let s = 0; s < 3; s++) stepWith(a, optA, s);
     const sd = optA.stateDict();
-    const b = a.map((p) => tensor(Array.from(p.f), { requiresGrad: true }));
+    const b = a.map((p) => tensor(Array.from(p.floatData), { requiresGrad: true }));
     const optB = make(b);
     optB.loadStateDict(sd);
     for (let s = 3; s < 5; s++) { stepWith(a, optA, s); stepWith(b, optB, s); }
-    a.forEach((p, i) => assert.deepEqual(Array.from(b[i].f), Array.from(p.f), `${optA.name} param ${i}`));
+    a.forEach((p, i) => assert.deepEqual(Array.from(b[i].floatData), Array.from(p.floatData), `${optA.name} param ${i}`));
     // the snapshot was a copy: later steps did not change it
     assert.equal(sd.state.get(0)!.step ?? 3, 3);
   }

@@ -23,7 +23,7 @@ const CHROMIUM = '/usr/bin/chromium';
 
 const head = (d: Dataset, n: number): Dataset => {
   const b = d.X.shape[1];
-  return { X: new Tensor(d.X.i.slice(0, n * b), [n, b], 'int32'), Y: new Tensor(d.Y.i.slice(0, n), [n], 'int32') };
+  return { X: new Tensor(d.X.intData.slice(0, n * b), [n, b], 'int32'), Y: new Tensor(d.Y.intData.slice(0, n), [n], 'int32') };
 };
 
 let record: DiagnosticsRecord;

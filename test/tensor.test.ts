@@ -64,8 +64,15 @@ describe('int32 tensors', () => {
     assert.ok(t.data instanceof Int32Array);
     assert.equal(new Tensor(new Int32Array(2), [2]).dtype, 'int32');
     assert.equal(t.isFloat, false);
+    assert.throws(() => t.floatData, TypeError);
+    assert.throws(() => tensor([1]).intData, TypeError);
+  });
+  test('f and i: deprecated aliases of floatData and intData (the same arrays, the same refusals)', () => {
+    const t = tensor([[1, 2], [3, 4]], { dtype: 'int32' }), x = tensor([1.5, 2]);
+    assert.equal(t.i, t.intData);
+    assert.equal(x.f, x.floatData);
     assert.throws(() => t.f, TypeError);
-    assert.throws(() => tensor([1]).i, TypeError);
+    assert.throws(() => x.i, TypeError);
   });
   test('index tensors gather rows, in any index shape', () => {
     const C = tensor([[0, 1], [10, 11], [20, 21]]);
@@ -316,12 +323,12 @@ describe('matmul', () => {
 
 describe('softmax and cross-entropy forward values', () => {
   test('softmax rows sum to one, values by hand', () => {
-    const p = tensor([[0, Math.log(3)], [1, 1]], { dtype: 'float64' }).softmax().f;
+    const p = tensor([[0, Math.log(3)], [1, 1]], { dtype: 'float64' }).softmax().floatData;
     [0.25, 0.75, 0.5, 0.5].forEach((v, i) => close(p[i], v, 1e-15));
     assert.throws(() => zeros([2, 2]).softmax(0), /last dimension/);
   });
   test('logSoftmax by hand', () => {
-    const l = tensor([[0, Math.log(3)]], { dtype: 'float64' }).logSoftmax().f;
+    const l = tensor([[0, Math.log(3)]], { dtype: 'float64' }).logSoftmax().floatData;
     close(l[0], Math.log(0.25), 1e-15);
     close(l[1], Math.log(0.75), 1e-15);
   });

@@ -46,7 +46,7 @@ describe('the lecture\'s model against PyTorch', () => {
       // the lecture's Linear weight is (fan_in, fan_out); PyTorch's nn.Linear (and the file) (out, in)
       assert.deepEqual(t.shape, name.endsWith('.weight') && r.shape.length === 2 && name !== 'layers.0.weight' ? [r.shape[1], r.shape[0]] : r.shape, name);
       let s = 0, q = 0;
-      for (const v of t.f) { s += v; q += v * v; }
+      for (const v of t.floatData) { s += v; q += v * v; }
       close(s, r.sum, 1e-12, `${name} sum`);
       close(q, r.sumsq, 1e-12, `${name} sum of squares`);
     }
@@ -76,7 +76,7 @@ describe('3-D ops: gradients against float64 finite differences', () => {
     const w = randT([5, 4], 205);
     const y = linear(x, w);
     assert.deepEqual(y.shape, [2, 3, 5]);
-    assert.deepEqual(Array.from(y.f), Array.from(linear(reshape(x, [6, 4]), w).f));
+    assert.deepEqual(Array.from(y.floatData), Array.from(linear(reshape(x, [6, 4]), w).floatData));
   });
 
   test('FlattenConsecutive: (B, T, C) → (B, T/n, C·n) as a view, T/n = 1 squeezed; its gradient', () => {
@@ -103,8 +103,8 @@ describe('3-D ops: gradients against float64 finite differences', () => {
     const d = sub(flat, m);
     const v = d.mul(d).sum(0, true).div(11);
     for (let c = 0; c < 5; c++) {
-      close(stats.mean.f[c], m.f[c], 1e-12, `mean ${c}`);
-      close(stats.var.f[c], v.f[c], 1e-12, `var ${c}`);
+      close(stats.mean.floatData[c], m.floatData[c], 1e-12, `mean ${c}`);
+      close(stats.var.floatData[c], v.floatData[c], 1e-12, `var ${c}`);
     }
     gradcheck((t, g, b) => project(batchNormTrain(t, g, b, 1e-5, 1).out), [x, randT([5], 222, 0.5, 1.5), randT([5], 223)], { names: ['x', 'gain', 'bias'] });
   });
@@ -112,13 +112,13 @@ describe('3-D ops: gradients against float64 finite differences', () => {
   test('BatchNorm1d({ unbiased: true }) on (B, T, C): the lecture\'s class, running statistics included; gradients in train and eval mode', () => {
     const bn = new BatchNorm1d(5, { unbiased: true });
     const x = randT([3, 4, 5], 231, -2, 2);
-    const x64 = new Tensor(Float64Array.from(x.f), x.shape, 'float64');
+    const x64 = new Tensor(Float64Array.from(x.floatData), x.shape, 'float64');
     const y = noGrad(() => bn.call(x64));
     const { out, stats } = batchNormTrain(x64, null, null, 1e-5, 1);
-    assert.deepEqual(Array.from(y.f), Array.from(out.f));
+    assert.deepEqual(Array.from(y.floatData), Array.from(out.floatData));
     for (let c = 0; c < 5; c++) {
-      close(bn.runningMean!.f[c], 0.1 * stats.mean.f[c], 1e-6, `running mean ${c}`);
-      close(bn.runningVar!.f[c], 0.9 + 0.1 * stats.var.f[c], 1e-6, `running var ${c}`);
+      close(bn.runningMean!.floatData[c], 0.1 * stats.mean.floatData[c], 1e-6, `running mean ${c}`);
+      close(bn.runningVar!.floatData[c], 0.9 + 0.1 * stats.var.floatData[c], 1e-6, `running var ${c}`);
     }
     gradcheck((t) => project(F.batchNorm(t, null, null, { training: true, correction: 1 })), [x]);
     const rm = tensor([0.1, -0.2, 0.3, 0, 0.5], { dtype: 'float64' });
@@ -195,7 +195,7 @@ describe('the tree', () => {
     const emb = (model as WaveNet).layers.layers[0];
     const pre = noGrad(() => reshape(lin.call(new FlattenConsecutive(2).call(emb.call(splits.train.X))), [-1, 8]));
     const m = noGrad(() => mean(pre, 0));
-    for (let c = 0; c < 8; c++) close(cal.layers[0].fullMean[c], m.f[c], 1e-5, `full-batch mean ${c}`);
+    for (let c = 0; c < 8; c++) close(cal.layers[0].fullMean[c], m.floatData[c], 1e-5, `full-batch mean ${c}`);
   });
 
   test('folding: a norm-"none" tree with biases, the same eval-mode logits within 1e-5', () => {
@@ -209,7 +209,7 @@ describe('the tree', () => {
     assert.ok((folded as WaveNet).linears().every((l: Linear) => l.bias !== null));
     model.eval();
     const X = splits.val.X;
-    const [a, b] = noGrad(() => [model.forward(X).f, folded.forward(X).f]);
+    const [a, b] = noGrad(() => [model.forward(X).floatData, folded.forward(X).floatData]);
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
     assert.ok(worst < 1e-5, `max |logit difference| ${worst}`);

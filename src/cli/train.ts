@@ -296,7 +296,7 @@ function kebab(s: string): string {
 function assertFinite(model: LanguageModel, step: number, lastSaved: [string, number] | null): void {
   for (const [name, t] of model.stateDict()) {
     if (t.dtype === 'int32') continue;
-    const d = t.f;
+    const d = t.floatData;
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i])) {
         const kept = lastSaved !== null ? `; the last checkpoint (step ${lastSaved[1]}) is kept in ${lastSaved[0]}` : '';

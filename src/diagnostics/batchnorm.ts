@@ -31,7 +31,7 @@ export function batchNormCalibration(model: LanguageModel, train: Dataset, optio
   const wasTraining = model.training;
   // Each batch norm's input, accumulated by a forward hook during eval-mode forwards of the split.
   const handles = ss.map((site, k) => site.watchInput((x) => {
-    const f = x.f, [rows, cols] = x.shape, S = sums[k], Q = sq[k];
+    const f = x.floatData, [rows, cols] = x.shape, S = sums[k], Q = sq[k];
     rowsSeen[k] += rows;
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
@@ -47,7 +47,7 @@ export function batchNormCalibration(model: LanguageModel, train: Dataset, optio
     noGrad(() => {
       for (let s = 0; s < n; s += chunk) {
         const e = Math.min(n, s + chunk);
-        const X = new Tensor(train.X.i.subarray(s * block, e * block), [e - s, block], 'int32');
+        const X = new Tensor(train.X.intData.subarray(s * block, e * block), [e - s, block], 'int32');
         tidy(() => { model.forward(X); });
       }
     });
@@ -64,8 +64,8 @@ export function batchNormCalibration(model: LanguageModel, train: Dataset, optio
       fullMean.push(mean);
       full.push(site.kind === 'std' ? Math.sqrt(variance) : variance);
     }
-    const runningMean = Array.from(site.runningMean.f);
-    const running = Array.from(site.running.f);
+    const runningMean = Array.from(site.runningMean.floatData);
+    const running = Array.from(site.running.floatData);
     return {
       name: site.name, kind: site.kind, runningMean, fullMean, running, full,
       meanDiff: absDiff(runningMean, fullMean), spreadDiff: absDiff(running, full),
@@ -75,12 +75,12 @@ export function batchNormCalibration(model: LanguageModel, train: Dataset, optio
   if (options.val !== undefined && options.val.Y.numel > 0) {
     result.valRunning = splitLoss(model, options.val);
     // Swap in the full-batch statistics, evaluate, swap back.
-    const saved = ss.map((s) => [Float32Array.from(s.runningMean.f), Float32Array.from(s.running.f)] as const);
+    const saved = ss.map((s) => [Float32Array.from(s.runningMean.floatData), Float32Array.from(s.running.floatData)] as const);
     try {
-      ss.forEach((s, k) => { s.runningMean.f.set(layers[k].fullMean); s.running.f.set(layers[k].full); });
+      ss.forEach((s, k) => { s.runningMean.floatData.set(layers[k].fullMean); s.running.floatData.set(layers[k].full); });
       result.valCalibrated = splitLoss(model, options.val);
     } finally {
-      ss.forEach((s, k) => { s.runningMean.f.set(saved[k][0]); s.running.f.set(saved[k][1]); });
+      ss.forEach((s, k) => { s.runningMean.floatData.set(saved[k][0]); s.running.floatData.set(saved[k][1]); });
     }
   }
   return result;

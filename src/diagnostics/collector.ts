@@ -83,15 +83,15 @@ export class StatsCollector {
     for (const [k, p] of this.probes.entries()) {
       const t = this.outputs[k];
       if (t === null) continue;
-      activations.push(activationStats(p.layer, t.f, this.bins));
-      if (t.grad) outputGrads.push(outputGradStats(p.layer, t.grad.f, this.bins));
+      activations.push(activationStats(p.layer, t.floatData, this.bins));
+      if (t.grad) outputGrads.push(outputGradStats(p.layer, t.grad.floatData, this.bins));
     }
     const weightGrads: WeightGradStats[] = [];
     const updates: UpdateRatio[] = [];
     for (const [name, t] of this.params) {
       const g = t.grad;
       if (!g) continue;
-      const gf = g.f, df = t.f;
+      const gf = g.floatData, df = t.floatData;
       if (isWeight(t)) weightGrads.push(weightGradStats(name, t.shape, gf, df, this.bins));
       updates.push({ name, shape: [...t.shape], log10: Math.log10((Math.abs(lr) * std(gf)) / std(df)) });
     }
@@ -100,6 +100,6 @@ export class StatsCollector {
 
   /** Values of every 2-D weight (for a report from a model file, where there are no gradients). */
   parameterValues(): ParameterStats[] {
-    return this.params.filter(([, t]) => isWeight(t)).map(([name, t]) => parameterStats(name, t.shape, t.f, this.bins));
+    return this.params.filter(([, t]) => isWeight(t)).map(([name, t]) => parameterStats(name, t.shape, t.floatData, this.bins));
   }
 }

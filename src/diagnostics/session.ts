@@ -42,7 +42,7 @@ export interface TrainingDiagnosticsOptions {
 function firstRows(d: Dataset, n: number): Dataset {
   const rows = Math.min(n, d.Y.numel);
   const width = d.X.shape[1];
-  return { X: new Tensor(d.X.i.subarray(0, rows * width), [rows, width], 'int32'), Y: new Tensor(d.Y.i.subarray(0, rows), [rows], 'int32') };
+  return { X: new Tensor(d.X.intData.subarray(0, rows * width), [rows, width], 'int32'), Y: new Tensor(d.Y.intData.subarray(0, rows), [rows], 'int32') };
 }
 
 export class TrainingDiagnostics {

@@ -46,16 +46,16 @@ export function usesBatchStatistics(model: LanguageModel): boolean {
 function rows(d: Dataset, from: number, to: number): Dataset {
   const b = d.X.shape[1];
   return {
-    X: new Tensor(d.X.i.subarray(from * b, to * b), [to - from, b], 'int32'),
-    Y: new Tensor(d.Y.i.subarray(from, to), [to - from], 'int32'),
+    X: new Tensor(d.X.intData.subarray(from * b, to * b), [to - from, b], 'int32'),
+    Y: new Tensor(d.Y.intData.subarray(from, to), [to - from], 'int32'),
   };
 }
 
 function concatRows(a: Dataset, b: Dataset): Dataset {
   const w = a.X.shape[1], n = a.Y.numel + b.Y.numel;
   const X = new Int32Array(n * w), Y = new Int32Array(n);
-  X.set(a.X.i); X.set(b.X.i, a.X.i.length);
-  Y.set(a.Y.i); Y.set(b.Y.i, a.Y.i.length);
+  X.set(a.X.intData); X.set(b.X.intData, a.X.intData.length);
+  Y.set(a.Y.intData); Y.set(b.Y.intData, a.Y.intData.length);
   return { X: new Tensor(X, [n, w], 'int32'), Y: new Tensor(Y, [n], 'int32') };
 }
 
@@ -81,7 +81,7 @@ export function measureCoupling(model: LanguageModel, split: Dataset, o: Couplin
   const d: Dataset = tidy(() => {
     const ix = randint(0, split.Y.numel, [m], { generator: g });
     const X = index(split.X, ix), Y = index(split.Y, ix);
-    return { X: new Tensor(X.i.slice(), X.shape, 'int32'), Y: new Tensor(Y.i.slice(), Y.shape, 'int32') };
+    return { X: new Tensor(X.intData.slice(), X.shape, 'int32'), Y: new Tensor(Y.intData.slice(), Y.shape, 'int32') };
   });
   const saved = model.buffers().map((t) => Array.from(t.data)); // running statistics, step counts
   const wasTraining = model.training;
@@ -94,8 +94,8 @@ export function measureCoupling(model: LanguageModel, split: Dataset, o: Couplin
         const a = rows(d, s, s + B);
         const b = concatRows(rows(d, s, s + 1), rows(d, s + B + 1, s + 2 * B));
         const shift = tidy(() => {
-          const la = model.forward(a.X).f.slice(); // a copy: the next forward may grow the heap
-          const lb = model.forward(b.X).f;
+          const la = model.forward(a.X).floatData.slice(); // a copy: the next forward may grow the heap
+          const lb = model.forward(b.X).floatData;
           const V = la.length / B;
           let worst = 0;
           for (let j = 0; j < V; j++) worst = Math.max(worst, Math.abs(la[j] - lb[j]));

@@ -91,10 +91,10 @@ function tanhSaturation(model: ReturnType<typeof createModel>, d: Splits['val'],
   const probe = model.activationProbes()[0];
   if (probe === undefined) return Number.NaN;
   const rows = Math.min(n, d.Y.numel), w = d.X.shape[1];
-  const X = new Tensor(d.X.i.subarray(0, rows * w), [rows, w], 'int32');
+  const X = new Tensor(d.X.intData.subarray(0, rows * w), [rows, w], 'int32');
   model.eval();
   let saturation = Number.NaN;
-  const handle = probe.watch((out) => { saturation = saturationPercent(out.f); });
+  const handle = probe.watch((out) => { saturation = saturationPercent(out.floatData); });
   try {
     noGrad(() => tidy(() => { model.forward(X); }));
     return saturation;

@@ -85,7 +85,7 @@ function decodeOptimizer(text: string | undefined, tensors: ReadonlyMap<string, 
     const s = slot(i);
     if (t.dtype === 'int32') bad(`tensor "${name}" holds integers but optimizer state is floating point`);
     if (t.shape.join() !== params[i].shape.join()) bad(`tensor "${name}" has shape (${t.shape.join(', ')}) but parameter ${i} has (${params[i].shape.join(', ')})`);
-    const d = t.f;
+    const d = t.floatData;
     for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k])) bad(`tensor "${name}" holds ${d[k]} at index ${k}; optimizer state must be finite`);
     s.buffers[m[2]] = t;
   }
@@ -126,7 +126,7 @@ export function loadModelTensors(model: LanguageModel, tensors: ReadonlyMap<stri
     else if (t.shape.join() !== shape.join()) bad(`tensor "${name}" has shape (${t.shape.join(', ')}) but the config needs (${shape.join(', ')})`);
     else if ((t.dtype === 'int32') !== int) bad(`tensor "${name}" holds ${t.dtype === 'int32' ? 'integers' : 'floating point numbers'} but the model needs ${int ? 'integers' : 'floating point numbers'}`);
     else if (!int) {
-      const d = t.f;
+      const d = t.floatData;
       for (let i = 0; i < d.length; i++) {
         if (!Number.isFinite(d[i])) bad(`tensor "${name}" holds ${d[i]} at index ${i}; a model's values must be finite`);
         if (isSpread(name) && d[i] < 0) bad(`tensor "${name}" holds the negative value ${d[i]} at index ${i}; a variance or standard deviation cannot be negative`);

@@ -46,7 +46,7 @@ export function notebookFusedStep(model: NotebookMLP, batchSize: number, X: Tens
     new Int32Array(heap.buffer, at, a.length).set(a);
     return at;
   };
-  const xAt = inWasm(X.i), yAt = inWasm(Y.i);
+  const xAt = inWasm(X.intData), yAt = inWasm(Y.intData);
   const ixAt = heap.allocBytes(4 * batchSize); // each step's row indexes are copied here
   const ws = heap.allocBytes(4 * size(batchSize, K, E, H, V));
   const meta = heap.allocBytes(64); // binary's shape, strides and odometer for 2 dimensions
@@ -61,7 +61,7 @@ export function notebookFusedStep(model: NotebookMLP, batchSize: number, X: Tens
   const fused: FusedTrainStep = {
     step(ix: Tensor, lr: number): number {
       const p = new Uint32Array(heap.buffer, plan, PLAN_SLOTS);
-      new Int32Array(heap.buffer, ixAt, batchSize).set(ix.i);
+      new Int32Array(heap.buffer, ixAt, batchSize).set(ix.intData);
       p.set([xAt, yAt, ixAt, Y.numel, ...params.map(addr), ...buffers.map(addr), ...grads.map(addr), ws, meta, pack]);
       if (ix.numel !== batchSize || ix.dtype !== 'int32') throw new RangeError(`fused step: built for batches of ${batchSize}, got ${ix.numel}`);
       const loss = run(plan, batchSize, K, E, H, V, model.config.bnEps ?? 0, lr);
@@ -110,7 +110,7 @@ export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chun
   const meta = heap.allocBytes(64);
   const plan = heap.allocBytes(4 * EVAL_PLAN_SLOTS);
   try {
-    const xs = X.i, ys = Y.i;
+    const xs = X.intData, ys = Y.intData;
     new Uint32Array(heap.buffer, plan, EVAL_PLAN_SLOTS).set([xAt, yAt, ...tensors.map((t) => (t === null ? 0 : t.data.byteOffset)), ws, meta]);
     let total = 0;
     for (let s = 0; s < n; s += chunk) {

@@ -21,7 +21,7 @@ export function fans(t: Tensor): [number, number] {
 }
 
 function fillNormal(t: Tensor, std: number, g: Generator): Tensor {
-  const f = t.f;
+  const f = t.floatData;
   const draws = new Float32Array(f.length);
   g.normal(draws);
   for (let i = 0; i < f.length; i++) f[i] = Math.fround(draws[i] * std);
@@ -46,9 +46,9 @@ export function xavierNormal(t: Tensor, gain = 1, generator: Generator = default
 /** W ~ U(−bound, bound). */
 export function uniform(t: Tensor, low: number, high: number, generator: Generator = defaultGenerator): Tensor {
   // Draws are float32, as torch's uniform_ on a float32 tensor.
-  const draws = t.f instanceof Float32Array ? t.f : new Float32Array(t.numel);
+  const draws = t.floatData instanceof Float32Array ? t.floatData : new Float32Array(t.numel);
   generator.uniform(draws, low, high);
-  if (draws !== t.f) t.f.set(draws);
+  if (draws !== t.floatData) t.floatData.set(draws);
   return t;
 }
 

@@ -92,8 +92,8 @@ export class BatchNorm1d extends Module {
     const training = this.training || this.runningMean === null;
     let momentum = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked !== null) {
-      if (x.numel > this.numFeatures) { this.numBatchesTracked.i[0]++; this.numBatchesTracked.storage.bumpVersion(); }
-      if (this.momentum === null) momentum = 1 / this.numBatchesTracked.i[0]; // cumulative moving average
+      if (x.numel > this.numFeatures) { this.numBatchesTracked.intData[0]++; this.numBatchesTracked.storage.bumpVersion(); }
+      if (this.momentum === null) momentum = 1 / this.numBatchesTracked.intData[0]; // cumulative moving average
     }
     const update = !this.training || this.numBatchesTracked !== null;
     return F.batchNorm(x, update ? this.runningMean : null, update ? this.runningVar : null,

@@ -113,7 +113,7 @@ export class InstanceNorm1d extends Module {
     const [n, ch, len] = x.shape;
     if (len < 2) throw new RangeError(`${name} with running statistics needs more than 1 position per channel, got L = ${len}`);
     // running ← (1 − m)·running + m·(average over the batch of each channel's mean / unbiased var)
-    const xs = x.f, m = this.momentum;
+    const xs = x.floatData, m = this.momentum;
     for (let j = 0; j < ch; j++) {
       let sm = 0, sv = 0;
       for (let i = 0; i < n; i++) {
@@ -125,10 +125,10 @@ export class InstanceNorm1d extends Module {
         for (let k = 0; k < len; k++) { const d = xs[o + k] - mean; ss += d * d; }
         sm += mean; sv += ss / (len - 1);
       }
-      rm.f[j] = (1 - m) * rm.f[j] + (m * sm) / n;
-      rv.f[j] = (1 - m) * rv.f[j] + (m * sv) / n;
+      rm.floatData[j] = (1 - m) * rm.floatData[j] + (m * sm) / n;
+      rv.floatData[j] = (1 - m) * rv.floatData[j] + (m * sv) / n;
     }
-    this.numBatchesTracked!.i[0]++;
+    this.numBatchesTracked!.intData[0]++;
     return out;
   }
 }

@@ -45,7 +45,7 @@ export class AdamW extends Optimizer {
       st.step = (st.step ?? 0) + 1;
       const { exp_avg: m, exp_avg_sq: v } = st.buffers;
       if (m === undefined || v === undefined) throw new MakemoreError(`AdamW state of parameter ${i} lacks exp_avg or exp_avg_sq`);
-      k.adamwStep(p.f, p.grad.f, m.f, v.f, lr, beta1, beta2, this.eps, this.weightDecay, st.step);
+      k.adamwStep(p.floatData, p.grad.floatData, m.floatData, v.floatData, lr, beta1, beta2, this.eps, this.weightDecay, st.step);
       p.storage.bumpVersion();
     });
   }

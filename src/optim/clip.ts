@@ -10,14 +10,14 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
   // PyTorch: the norm of the per-parameter float32 norms.
   let sum = 0;
   for (const g of grads) {
-    const n = Math.fround(Math.sqrt(k.sumSquares(g.f)));
+    const n = Math.fround(Math.sqrt(k.sumSquares(g.floatData)));
     sum += n * n;
   }
   const total = Math.fround(Math.sqrt(sum));
   const coef = Math.fround(maxNorm / Math.fround(total + 1e-6));
   if (coef < 1) {
     for (const g of grads) {
-      k.binaryScalar('mul', g.f, g.f, coef, false);
+      k.binaryScalar('mul', g.floatData, g.floatData, coef, false);
       g.storage.bumpVersion();
     }
   }

@@ -40,7 +40,7 @@ export abstract class Optimizer {
   zeroGrad(setToNone = false): void {
     for (const p of this.params) {
       if (setToNone) p.grad = null;
-      else p.grad?.f.fill(0);
+      else p.grad?.floatData.fill(0);
     }
   }
 
@@ -69,7 +69,7 @@ export abstract class Optimizer {
       for (const [k, t] of Object.entries(s.buffers)) {
         if (t.shape.join() !== p.shape.join()) throw new MakemoreError(`optimizer state ${i}.${k} has shape (${t.shape.join(', ')}) but its parameter has (${p.shape.join(', ')})`);
         const b = this.buffer(p);
-        b.f.set(t.f);
+        b.floatData.set(t.floatData);
         buffers[k] = b;
       }
       this.state.set(i, { ...(s.step !== undefined ? { step: s.step } : {}), buffers });

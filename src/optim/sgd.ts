@@ -52,17 +52,17 @@ export class SGD extends Optimizer {
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
       if (this.isPlain) {
-        k.sgdStep(p.f, p.grad.f, lr);
+        k.sgdStep(p.floatData, p.grad.floatData, lr);
       } else if (this.momentum === 0) {
         let s = this.scratch.get(i);
         if (s === undefined) this.scratch.set(i, s = this.buffer(p));
-        k.sgdMomentumStep(p.f, p.grad.f, s.f, lr, 0, 0, this.weightDecay, false, true);
+        k.sgdMomentumStep(p.floatData, p.grad.floatData, s.floatData, lr, 0, 0, this.weightDecay, false, true);
       } else {
         const st = this.state.get(i);
         const first = st === undefined;
         const buf = st?.buffers.momentum_buffer ?? this.buffer(p);
         if (first) this.state.set(i, { buffers: { momentum_buffer: buf } });
-        k.sgdMomentumStep(p.f, p.grad.f, buf.f, lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+        k.sgdMomentumStep(p.floatData, p.grad.floatData, buf.floatData, lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
       }
       p.storage.bumpVersion(); // an in-place write: a graph that saved p can no longer backward
     });

@@ -87,10 +87,10 @@ function contextProbs(model: LanguageModel, context: Int32Array, temperature: nu
   return tidy(() => {
     const raw = model.forward(new Tensor(context.slice(), [1, context.length], 'int32'));
     // top-k: the kept logits' softmax in double (−∞ is exact there)
-    if (topK !== undefined) return softmaxScaled(keepTopK(Float32Array.from(raw.f), topK), temperature);
-    const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).f);
+    if (topK !== undefined) return softmaxScaled(keepTopK(Float32Array.from(raw.floatData), topK), temperature);
+    const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).floatData);
     // A tiny temperature overflows logits / T in float32 although the model is fine.
-    return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.f, temperature) : p;
+    return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.floatData, temperature) : p;
   });
 }
 

@@ -137,8 +137,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const order = topoOrder(root);
   const g = gradOf(root);
   if (g === null) return;
-  if (gradient === undefined) g.f[0] += 1;
-  else kernels().axpy(g.f, gradient.f, 1);
+  if (gradient === undefined) g.floatData[0] += 1;
+  else kernels().axpy(g.floatData, gradient.floatData, 1);
 
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k];

@@ -36,8 +36,8 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunk
       let total = 0;
       for (let s = 0; s < n; s += chunk) {
         const e = Math.min(n, s + chunk);
-        const X = new Tensor(data.X.i.subarray(s * block, e * block), [e - s, block], 'int32');
-        const Y = new Tensor(data.Y.i.subarray(s, e), [e - s], 'int32');
+        const X = new Tensor(data.X.intData.subarray(s * block, e * block), [e - s, block], 'int32');
+        const Y = new Tensor(data.Y.intData.subarray(s, e), [e - s], 'int32');
         total += tidy(() => crossEntropy(model.forward(X), Y).item()) * (e - s);
       }
       return total / n;

@@ -101,14 +101,14 @@ export class Trainer {
       // The fused step skips forward(): a module hook someone registered must still see each step.
       if (this.fused !== null && !model.hasHooks()) {
         const value = this.fused.step(ix, lr);
-        this.checkLoss(value, ix.i, i, lr);
+        this.checkLoss(value, ix.intData, i, lr);
         return value;
       }
       const Xb = index(data.X, ix);
       const Yb = index(data.Y, ix);
       const lossT = crossEntropy(model.forward(Xb), Yb);
       const value = lossT.item();
-      this.checkLoss(value, ix.i, i, lr);
+      this.checkLoss(value, ix.intData, i, lr);
       opt.zeroGrad();
       lossT.backward();
       hooks.afterBackward?.({ step: i, loss: value, lr });
@@ -129,7 +129,7 @@ export class Trainer {
     // A minibatch of one repeated context has a zero batch std: without eps the forward divides
     // by it; with eps (the seed's `std + 1e-5`) the std's gradient is 0/0 and NaN reaches the
     // weights at the update, so the loss is NaN one step later. Name that cause.
-    if (this.zeroBatchStdFails && sameContext(data.X.i, data.X.shape[1], ix)) this.lastIdentical = i;
+    if (this.zeroBatchStdFails && sameContext(data.X.intData, data.X.shape[1], ix)) this.lastIdentical = i;
     // A NaN/Inf loss would spread into every weight at the update: stop before it.
     if (!Number.isFinite(value)) {
       if (this.lastIdentical >= 0 && i - this.lastIdentical <= 1) {

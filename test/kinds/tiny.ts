@@ -45,13 +45,13 @@ export const tinyBatchNormKind = defineKind<TinyMLP>({
     const folded = new TinyMLP({ ...model.config, norm: 'tiny' }, new Generator(0));
     const [lin, bn, , head] = model.layers.layers as [Linear, BatchNorm1d, Tanh, Linear];
     const [lin2, , head2] = folded.layers.layers as [Linear, Tanh, Linear];
-    const rv = bn.runningVar!.f;
-    const f = foldPair(lin.weight.f, lin.inFeatures, lin.outFeatures, false, bn.weight!.f, bn.bias!.f, bn.runningMean!.f, (j) => Math.sqrt(rv[j] + bn.eps));
-    folded.embedding.weight.f.set(model.embedding.weight.f);
-    lin2.weight.f.set(f.weight);
-    lin2.bias!.f.set(f.bias);
-    head2.weight.f.set(head.weight.f);
-    head2.bias!.f.set(head.bias!.f);
+    const rv = bn.runningVar!.floatData;
+    const f = foldPair(lin.weight.floatData, lin.inFeatures, lin.outFeatures, false, bn.weight!.floatData, bn.bias!.floatData, bn.runningMean!.floatData, (j) => Math.sqrt(rv[j] + bn.eps));
+    folded.embedding.weight.floatData.set(model.embedding.weight.floatData);
+    lin2.weight.floatData.set(f.weight);
+    lin2.bias!.floatData.set(f.bias);
+    head2.weight.floatData.set(head.weight.floatData);
+    head2.bias!.floatData.set(head.bias!.floatData);
     return folded;
   },
   title: () => 'tiny model with batch norm',

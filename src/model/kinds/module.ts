@@ -38,7 +38,7 @@ export class ModuleMLP extends EmbeddingMLP {
     }
     if (kind === 'batchnorm1d') {
       const head = new BatchNorm1d(V);
-      head.weight!.f.fill(0.1);
+      head.weight!.floatData.fill(0.1);
       mods.push(lectureLinear(fanIn, V, tanhGain, false, g), head);
     } else {
       mods.push(lectureLinear(fanIn, V, 0.1, true, g));
@@ -50,8 +50,8 @@ export class ModuleMLP extends EmbeddingMLP {
 /** randn((fanIn, fanOut))·gain/√fanIn in the lecture's order; a bias starts at zero (no draws). */
 function lectureLinear(fanIn: number, fanOut: number, gain: number, bias: boolean, g: Generator): Linear {
   const lin = new Linear(fanIn, fanOut, { bias, init: false });
-  const draws = randn([fanIn, fanOut], { generator: g }).f; // lecture layout (in × out)
-  const w = lin.weight.f;
+  const draws = randn([fanIn, fanOut], { generator: g }).floatData; // lecture layout (in × out)
+  const w = lin.weight.floatData;
   const k = Math.fround(gain / Math.sqrt(fanIn));
   for (let i = 0; i < fanIn; i++) for (let o = 0; o < fanOut; o++) w[o * fanIn + i] = Math.fround(draws[i * fanOut + o] * k);
   return lin;
@@ -79,7 +79,7 @@ export const moduleKind = defineKind<ModuleMLP>({
   // Every Linear → BatchNorm1d pair becomes one Linear of the folded model.
   fold(model) {
     const folded = new PlainMLP({ ...withoutBatchNormOptions(model.config), norm: 'none', init: 'kaiming' }, new Generator(0));
-    folded.embedding.weight.f.set(model.embedding.weight.f);
+    folded.embedding.weight.floatData.set(model.embedding.weight.floatData);
     const linears = folded.linears();
     const mods = model.layers.layers;
     let k = 0;
@@ -88,11 +88,11 @@ export const moduleKind = defineKind<ModuleMLP>({
       const bn = mods[i + 1];
       if (!(lin instanceof Linear)) continue;
       if (!(bn instanceof BatchNorm1d) || bn.runningMean === null || bn.runningVar === null) throw new Error('expected every Linear to be followed by a BatchNorm1d with running statistics');
-      const rv = bn.runningVar.f;
-      const pair = foldPair(lin.weight.f, lin.inFeatures, lin.outFeatures, false, bn.weight?.f ?? null, bn.bias?.f ?? null, bn.runningMean.f, (j) => Math.sqrt(rv[j] + bn.eps));
-      if (lin.bias !== null) for (let o = 0; o < lin.outFeatures; o++) pair.bias[o] += lin.bias.f[o] * ((bn.weight?.f[o] ?? 1) / Math.sqrt(rv[o] + bn.eps));
-      linears[k].weight.f.set(pair.weight);
-      linears[k++].bias!.f.set(pair.bias);
+      const rv = bn.runningVar.floatData;
+      const pair = foldPair(lin.weight.floatData, lin.inFeatures, lin.outFeatures, false, bn.weight?.floatData ?? null, bn.bias?.floatData ?? null, bn.runningMean.floatData, (j) => Math.sqrt(rv[j] + bn.eps));
+      if (lin.bias !== null) for (let o = 0; o < lin.outFeatures; o++) pair.bias[o] += lin.bias.floatData[o] * ((bn.weight?.floatData[o] ?? 1) / Math.sqrt(rv[o] + bn.eps));
+      linears[k].weight.floatData.set(pair.weight);
+      linears[k++].bias!.floatData.set(pair.bias);
     }
     return folded;
   },

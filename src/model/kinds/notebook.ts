@@ -47,7 +47,7 @@ export class NotebookMLP extends Module implements LanguageModel {
     const d = initDraws(config.init ?? 'kaiming', fanIn, H, V);
     const drawn = (shape: number[], draw: Draw): Tensor => {
       const t = zeros(shape); // on the backend's memory
-      t.f.set(drawValues(g, t.numel, draw));
+      t.floatData.set(drawValues(g, t.numel, draw));
       return t;
     };
     this.C = this.registerParameter('C', randn([V, E], { generator: g }));
@@ -85,7 +85,7 @@ export class NotebookMLP extends Module implements LanguageModel {
       const { out, stats } = batchNormTrain(hpre, this.bngain, this.bnbias, 0, 1, eps);
       hpreact = out;
       // running = 0.999·running + 0.001·batch, in float32 as the notebook's tensor arithmetic
-      const rm = this.bnmeanRunning.f, rs = this.bnstdRunning.f, bm = stats.mean.f, bv = stats.var.f;
+      const rm = this.bnmeanRunning.floatData, rs = this.bnstdRunning.floatData, bm = stats.mean.floatData, bv = stats.var.floatData;
       for (let j = 0; j < rm.length; j++) {
         rm[j] = Math.fround(Math.fround(KEEP * rm[j]) + Math.fround(MOMENTUM * bm[j]));
         rs[j] = Math.fround(Math.fround(KEEP * rs[j]) + Math.fround(MOMENTUM * Math.fround(Math.sqrt(bv[j]))));
@@ -128,47 +128,47 @@ export const notebookKind = defineKind<NotebookMLP>({
   fileTensors(model) {
     const { vocabSize: V, hidden: H } = model.config;
     const fanIn = model.W1.shape[0];
-    const std = Float32Array.from(model.bnstdRunning.f);
+    const std = Float32Array.from(model.bnstdRunning.floatData);
     return new Map<string, Tensor>([
-      ['embedding.weight', f32(model.C.f, [...model.C.shape])],
-      ['layers.0.weight', f32(transposed(model.W1.f, fanIn, H), [H, fanIn])],
-      ...(model.b1 === null ? [] : [['layers.0.bias', f32(model.b1.f, [H])] as [string, Tensor]]),
-      ['layers.1.weight', f32(model.bngain.f, [H])],
-      ['layers.1.bias', f32(model.bnbias.f, [H])],
-      ['layers.1.running_mean', f32(model.bnmeanRunning.f, [H])],
+      ['embedding.weight', f32(model.C.floatData, [...model.C.shape])],
+      ['layers.0.weight', f32(transposed(model.W1.floatData, fanIn, H), [H, fanIn])],
+      ...(model.b1 === null ? [] : [['layers.0.bias', f32(model.b1.floatData, [H])] as [string, Tensor]]),
+      ['layers.1.weight', f32(model.bngain.floatData, [H])],
+      ['layers.1.bias', f32(model.bnbias.floatData, [H])],
+      ['layers.1.running_mean', f32(model.bnmeanRunning.floatData, [H])],
       ['layers.1.running_var', f32(std.map((s) => s * s), [H])],
       ['layers.1.running_std', f32(std, [H])],
-      ['layers.3.weight', f32(transposed(model.W2.f, H, V), [V, H])],
-      ['layers.3.bias', f32(model.b2.f, [V])],
+      ['layers.3.weight', f32(transposed(model.W2.floatData, H, V), [V, H])],
+      ['layers.3.bias', f32(model.b2.floatData, [V])],
     ]);
   },
   loadFileTensors(model, get) {
     const { vocabSize: V, hidden: H } = model.config;
     const fanIn = model.W1.shape[0];
-    model.C.f.set(get('embedding.weight').f);
-    model.W1.f.set(transposed(get('layers.0.weight').f, H, fanIn));
-    if (model.b1 !== null) model.b1.f.set(get('layers.0.bias').f);
-    model.bngain.f.set(get('layers.1.weight').f);
-    model.bnbias.f.set(get('layers.1.bias').f);
-    model.bnmeanRunning.f.set(get('layers.1.running_mean').f);
-    model.bnstdRunning.f.set(get('layers.1.running_std').f);
-    model.W2.f.set(transposed(get('layers.3.weight').f, V, H));
-    model.b2.f.set(get('layers.3.bias').f);
+    model.C.floatData.set(get('embedding.weight').floatData);
+    model.W1.floatData.set(transposed(get('layers.0.weight').floatData, H, fanIn));
+    if (model.b1 !== null) model.b1.floatData.set(get('layers.0.bias').floatData);
+    model.bngain.floatData.set(get('layers.1.weight').floatData);
+    model.bnbias.floatData.set(get('layers.1.bias').floatData);
+    model.bnmeanRunning.floatData.set(get('layers.1.running_mean').floatData);
+    model.bnstdRunning.floatData.set(get('layers.1.running_std').floatData);
+    model.W2.floatData.set(transposed(get('layers.3.weight').floatData, V, H));
+    model.b2.floatData.set(get('layers.3.bias').floatData);
   },
   foldRefusal: (c) => (c.bnEval === 'batch' ? 'this model normalises with each batch\'s own statistics (--bn-eval batch): there are no fixed statistics to fold' : null),
   // W1·γ/σ and β − μ·γ/σ (+ b1·γ/σ) into the folded model's first Linear; W2, b2 as they are.
   fold(model) {
     const c = model.config;
     const folded = new PlainMLP({ ...withoutBatchNormOptions(c), norm: 'none', init: 'kaiming' }, new Generator(0));
-    folded.embedding.weight.f.set(model.C.f);
+    folded.embedding.weight.floatData.set(model.C.floatData);
     const [first, out] = folded.linears();
-    const std = model.bnstdRunning.f;
-    const pair = foldPair(model.W1.f, c.blockSize * c.embedDim, c.hidden, true, model.bngain.f, model.bnbias.f, model.bnmeanRunning.f, (j) => std[j]);
-    if (model.b1 !== null) for (let o = 0; o < c.hidden; o++) pair.bias[o] += model.b1.f[o] * (model.bngain.f[o] / std[o]);
-    first.weight.f.set(pair.weight);
-    first.bias!.f.set(pair.bias);
-    out.weight.f.set(transposed(model.W2.f, c.hidden, c.vocabSize));
-    out.bias!.f.set(model.b2.f);
+    const std = model.bnstdRunning.floatData;
+    const pair = foldPair(model.W1.floatData, c.blockSize * c.embedDim, c.hidden, true, model.bngain.floatData, model.bnbias.floatData, model.bnmeanRunning.floatData, (j) => std[j]);
+    if (model.b1 !== null) for (let o = 0; o < c.hidden; o++) pair.bias[o] += model.b1.floatData[o] * (model.bngain.floatData[o] / std[o]);
+    first.weight.floatData.set(pair.weight);
+    first.bias!.floatData.set(pair.bias);
+    out.weight.floatData.set(transposed(model.W2.floatData, c.hidden, c.vocabSize));
+    out.bias!.floatData.set(model.b2.floatData);
     return folded;
   },
   wholeSplitEval: (c) => c.bnEval === 'batch',

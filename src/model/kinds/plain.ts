@@ -32,7 +32,7 @@ export class PlainMLP extends EmbeddingMLP {
     this.embedding = this.registerModule('embedding', new Embedding(V, E, { generator: g }));
     const l1 = new Linear(fanIn, H, { init: false });
     fillTransposed(l1.weight, drawValues(g, fanIn * H, s.W1), fanIn, H);
-    l1.bias!.f.set(drawValues(g, H, s.b1));
+    l1.bias!.floatData.set(drawValues(g, H, s.b1));
     const mods: Module[] = [l1, new Tanh()];
     // Deeper variants (and folded batch-norm networks): more Linear → Tanh blocks of H units,
     // drawn after b1 with the same scheme at fan-in H, so one layer stays the lecture's model.
@@ -40,12 +40,12 @@ export class PlainMLP extends EmbeddingMLP {
       const hs = initDraws(this.init, H, H, V);
       const lin = new Linear(H, H, { init: false });
       fillTransposed(lin.weight, drawValues(g, H * H, hs.W1), H, H);
-      lin.bias!.f.set(drawValues(g, H, hs.b1));
+      lin.bias!.floatData.set(drawValues(g, H, hs.b1));
       mods.push(lin, new Tanh());
     }
     const out = new Linear(H, V, { init: false });
     fillTransposed(out.weight, drawValues(g, H * V, s.W2), H, V);
-    out.bias!.f.set(drawValues(g, V, s.b2));
+    out.bias!.floatData.set(drawValues(g, V, s.b2));
     this.layers = this.registerModule('layers', new Sequential(...mods, out));
   }
 
@@ -68,6 +68,6 @@ export const plainKind = defineKind<PlainMLP>({
 
 /** dst (out × in) = transpose of the drawn values (in × out). */
 function fillTransposed(dst: Tensor, values: Float32Array, fanIn: number, fanOut: number): void {
-  const w = dst.f;
+  const w = dst.floatData;
   for (let i = 0; i < fanIn; i++) for (let o = 0; o < fanOut; o++) w[o * fanIn + i] = values[i * fanOut + o];
 }

@@ -44,7 +44,7 @@ export class WaveNet extends Module implements LanguageModel {
     }
     const head = lectureLinear(H, V, true, g);
     // with torch.no_grad(): model.layers[-1].weight *= 0.1 (float32 multiply)
-    const w = head.weight.f;
+    const w = head.weight.floatData;
     const k = Math.fround(0.1);
     for (let i = 0; i < w.length; i++) w[i] = Math.fround(w[i] * k);
     mods.push(head);
@@ -96,8 +96,8 @@ function createLevelNorm(norm: Exclude<WaveNetNorm, 'none'>, features: number): 
 /** The lecture's Linear: randn((fanIn, fanOut)) / fanIn**0.5 in float32, bias zeros; stored (out × in). */
 function lectureLinear(fanIn: number, fanOut: number, bias: boolean, g: Generator): Linear {
   const lin = new Linear(fanIn, fanOut, { bias, init: false });
-  const draws = randn([fanIn, fanOut], { generator: g }).f;
-  const w = lin.weight.f;
+  const draws = randn([fanIn, fanOut], { generator: g }).floatData;
+  const w = lin.weight.floatData;
   const d = Math.fround(Math.sqrt(fanIn));
   for (let i = 0; i < fanIn; i++) for (let o = 0; o < fanOut; o++) w[o * fanIn + i] = Math.fround(draws[i * fanOut + o] / d);
   return lin;
@@ -129,20 +129,20 @@ export const wavenetKind = defineKind<WaveNet>({
     const folded = new WaveNet({ ...withoutBatchNormOptions(model.config), norm: 'none' }, new Generator(0));
     const mods = model.layers.layers;
     const linears = folded.linears();
-    (folded.layers.layers[0] as Embedding).weight.f.set((mods[0] as Embedding).weight.f);
+    (folded.layers.layers[0] as Embedding).weight.floatData.set((mods[0] as Embedding).weight.floatData);
     let k = 0;
     for (let i = 0; i < mods.length; i++) {
       const lin = mods[i];
       if (!(lin instanceof Linear)) continue;
       const bn = mods[i + 1];
       if (bn instanceof BatchNorm1d && bn.runningMean !== null && bn.runningVar !== null) {
-        const rv = bn.runningVar.f;
-        const pair = foldPair(lin.weight.f, lin.inFeatures, lin.outFeatures, false, bn.weight?.f ?? null, bn.bias?.f ?? null, bn.runningMean.f, (j) => Math.sqrt(rv[j] + bn.eps));
-        linears[k].weight.f.set(pair.weight);
-        linears[k].bias!.f.set(pair.bias);
+        const rv = bn.runningVar.floatData;
+        const pair = foldPair(lin.weight.floatData, lin.inFeatures, lin.outFeatures, false, bn.weight?.floatData ?? null, bn.bias?.floatData ?? null, bn.runningMean.floatData, (j) => Math.sqrt(rv[j] + bn.eps));
+        linears[k].weight.floatData.set(pair.weight);
+        linears[k].bias!.floatData.set(pair.bias);
       } else {
-        linears[k].weight.f.set(lin.weight.f);
-        if (lin.bias !== null) linears[k].bias!.f.set(lin.bias.f);
+        linears[k].weight.floatData.set(lin.weight.floatData);
+        if (lin.bias !== null) linears[k].bias!.floatData.set(lin.bias.floatData);
       }
       k++;
     }

@@ -33,6 +33,6 @@ export function requireFloat(t: Tensor, op: string): FloatDType {
 export function asFloat(t: Tensor, dtype: FloatDType): Tensor {
   if (t.dtype === dtype) return t;
   const out = emptyFloat(dtype, t.shape);
-  out.f.set(t.data);
+  out.floatData.set(t.data);
   return out;
 }

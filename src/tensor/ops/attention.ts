@@ -13,9 +13,9 @@ export function causalSoftmax(att: Tensor): Tensor {
   const tq = att.shape[att.ndim - 2], cols = att.shape[att.ndim - 1];
   const rows = att.numel / Math.max(cols, 1);
   const out = outputFloat(dtype, att.shape);
-  if (att.numel > 0) kernels().causalSoftmaxRows(out.f, att.f, rows, cols, tq);
+  if (att.numel > 0) kernels().causalSoftmaxRows(out.floatData, att.floatData, rows, cols, tq);
   return record(out, 'CausalSoftmaxBackward', [att], (g) => {
     const ga = gradOf(att);
-    if (ga !== null) kernels().softmaxBackward(ga.f, g.f, out.f, rows, cols);
+    if (ga !== null) kernels().softmaxBackward(ga.floatData, g.floatData, out.floatData, rows, cols);
   }, [out]);
 }

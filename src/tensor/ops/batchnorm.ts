@@ -40,13 +40,13 @@ export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | nu
   const invStd = outputFloat(dtype, [f]);
   const stats: BatchStats = { mean: outputFloat(dtype, [f]), var: outputFloat(dtype, [f]) };
   const k = kernels();
-  k.batchNormTrain(out.f, xhat.f, stats.mean.f, stats.var.f, invStd.f, x.f, gain?.f ?? null, bias?.f ?? null, n, f, eps, correction, epsStd);
+  k.batchNormTrain(out.floatData, xhat.floatData, stats.mean.floatData, stats.var.floatData, invStd.floatData, x.floatData, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps, correction, epsStd);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
   record(out, 'BatchNormBackward', inputs, (g) => {
     const gx = gradOf(x);
     const gg = gain === null ? null : gradOf(gain);
     const gb = bias === null ? null : gradOf(bias);
-    k.batchNormBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, xhat.f, invStd.f, gain?.f ?? null, n, f, correction, epsStd);
+    k.batchNormBackward(gx?.floatData ?? null, gg?.floatData ?? null, gb?.floatData ?? null, g.floatData, xhat.floatData, invStd.floatData, gain?.floatData ?? null, n, f, correction, epsStd);
   }, gain === null ? [] : [gain]);
   return { out, stats };
 }
@@ -60,13 +60,13 @@ export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: 
   const dtype = requireFloat(x, 'batchNorm');
   const out = outputFloat(dtype, x.shape);
   const k = kernels();
-  k.batchNormEval(out.f, x.f, mean.f, varOrStd.f, isStd, gain?.f ?? null, bias?.f ?? null, n, f, eps);
+  k.batchNormEval(out.floatData, x.floatData, mean.floatData, varOrStd.floatData, isStd, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
   return record(out, 'BatchNormEvalBackward', inputs, (g) => {
     const gx = gradOf(x);
     const gg = gain === null ? null : gradOf(gain);
     const gb = bias === null ? null : gradOf(bias);
-    k.batchNormEvalBackward(gx?.f ?? null, gg?.f ?? null, gb?.f ?? null, g.f, x.f, mean.f, varOrStd.f, isStd, gain?.f ?? null, n, f, eps);
+    k.batchNormEvalBackward(gx?.floatData ?? null, gg?.floatData ?? null, gb?.floatData ?? null, g.floatData, x.floatData, mean.floatData, varOrStd.floatData, isStd, gain?.floatData ?? null, n, f, eps);
   }, gain === null ? [x, mean, varOrStd] : [x, mean, varOrStd, gain]);
 }
 
@@ -77,7 +77,7 @@ export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: 
 export function runningAverageInPlace(running: Tensor, batch: Tensor, momentum: number, scale = 1): Tensor {
   requireFloat(running, 'runningAverage');
   if (batch.numel !== running.numel) throw new RangeError(`runningAverage: ${shapeString(batch.shape)} batch statistics for ${shapeString(running.shape)} running ones`);
-  kernels().runningAverage(running.f, batch.f, momentum, scale);
+  kernels().runningAverage(running.floatData, batch.floatData, momentum, scale);
   running.storage.bumpVersion();
   return running;
 }

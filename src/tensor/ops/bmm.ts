@@ -23,11 +23,11 @@ export function matmulBatched(a: Tensor, b: Tensor): Tensor {
     // (…, m, k) @ (k, n) is one (… · m, k) @ (k, n) product on the same storage
     const rows = a.numel / k;
     const out = outputFloat(dtype, [...a.shape.slice(0, -1), n]);
-    kn.matmul(out.f, a.f, b.f, rows, k, n, false);
+    kn.matmul(out.floatData, a.floatData, b.floatData, rows, k, n, false);
     return record(out, 'MmBackward', [a, b], (g) => {
       const ga = gradOf(a), gb = gradOf(b);
-      if (ga !== null) kn.matmulTransB(ga.f, g.f, b.f, rows, k, n, true);
-      if (gb !== null) kn.matmulTransA(gb.f, a.f, g.f, rows, k, n, true);
+      if (ga !== null) kn.matmulTransB(ga.floatData, g.floatData, b.floatData, rows, k, n, true);
+      if (gb !== null) kn.matmulTransA(gb.floatData, a.floatData, g.floatData, rows, k, n, true);
     }, [a, b]);
   }
   let batch: number[];
@@ -40,11 +40,11 @@ export function matmulBatched(a: Tensor, b: Tensor): Tensor {
   const bSt = scaled(broadcastStrides(b.shape.slice(0, -2), batch), k * n);
   const oSt = scaled(stridesOf(batch), m * n);
   const out = outputFloat(dtype, [...batch, m, n]);
-  kn.matmulBatched('nn', out.f, a.f, b.f, m, k, n, batch, oSt, aSt, bSt, false);
+  kn.matmulBatched('nn', out.floatData, a.floatData, b.floatData, m, k, n, batch, oSt, aSt, bSt, false);
   return record(out, 'BmmBackward', [a, b], (g) => {
     const ga = gradOf(a), gb = gradOf(b);
     // dA = dC·Bᵀ and dB = Aᵀ·dC per block, summed over the blocks an input was broadcast to
-    if (ga !== null) kn.matmulBatched('nt', ga.f, g.f, b.f, m, k, n, batch, aSt, oSt, bSt, true);
-    if (gb !== null) kn.matmulBatched('tn', gb.f, a.f, g.f, m, k, n, batch, bSt, aSt, oSt, true);
+    if (ga !== null) kn.matmulBatched('nt', ga.floatData, g.floatData, b.floatData, m, k, n, batch, aSt, oSt, bSt, true);
+    if (gb !== null) kn.matmulBatched('tn', gb.floatData, a.floatData, g.floatData, m, k, n, batch, bSt, aSt, oSt, true);
   }, [a, b]);
 }

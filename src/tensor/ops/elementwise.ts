@@ -9,7 +9,7 @@ import { asFloat, emptyFloat, outputFloat, promote } from './alloc.js';
 /** Add scale·g (shaped like the broadcast output) into `into` (shaped like it or smaller), summing over broadcast dims. */
 function accumulateReduced(into: Tensor, g: Tensor, scale = 1): void {
   const k = kernels();
-  if (sameShape(g.shape, into.shape)) { k.axpy(into.f, g.f, scale); return; }
+  if (sameShape(g.shape, into.shape)) { k.axpy(into.floatData, g.floatData, scale); return; }
   const off = g.shape.length - into.shape.length;
   let cur = g;
   for (let d = 0; d < g.shape.length; d++) {
@@ -19,10 +19,10 @@ function accumulateReduced(into: Tensor, g: Tensor, scale = 1): void {
     const nextShape = [...cur.shape];
     nextShape[d] = 1;
     const next = emptyFloat(cur.dtype as FloatDType, nextShape);
-    k.sumAxis(next.f, cur.f, outer, dim, inner, false);
+    k.sumAxis(next.floatData, cur.floatData, outer, dim, inner, false);
     cur = next;
   }
-  k.axpy(into.f, cur.f, scale);
+  k.axpy(into.floatData, cur.floatData, scale);
 }
 
 function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
@@ -31,12 +31,12 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
     const dtype = promote(a);
     const af = asFloat(a, dtype);
     const out = outputFloat(dtype, a.shape);
-    k.binaryScalar(op, out.f, af.f, b, false);
+    k.binaryScalar(op, out.floatData, af.floatData, b, false);
     return record(out, `${cap(op)}Backward`, [a], (g) => {
       const ga = gradOf(a);
       if (ga === null) return;
       const s = op === 'add' || op === 'sub' ? 1 : op === 'mul' ? b : 1 / b;
-      k.axpy(ga.f, g.f, s);
+      k.axpy(ga.floatData, g.floatData, s);
     });
   }
   const dtype = promote(a, b);
@@ -44,7 +44,7 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   const af = asFloat(a, dtype);
   const bf = asFloat(b, dtype);
   const out = outputFloat(dtype, shape);
-  k.binary(op, out.f, af.f, broadcastStrides(a.shape, shape), bf.f, broadcastStrides(b.shape, shape), shape);
+  k.binary(op, out.floatData, af.floatData, broadcastStrides(a.shape, shape), bf.floatData, broadcastStrides(b.shape, shape), shape);
   // mul reads both inputs, div b and the output; add and sub read nothing.
   const saved = op === 'mul' ? [a, b] : op === 'div' ? [b, out] : [];
   return record(out, `${cap(op)}Backward`, [a, b], (g) => {
@@ -61,14 +61,14 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
     const tmp = emptyFloat(dtype, shape);
     if (op === 'mul') {
       // d(a·b)/da = b, d(a·b)/db = a
-      if (ga !== null) { k.binary('mul', tmp.f, g.f, full, bf.f, bSt, shape); accumulateReduced(ga, tmp); }
-      if (gb !== null) { k.binary('mul', tmp.f, g.f, full, af.f, aSt, shape); accumulateReduced(gb, tmp); }
+      if (ga !== null) { k.binary('mul', tmp.floatData, g.floatData, full, bf.floatData, bSt, shape); accumulateReduced(ga, tmp); }
+      if (gb !== null) { k.binary('mul', tmp.floatData, g.floatData, full, af.floatData, aSt, shape); accumulateReduced(gb, tmp); }
     } else {
       // d(a/b)/da = 1/b, d(a/b)/db = −a/b² = −out/b
-      if (ga !== null) { k.binary('div', tmp.f, g.f, full, bf.f, bSt, shape); accumulateReduced(ga, tmp); }
+      if (ga !== null) { k.binary('div', tmp.floatData, g.floatData, full, bf.floatData, bSt, shape); accumulateReduced(ga, tmp); }
       if (gb !== null) {
-        k.binary('mul', tmp.f, g.f, full, out.f, full, shape);
-        k.binary('div', tmp.f, tmp.f, full, bf.f, bSt, shape);
+        k.binary('mul', tmp.floatData, g.floatData, full, out.floatData, full, shape);
+        k.binary('div', tmp.floatData, tmp.floatData, full, bf.floatData, bSt, shape);
         accumulateReduced(gb, tmp, -1);
       }
     }
@@ -90,10 +90,10 @@ export function pow(a: Tensor, p: number): Tensor {
   const dtype = promote(a);
   const af = asFloat(a, dtype);
   const out = outputFloat(dtype, a.shape);
-  k.powScalar(out.f, af.f, p);
+  k.powScalar(out.floatData, af.floatData, p);
   return record(out, 'PowBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) k.powBackward(ga.f, g.f, af.f, p);
+    if (ga !== null) k.powBackward(ga.floatData, g.floatData, af.floatData, p);
   }, [a]);
 }
 
@@ -105,10 +105,10 @@ export function unaryOp(op: UnaryGradOp, a: Tensor): Tensor {
   const dtype = promote(a);
   const af = asFloat(a, dtype);
   const out = outputFloat(dtype, a.shape);
-  k.unary(op, out.f, af.f);
+  k.unary(op, out.floatData, af.floatData);
   return record(out, `${cap(op)}Backward`, [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) k.unaryBackward(op, ga.f, g.f, af.f, out.f);
+    if (ga !== null) k.unaryBackward(op, ga.floatData, g.floatData, af.floatData, out.floatData);
   }, [READS_OUTPUT[op] ? out : a]);
 }
 

@@ -21,14 +21,14 @@ function binaryInPlace(op: BinaryOp, t: Tensor, other: Tensor | number): Tensor 
   check(t, name, typeof other === 'number' ? undefined : other);
   const k = kernels();
   if (typeof other === 'number') {
-    k.binaryScalar(op, t.f, t.f, other, false);
+    k.binaryScalar(op, t.floatData, t.floatData, other, false);
   } else {
     if (!sameShape(broadcastShapes(t.shape, other.shape), t.shape)) {
       throw new RangeError(`${name}: a tensor of shape ${shapeString(other.shape)} does not broadcast to ${shapeString(t.shape)}`);
     }
     if (promote(t, other) !== t.dtype) throw new TypeError(`${name}: cannot write ${other.dtype} values into a ${t.dtype} tensor`);
     const src = asFloat(other, requireFloat(t, name));
-    k.binary(op, t.f, t.f, stridesOf(t.shape), src.f, broadcastStrides(other.shape, t.shape), t.shape);
+    k.binary(op, t.floatData, t.floatData, stridesOf(t.shape), src.floatData, broadcastStrides(other.shape, t.shape), t.shape);
   }
   t.storage.bumpVersion();
   return t;

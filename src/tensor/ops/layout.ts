@@ -20,10 +20,10 @@ export function permute(a: Tensor, dims: readonly number[]): Tensor {
   const from = perm.map((d) => aSt[d]); // a's stride along each output axis
   const to = stridesOf(shape);
   const out = outputFloat(dtype, shape);
-  kernels().copyStrided(out.f, a.f, shape, to, from, false);
+  kernels().copyStrided(out.floatData, a.floatData, shape, to, from, false);
   return record(out, 'PermuteBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().copyStrided(ga.f, g.f, shape, from, to, true);
+    if (ga !== null) kernels().copyStrided(ga.floatData, g.floatData, shape, from, to, true);
   });
 }
 
@@ -55,10 +55,10 @@ function slice(a: Tensor, dim: number, start: number, length: number, keep: bool
   const offset = s * aSt[d];
   const shape = keep ? walk : walk.filter((_, i) => i !== d);
   const out = outputFloat(dtype, shape);
-  kernels().copyStrided(out.f, a.f.subarray(offset), walk, to, aSt, false);
+  kernels().copyStrided(out.floatData, a.floatData.subarray(offset), walk, to, aSt, false);
   return record(out, keep ? 'NarrowBackward' : 'SelectBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().copyStrided(ga.f.subarray(offset), g.f, walk, aSt, to, true);
+    if (ga !== null) kernels().copyStrided(ga.floatData.subarray(offset), g.floatData, walk, aSt, to, true);
   });
 }
 
@@ -92,12 +92,12 @@ function join(ts: readonly Tensor[], shapes: readonly (readonly number[])[], d: 
   for (let i = 0; i < ts.length; i++) {
     offsets.push(at * oSt[d]);
     at += shapes[i][d];
-    if (numelOf(shapes[i]) > 0) kernels().copyStrided(out.f.subarray(offsets[i]), ts[i].f, shapes[i], oSt, stridesOf(shapes[i]), false);
+    if (numelOf(shapes[i]) > 0) kernels().copyStrided(out.floatData.subarray(offsets[i]), ts[i].floatData, shapes[i], oSt, stridesOf(shapes[i]), false);
   }
   return record(out, `${name === 'cat' ? 'Cat' : 'Stack'}Backward`, ts, (g) => {
     for (let i = 0; i < ts.length; i++) {
       const gt = gradOf(ts[i]);
-      if (gt !== null && numelOf(shapes[i]) > 0) kernels().copyStrided(gt.f, g.f.subarray(offsets[i]), shapes[i], stridesOf(shapes[i]), oSt, true);
+      if (gt !== null && numelOf(shapes[i]) > 0) kernels().copyStrided(gt.floatData, g.floatData.subarray(offsets[i]), shapes[i], stridesOf(shapes[i]), oSt, true);
     }
   });
 }

@@ -16,15 +16,15 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const fout = weight.shape[0];
   const k = kernels();
   const out = outputFloat(dtype, [...x.shape.slice(0, -1), fout]);
-  k.matmulTransB(out.f, x.f, weight.f, n, fout, fin, false);
-  if (bias !== null) k.binary('add', out.f, out.f, [fout, 1], bias.f, [0, 1], [n, fout]);
+  k.matmulTransB(out.floatData, x.floatData, weight.floatData, n, fout, fin, false);
+  if (bias !== null) k.binary('add', out.floatData, out.floatData, [fout, 1], bias.floatData, [0, 1], [n, fout]);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(out, 'LinearBackward', inputs, (g) => {
     const gx = gradOf(x);
     const gw = gradOf(weight);
     const gb = bias === null ? null : gradOf(bias);
-    if (gx !== null) k.matmul(gx.f, g.f, weight.f, n, fout, fin, true); // dx = dy·W
-    if (gw !== null) k.matmulTransA(gw.f, g.f, x.f, n, fout, fin, true); // dW = dyᵀ·x
-    if (gb !== null) k.sumAxis(gb.f, g.f, 1, n, fout, true); // db = Σ_rows dy
+    if (gx !== null) k.matmul(gx.floatData, g.floatData, weight.floatData, n, fout, fin, true); // dx = dy·W
+    if (gw !== null) k.matmulTransA(gw.floatData, g.floatData, x.floatData, n, fout, fin, true); // dW = dyᵀ·x
+    if (gb !== null) k.sumAxis(gb.floatData, g.floatData, 1, n, fout, true); // db = Σ_rows dy
   }, [x, weight]);
 }

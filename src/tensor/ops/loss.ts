@@ -20,33 +20,33 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   }
   const [rows, cols] = logits.shape;
   if (options.ignoreIndex !== undefined) return crossEntropyMasked(logits, targets, rows, cols, options.ignoreIndex);
-  const t = targets.i;
+  const t = targets.intData;
   for (let r = 0; r < rows; r++) {
     if (t[r] < 0 || t[r] >= cols) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
   }
   const probs = outputFloat(dtype, logits.shape); // saved for backward
   const out = emptyFloat(dtype, []);
   const k = kernels();
-  out.f[0] = k.crossEntropyForward(probs.f, logits.f, targets.i, rows, cols);
+  out.floatData[0] = k.crossEntropyForward(probs.floatData, logits.floatData, targets.intData, rows, cols);
   return record(out, 'CrossEntropyBackward', [logits], (g) => {
     const gl = gradOf(logits);
-    if (gl !== null) k.crossEntropyBackward(gl.f, probs.f, targets.i, rows, cols, g.f[0]);
+    if (gl !== null) k.crossEntropyBackward(gl.floatData, probs.floatData, targets.intData, rows, cols, g.floatData[0]);
   }, [targets]);
 }
 
 /** The mean over targets ≠ ignoreIndex (NaN when all are ignored, as PyTorch); its own kernels. */
 function crossEntropyMasked(logits: Tensor, targets: Tensor, rows: number, cols: number, ignoreIndex: number): Tensor {
   if (!Number.isInteger(ignoreIndex)) throw new RangeError(`crossEntropy ignoreIndex must be an integer, got ${ignoreIndex}`);
-  const t = targets.i;
+  const t = targets.intData;
   for (let r = 0; r < rows; r++) {
     if (t[r] !== ignoreIndex && (t[r] < 0 || t[r] >= cols)) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
   }
   const probs = outputFloat(logits.dtype as FloatDType, logits.shape);
   const out = emptyFloat(logits.dtype as FloatDType, []);
   const k = kernels();
-  out.f[0] = k.crossEntropyMaskedForward(probs.f, logits.f, targets.i, rows, cols, ignoreIndex);
+  out.floatData[0] = k.crossEntropyMaskedForward(probs.floatData, logits.floatData, targets.intData, rows, cols, ignoreIndex);
   return record(out, 'CrossEntropyBackward', [logits], (g) => {
     const gl = gradOf(logits);
-    if (gl !== null) k.crossEntropyMaskedBackward(gl.f, probs.f, targets.i, rows, cols, ignoreIndex, g.f[0]);
+    if (gl !== null) k.crossEntropyMaskedBackward(gl.floatData, probs.floatData, targets.intData, rows, cols, ignoreIndex, g.floatData[0]);
   }, [targets]);
 }

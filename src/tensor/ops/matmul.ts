@@ -20,12 +20,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const n = b.shape[1];
   const out = outputFloat(requireFloat(a, 'matmul'), [m, n]);
   const kn = kernels();
-  kn.matmul(out.f, a.f, b.f, m, k, n, false);
+  kn.matmul(out.floatData, a.floatData, b.floatData, m, k, n, false);
   return record(out, 'MatmulBackward', [a, b], (g) => {
     const ga = gradOf(a);
     const gb = gradOf(b);
-    if (ga !== null) kn.matmulTransB(ga.f, g.f, b.f, m, k, n, true);
-    if (gb !== null) kn.matmulTransA(gb.f, a.f, g.f, m, k, n, true);
+    if (ga !== null) kn.matmulTransB(ga.floatData, g.floatData, b.floatData, m, k, n, true);
+    if (gb !== null) kn.matmulTransA(gb.floatData, a.floatData, g.floatData, m, k, n, true);
   }, [a, b]);
 }
 
@@ -39,14 +39,14 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const n = b.shape[1];
   const out = outputFloat(requireFloat(a, 'addmm'), [m, n]);
   const kn = kernels();
-  kn.matmul(out.f, a.f, b.f, m, k, n, false);
-  kn.binary('add', out.f, out.f, [n, 1], bias.f, [0, 1], [m, n]);
+  kn.matmul(out.floatData, a.floatData, b.floatData, m, k, n, false);
+  kn.binary('add', out.floatData, out.floatData, [n, 1], bias.floatData, [0, 1], [m, n]);
   return record(out, 'AddmmBackward', [bias, a, b], (g) => {
     const ga = gradOf(a);
     const gb = gradOf(b);
     const gbias = gradOf(bias);
-    if (ga !== null) kn.matmulTransB(ga.f, g.f, b.f, m, k, n, true);
-    if (gb !== null) kn.matmulTransA(gb.f, a.f, g.f, m, k, n, true);
-    if (gbias !== null) kn.sumAxis(gbias.f, g.f, 1, m, n, true);
+    if (ga !== null) kn.matmulTransB(ga.floatData, g.floatData, b.floatData, m, k, n, true);
+    if (gb !== null) kn.matmulTransA(gb.floatData, a.floatData, g.floatData, m, k, n, true);
+    if (gbias !== null) kn.sumAxis(gbias.floatData, g.floatData, 1, m, n, true);
   }, [a, b]);
 }

@@ -28,13 +28,13 @@ function rowNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, rows: nu
   const xhat = outputFloat(dtype, x.shape); // saved for backward
   const invStd = outputFloat(dtype, [rows]);
   const k = kernels();
-  k.rowNormForward(out.f, xhat.f, invStd.f, x.f, weight?.f ?? null, bias?.f ?? null, rows, cols, period, eps, centered);
+  k.rowNormForward(out.floatData, xhat.floatData, invStd.floatData, x.floatData, weight?.floatData ?? null, bias?.floatData ?? null, rows, cols, period, eps, centered);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(out, `${name}Backward`, inputs, (g) => {
     const gx = gradOf(x);
     const gw = weight === null ? null : gradOf(weight);
     const gb = bias === null ? null : gradOf(bias);
-    k.rowNormBackward(gx?.f ?? null, gw?.f ?? null, gb?.f ?? null, g.f, xhat.f, invStd.f, weight?.f ?? null, rows, cols, period, centered);
+    k.rowNormBackward(gx?.floatData ?? null, gw?.floatData ?? null, gb?.floatData ?? null, g.floatData, xhat.floatData, invStd.floatData, weight?.floatData ?? null, rows, cols, period, centered);
   });
 }
 

@@ -33,11 +33,11 @@ function scaledSum(a: Tensor, dim: number | undefined, keepdim: boolean, scale: 
   const p = plan(a, dim, keepdim);
   const out = emptyFloat(dtype, p.outShape);
   const k = kernels();
-  k.sumAxis(out.f, a.f, p.outer, p.dim, p.inner, false);
-  if (scale !== 1) k.binaryScalar('mul', out.f, out.f, scale, false);
+  k.sumAxis(out.floatData, a.floatData, p.outer, p.dim, p.inner, false);
+  if (scale !== 1) k.binaryScalar('mul', out.floatData, out.floatData, scale, false);
   return record(out, `${name[0].toUpperCase()}${name.slice(1)}Backward`, [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) k.broadcastAxis(ga.f, g.f, p.outer, p.dim, p.inner, scale);
+    if (ga !== null) k.broadcastAxis(ga.floatData, g.floatData, p.outer, p.dim, p.inner, scale);
   });
 }
 
@@ -63,11 +63,11 @@ function spread(a: Tensor, dim: number | undefined, options: VarOptions, root: b
   const out = emptyFloat(dtype, p.outShape);
   const means = emptyFloat(dtype, p.outShape);
   const k = kernels();
-  k.varAxis(out.f, means.f, a.f, p.outer, p.dim, p.inner, c);
-  if (root) k.unary('sqrt', out.f, out.f);
+  k.varAxis(out.floatData, means.floatData, a.floatData, p.outer, p.dim, p.inner, c);
+  if (root) k.unary('sqrt', out.floatData, out.floatData);
   return record(out, root ? 'StdBackward' : 'VarBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) k.varBackward(ga.f, g.f, a.f, means.f, root ? out.f : null, p.outer, p.dim, p.inner, c);
+    if (ga !== null) k.varBackward(ga.floatData, g.floatData, a.floatData, means.floatData, root ? out.floatData : null, p.outer, p.dim, p.inner, c);
   }, root ? [a, out] : [a]);
 }
 

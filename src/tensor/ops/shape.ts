@@ -12,7 +12,7 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const out = new Tensor(a.storage, s, a.dtype);
   return record(out, 'ViewBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().axpy(ga.f, g.f, 1);
+    if (ga !== null) kernels().axpy(ga.floatData, g.floatData, 1);
   });
 }
 
@@ -25,7 +25,7 @@ export function transpose(a: Tensor, dim0?: number, dim1?: number): Tensor {
   kernels().transpose(out.data, a.data, r, c, false);
   return record(out, 'TransposeBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().transpose(ga.f, g.f, c, r, true);
+    if (ga !== null) kernels().transpose(ga.floatData, g.floatData, c, r, true);
   });
 }
 
@@ -37,7 +37,7 @@ export function index(table: Tensor, idx: Tensor): Tensor {
   if (idx.dtype !== 'int32') throw new TypeError(`index needs an int32 index tensor, got ${idx.dtype}`);
   if (table.ndim < 1) throw new RangeError('cannot index a 0-d tensor');
   const rows = table.shape[0];
-  const ix = idx.i;
+  const ix = idx.intData;
   for (let b = 0; b < ix.length; b++) {
     if (ix[b] < 0 || ix[b] >= rows) throw new RangeError(`index ${ix[b]} is out of bounds for dimension 0 with size ${rows}`);
   }
@@ -45,13 +45,13 @@ export function index(table: Tensor, idx: Tensor): Tensor {
   const shape = [...idx.shape, ...table.shape.slice(1)];
   if (table.dtype === 'int32') {
     const out = new Tensor(Storage.alloc('int32', ix.length * rowLen, false), shape, 'int32');
-    kernels().gatherRows(out.i, table.i, idx.i, rowLen);
+    kernels().gatherRows(out.intData, table.intData, idx.intData, rowLen);
     return out;
   }
   const out = outputFloat(table.dtype, shape);
-  kernels().gatherRows(out.f, table.f, idx.i, rowLen);
+  kernels().gatherRows(out.floatData, table.floatData, idx.intData, rowLen);
   return record(out, 'IndexBackward', [table], (g) => {
     const gt = gradOf(table);
-    if (gt !== null) kernels().scatterAddRows(gt.f, g.f, idx.i, rowLen);
+    if (gt !== null) kernels().scatterAddRows(gt.floatData, g.floatData, idx.intData, rowLen);
   }, [idx]);
 }

@@ -15,10 +15,10 @@ export function softmax(a: Tensor, dim = -1): Tensor {
   const dtype = requireFloat(a, 'softmax');
   const [rows, cols] = rowsCols(a, dim, 'softmax');
   const out = outputFloat(dtype, a.shape);
-  kernels().softmaxRows(out.f, a.f, rows, cols);
+  kernels().softmaxRows(out.floatData, a.floatData, rows, cols);
   return record(out, 'SoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().softmaxBackward(ga.f, g.f, out.f, rows, cols);
+    if (ga !== null) kernels().softmaxBackward(ga.floatData, g.floatData, out.floatData, rows, cols);
   }, [out]);
 }
 
@@ -26,9 +26,9 @@ export function logSoftmax(a: Tensor, dim = -1): Tensor {
   const dtype = requireFloat(a, 'logSoftmax');
   const [rows, cols] = rowsCols(a, dim, 'logSoftmax');
   const out = outputFloat(dtype, a.shape);
-  kernels().logSoftmaxRows(out.f, a.f, rows, cols);
+  kernels().logSoftmaxRows(out.floatData, a.floatData, rows, cols);
   return record(out, 'LogSoftmaxBackward', [a], (g) => {
     const ga = gradOf(a);
-    if (ga !== null) kernels().logSoftmaxBackward(ga.f, g.f, out.f, rows, cols);
+    if (ga !== null) kernels().logSoftmaxBackward(ga.floatData, g.floatData, out.floatData, rows, cols);
   }, [out]);
 }
