@@ -259,7 +259,7 @@ export function describeSetup(m: ModelConfig, t: TrainConfig): string {
     parts.push(`eval with ${m.bnEval === 'batch' ? 'batch' : 'running'} statistics`);
   }
   if ((m.arch ?? DEFAULT_ARCH) !== DEFAULT_ARCH) {
-    if (m.norm === 'batchnorm1d') parts.push('the lecture\'s BatchNorm1d (statistics over batch and positions, unbiased variance)');
+    parts.push(...(modelKind(m).setupNotes?.(m) ?? []));
     parts.push(`one generator seeded ${t.seed}`, `lr ${t.lr} then ${t.lrFinal} from step ${t.lrDecayStep}`);
   }
   parts.push(t.sampleGenerator === 'continue' ? 'samples continue the generator' : `samples from seed + 10`);

@@ -76,6 +76,8 @@ export interface ModelKind<M extends LanguageModel = LanguageModel> {
   minFileValues?(config: ModelConfig): number;
   /** A title for reports: "no batch norm (kaiming init)", "notebook model". */
   title(config: ModelConfig): string;
+  /** What `train`'s setup line adds for this kind (e.g. which batch norm it is). */
+  setupNotes?(config: ModelConfig): string[];
   /** Report rows of its options beyond the norm (e.g. { init: 'kaiming' }). */
   configRows?(config: ModelConfig): Record<string, string | number>;
   /** Option values a new config of this norm gets unless set (e.g. GroupNorm's groups). */

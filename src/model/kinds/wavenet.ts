@@ -151,4 +151,5 @@ export const wavenetKind = defineKind<WaveNet>({
   minFileValues: wavenetWeights,
   title: (c) => `wavenet model (${c.norm}, ${c.layers} levels)`,
   configRows: (c) => ({ arch: 'wavenet', levels: c.layers }),
+  setupNotes: (c) => (c.norm === 'batchnorm1d' ? ['the lecture\'s BatchNorm1d (statistics over batch and positions, unbiased variance)'] : []),
 });
