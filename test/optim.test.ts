@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../src/data/index.js';
+import { TrainingDiagnostics, type StepStats } from '../src/diagnostics/index.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import { createWasmBackend, wasmSupported } from '../src/kernels/wasm/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, type TrainConfig } from '../src/model/index.js';
@@ -164,4 +165,39 @@ test('the AdamW kernel in float64 against the update written out', () => {
   });
   jsBackend.adamwStep(p, g, m, v, lr, b1, b2, eps, wd, t);
   for (let i = 0; i < 2; i++) assert.ok(Math.abs(p[i] - want[i]) < 1e-15, `${p[i]} vs ${want[i]}`);
+});
+
+test('update:data ratios measured (measuredUpdates): plain SGD\'s equal lr·grad\'s; AdamW\'s first step is lr·sign(grad)', () => {
+  const words = readWords(join(ROOT, 'data', 'names.txt')).slice(0, 500);
+  const vocab = Vocab.fromWords(words);
+  const splits = buildSplits(words, vocab, 3, 42);
+  const { init, bnEps, bias1, bnEval } = PRESETS.seed;
+  const run = (extra: Partial<TrainConfig>, measured: boolean): { stats: StepStats; model: ReturnType<typeof createModel> } => {
+    const g = new Generator(3);
+    const model = createModel({ ...DEFAULT_MODEL, hidden: 20, vocabSize: vocab.size, init, bnEps, bias1, bnEval }, g);
+    const diag = new TrainingDiagnostics(model, { steps: 1, statsEvery: 1, measuredUpdates: measured });
+    train(model, splits.train, { ...DEFAULT_TRAIN, steps: 1, lrDecayStep: 1, ...extra }, g, diag.hooks);
+    diag.close();
+    return { stats: diag.stats[0], model };
+  };
+  const byLr = run({}, false).stats.updates;
+  const measured = run({}, true).stats.updates;
+  assert.deepEqual(measured.map((u) => u.name), byLr.map((u) => u.name));
+  // (bngain starts as ones: std 0, a ratio of Infinity either way)
+  const near = (a: number, b: number): boolean => a === b || Math.abs(a - b) < 1e-3;
+  measured.forEach((u, i) => assert.ok(near(u.log10, byLr[i].log10), `${u.name}: ${u.log10} vs ${byLr[i].log10}`));
+  // AdamW's first update is −lr·g/(|g| + eps) (m̂ = g, v̂ = g²): std(Δp) = lr·std(sign g)
+  const lr = 0.01;
+  const { stats, model } = run({ optimizer: 'adamw', lr, lrFinal: lr, weightDecay: 0, eps: 1e-8 }, true);
+  const params = new Map(model.namedParameters());
+  for (const u of stats.updates) {
+    const p = params.get(u.name)!;
+    const g = p.grad!.f;
+    const step = Float64Array.from(g, (x) => -lr * x / (Math.abs(x) + 1e-8));
+    const before = Float64Array.from(p.f, (x, k) => x - step[k]);
+    const sd = (a: ArrayLike<number>): number => { const m = Array.from(a).reduce((s, x) => s + x, 0) / a.length; return Math.sqrt(Array.from(a).reduce((s, x) => s + (x - m) ** 2, 0) / (a.length - 1)); };
+    // a parameter that starts constant (bngain, bnbias) has std 0 before the step: Infinity
+    const want = sd(before) < 1e-6 ? Infinity : Math.log10(sd(step) / sd(before));
+    assert.ok(near(u.log10, want), `${u.name}: ${u.log10} vs ${want}`);
+  }
 });

@@ -76,6 +76,8 @@ export function createTrainDiagnostics(flags: DiagnosticsFlags, model: LanguageM
     evalEvery: flags.evalEvery,
     val: splits.val,
     train: splits.train,
+    // lr·grad is the update of plain SGD only
+    measuredUpdates: (trainCfg.optimizer ?? 'sgd') !== 'sgd' || (trainCfg.momentum ?? 0) > 0 || (trainCfg.weightDecay ?? 0) > 0 || trainCfg.clipGradNorm !== undefined,
     onStats: (s: StepStats) => {
       // The first statistics step in full; the last one is printed by finish().
       if (printed++ === 0) log(statsReport(s));

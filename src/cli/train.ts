@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSplits, readWords, Vocab } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
-import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName, PRESET_MODEL_OPTIONS } from '../model/index.js';
+import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName, PRESET_MODEL_OPTIONS, OPTIMIZER_FIELDS, type OptimizerField } from '../model/index.js';
 import { ADAMW_DEFAULTS, SGD, type Optimizer, type Schedule } from '../optim/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
@@ -25,7 +25,7 @@ import { checkTrainOutputs } from './outputs.js';
 import { checkWorkDir, WORK_LOG, WORK_MODEL, WorkLog } from './workDir.js';
 import { catchStopSignals, type SignalCatcher } from './signals.js';
 
-export interface TrainFlags extends DiagnosticsFlags {
+export interface TrainFlags extends DiagnosticsFlags, Pick<TrainConfig, OptimizerField> {
   data: string;
   steps: number;
   batchSize: number;
@@ -49,14 +49,6 @@ export interface TrainFlags extends DiagnosticsFlags {
   lrFinal: number;
   lrDecayStep?: number;
   schedule: Schedule;
-  warmup?: number;
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
-  momentum?: number;
-  dampening?: number;
-  nesterov?: boolean;
-  clipGradNorm?: number;
   seed: number;
   splitSeed: number;
   samples: number;
@@ -168,7 +160,7 @@ function optimizerFields(flags: TrainFlags, given: Given): Partial<TrainConfig> 
   const out: Partial<TrainConfig> = {};
   if (opt !== 'sgd') out.optimizer = opt;
   if (flags.schedule !== 'step') out.schedule = flags.schedule;
-  for (const key of ['warmup', 'betas', 'eps', 'weightDecay', 'momentum', 'dampening', 'nesterov', 'clipGradNorm'] as const) {
+  for (const key of OPTIMIZER_FIELDS) {
     if (flags[key] !== undefined && given(key)) Object.assign(out, { [key]: flags[key] });
   }
   return out;
@@ -200,7 +192,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (given('sampleGenerator')) trainCfg.sampleGenerator = flags.sampleGenerator;
   if (given('optimizer') && flags.optimizer !== (trainCfg.optimizer ?? 'sgd')) throw new MakemoreError(`--optimizer ${flags.optimizer} conflicts with ${path} (${trainCfg.optimizer ?? 'sgd'}); a resumed run keeps its optimizer and its state`);
   if (given('schedule')) trainCfg.schedule = flags.schedule;
-  for (const key of ['warmup', 'betas', 'eps', 'weightDecay', 'momentum', 'dampening', 'nesterov', 'clipGradNorm'] as const) {
+  for (const key of OPTIMIZER_FIELDS) {
     if (given(key)) Object.assign(trainCfg, { [key]: flags[key] });
   }
   validateTrainConfig(trainCfg);

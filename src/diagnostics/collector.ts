@@ -98,6 +98,26 @@ export class StatsCollector {
     return { step, lr, loss, activations, outputGrads, weightGrads, updates };
   }
 
+  /**
+   * The parameters now (copies), to measure the update the optimizer then applies
+   * (`measuredUpdates`): AdamW's or momentum's update is not lr·grad.
+   */
+  snapshot(): Float32Array[] {
+    return this.params.map(([, t]) => Float32Array.from(t.f));
+  }
+
+  /** Replace the update ratios of `s` by std(p_after − p_before)/std(p_before), from a snapshot taken at capture. */
+  measureUpdates(s: StepStats, before: readonly Float32Array[]): void {
+    const byName = new Map(s.updates.map((u) => [u.name, u]));
+    this.params.forEach(([name, t], k) => {
+      const u = byName.get(name);
+      if (u === undefined) return;
+      const old = before[k];
+      const now = t.f;
+      u.log10 = Math.log10(std(Float32Array.from(now, (x, i) => x - old[i])) / std(old));
+    });
+  }
+
   /** Values of every 2-D weight (for a report from a model file, where there are no gradients). */
   parameterValues(): ParameterStats[] {
     return this.params.filter(([, t]) => isWeight(t)).map(([name, t]) => parameterStats(name, t.shape, t.floatData, this.bins));

@@ -34,6 +34,11 @@ export interface TrainingDiagnosticsOptions {
   onStats?(s: StepStats): void;
   /** Called with each validation loss (and the training sample's, given `train`). */
   onEval?(step: number, loss: number, trainLoss?: number): void;
+  /**
+   * Measure each update:data ratio as the change the optimizer applied (std(Δp)/std(p)) instead
+   * of lr·std(grad)/std(p), which is the update of plain SGD only (AdamW, momentum, clipping).
+   */
+  measuredUpdates?: boolean;
   /** Most loss points kept in the record's loss curve (default 20,000: thinned by a stride above). */
   maxLossPoints?: number;
 }
@@ -70,8 +75,15 @@ export class TrainingDiagnostics {
     if (collector !== null && isStatsStep(this.start)) collector.retainGrads(true);
     if (evalEvery > 0 && val !== undefined && this.start === 0) this.evaluate(0);
 
+    /** A statistics step's stats and the parameters before its update (measuredUpdates). */
+    let pending: { s: StepStats; before: Float32Array[] } | null = null;
     const hooks: TrainHooks = {
       onStep: (info: StepInfo) => {
+        if (pending !== null && collector !== null) {
+          collector.measureUpdates(pending.s, pending.before);
+          options.onStats?.(pending.s);
+          pending = null;
+        }
         const k = info.step - this.start;
         if (k >= 0 && k < this.lossLog10.length) {
           this.lossLog10[k] = Math.log10(info.loss);
@@ -91,6 +103,11 @@ export class TrainingDiagnostics {
         if (!isStatsStep(info.step)) return;
         const s = collector.capture(info.step, info.lr, info.loss);
         this.stats.push(s);
+        if (options.measuredUpdates === true) {
+          // the ratios are final after the update: report the step then
+          pending = { s, before: collector.snapshot() };
+          return;
+        }
         options.onStats?.(s);
       };
     }

@@ -111,6 +111,10 @@ export interface TrainConfig {
   warmup?: number;
 }
 
+/** The optional optimizer, clipping and warm-up fields (flags of the same names set them). */
+export const OPTIMIZER_FIELDS = ['warmup', 'betas', 'eps', 'weightDecay', 'momentum', 'dampening', 'nesterov', 'clipGradNorm'] as const;
+export type OptimizerField = (typeof OPTIMIZER_FIELDS)[number];
+
 export type OptimizerName = 'sgd' | 'adamw';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adamw'];
 
