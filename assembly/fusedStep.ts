@@ -7,8 +7,8 @@
 // `plan` holds u32 addresses (see PLAN_* below, mirrored by src/model/notebookFused.ts);
 // `ws`: the workspace, laid out by wsLayout (B batch, K block, E embed, F = K·E, H hidden, V vocab).
 import { binary, sgdStep, tanhBackward, unary } from './elementwise';
-import { batchNormBackward, batchNormTrain, sumAxis } from './reduce';
-import { crossEntropyBackward, crossEntropyForward, errIndex, gatherRows, scatterAddRows } from './layers';
+import { batchNormBackward, batchNormEval, batchNormTrain, sumAxis } from './reduce';
+import { crossEntropyBackward, crossEntropyForward, crossEntropyTotal, errIndex, gatherRows, scatterAddRows } from './layers';
 import { matmul, matmulTransA, matmulTransB } from './matmul';
 import { axpy } from './elementwise';
 
@@ -126,4 +126,51 @@ function addRowBias(out: usize, bias: usize, m: i32, n: i32, meta: usize): void 
   store<i32>(meta, n, 8); store<i32>(meta, 1, 12);
   store<i32>(meta, 0, 16); store<i32>(meta, 1, 20);
   binary(0, out, out, bias, 2, meta);
+}
+
+// ---- evaluation: the eval-mode forward and the mean cross-entropy of a chunk of examples ----
+
+// plan slots of fusedNotebookEval
+const EX = 0, EY = 1, EC = 2, EW1 = 3, EB1 = 4, EW2 = 5, EB2 = 6, EGAIN = 7, EBIAS = 8, ERMEAN = 9, ERSTD = 10, EWS = 11, EMETA = 12;
+/** Rows per block: a block's activations stay in the core's cache (64 × (30 + 200 + 27) floats ≈ 66 kB). */
+const EVAL_BLOCK = 64;
+
+/** Float32 elements of fusedNotebookEval's workspace. */
+export function fusedNotebookEvalWorkspace(k: i32, e: i32, h: i32, v: i32): i32 {
+  return EVAL_BLOCK * (k * e + h + v);
+}
+
+/**
+ * The notebook model in eval mode (running statistics) on `rows` examples X (rows × k), Y (rows),
+ * block by block, with the kernels and the order of the op-by-op forward and crossEntropyForward:
+ * returns the mean loss (Σ in double over the rows in order, / rows), or −1 − i when target i is
+ * out of range, −1 − rows − i when context index i is. Per row, every value is the op-by-op path's (a matmul row does not
+ * depend on the rows around it), so the result is the same bit for bit.
+ */
+export function fusedNotebookEval(plan: usize, rows: i32, k: i32, e: i32, h: i32, v: i32): f64 {
+  const f = k * e;
+  const ws = slot(plan, EWS), meta = slot(plan, EMETA);
+  const emb = ws;
+  const hid = emb + (<usize>(EVAL_BLOCK * f) << 2);
+  const logits = hid + (<usize>(EVAL_BLOCK * h) << 2);
+  const x = slot(plan, EX), y = slot(plan, EY);
+  const c = slot(plan, EC), w1 = slot(plan, EW1), b1 = slot(plan, EB1), w2 = slot(plan, EW2), b2 = slot(plan, EB2);
+  const gain = slot(plan, EGAIN), bias = slot(plan, EBIAS), rm = slot(plan, ERMEAN), rs = slot(plan, ERSTD);
+  for (let i = 0; i < rows; i++) {
+    if (<u32>load<i32>(y + (<usize>i << 2)) >= <u32>v) return <f64>(-1 - i);
+  }
+  let total: f64 = 0;
+  for (let r0 = 0; r0 < rows; r0 += EVAL_BLOCK) {
+    const n = min(EVAL_BLOCK, rows - r0);
+    gatherRows(emb, c, x + (<usize>(r0 * k) << 2), n * k, e, v);
+    if (errIndex >= 0) return <f64>(-1 - rows - (r0 * k + errIndex));
+    matmul(hid, emb, w1, n, f, h, false);
+    if (b1 != 0) addRowBias(hid, b1, n, h, meta);
+    batchNormEval(hid, hid, rm, rs, true, gain, bias, n, h, 0);
+    unary(4, hid, hid, n * h); // tanh
+    matmul(logits, hid, w2, n, h, v, false);
+    addRowBias(logits, b2, n, v, meta);
+    total = crossEntropyTotal(logits, y + (<usize>r0 << 2), n, v, total);
+  }
+  return total / <f64>rows;
 }

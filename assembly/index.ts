@@ -12,4 +12,7 @@ export {
 /** First byte after the module's static data: the JS allocator starts above it. */
 export function heapBase(): usize { return __heap_base; }
 export { rowNormForward, rowNormBackward } from './norms';
-export { fusedNotebookStep, fusedNotebookWorkspace } from './fusedStep';
+export { fusedNotebookStep, fusedNotebookWorkspace, fusedNotebookEval, fusedNotebookEvalWorkspace } from './fusedStep';
+export { matmulBatched, copyStrided } from './batched';
+export { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations';
+export { causalSoftmaxRows, crossEntropyMaskedForward, crossEntropyMaskedBackward } from './sequence';

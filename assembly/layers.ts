@@ -109,15 +109,18 @@ function scaleRow(p: usize, cols: i32, k: f32): void {
   if (r != 0) { const q = <usize>n4 << 2; storeTail(p + q, f32x4.mul(loadTail(p + q, r, zero4()), kv), r); }
 }
 
+/** Softmax of one row of cols values into out; returns the row's log Σ exp (double). */
+@inline export function softmaxRow(out: usize, x: usize, cols: i32): f64 {
+  const mx = rowMax(x, cols);
+  const s = rowExp(out, x, cols, mx);
+  scaleRow(out, cols, <f32>(1 / s));
+  return <f64>mx + Math.log(s);
+}
+
 /** Row-wise softmax of x[rows×cols]. */
 export function softmaxRows(out: usize, x: usize, rows: i32, cols: i32): void {
   const rb = <usize>cols << 2;
-  for (let i = 0; i < rows; i++) {
-    const o = <usize>i * rb;
-    const mx = rowMax(x + o, cols);
-    const s = rowExp(out + o, x + o, cols, mx);
-    scaleRow(out + o, cols, <f32>(1 / s));
-  }
+  for (let i = 0; i < rows; i++) softmaxRow(out + <usize>i * rb, x + <usize>i * rb, cols);
 }
 
 /** Row-wise log-softmax: x − (mx + log Σ exp(x − mx)), subtracted in double. */
@@ -155,17 +158,40 @@ export function crossEntropyForward(probs: usize, logits: usize, targets: usize,
   for (let i = 0; i < rows; i++) {
     if (<u32>load<i32>(targets + (<usize>i << 2)) >= <u32>cols) { errIndex = i; return NaN; }
   }
+  return crossEntropySum(probs, logits, targets, rows, cols, -1) / <f64>rows;
+}
+
+/**
+ * Σ −log softmax[target] over the rows whose target is not `skip` (targets checked by the
+ * caller); softmax probabilities of every row go to `probs`.
+ */
+@inline export function crossEntropySum(probs: usize, logits: usize, targets: usize, rows: i32, cols: i32, skip: i32): f64 {
   const rb = <usize>cols << 2;
   let total: f64 = 0;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
-    const mx = rowMax(logits + o, cols);
-    const s = rowExp(probs + o, logits + o, cols, mx);
-    scaleRow(probs + o, cols, <f32>(1 / s));
+    const lse = softmaxRow(probs + o, logits + o, cols);
     const t = load<i32>(targets + (<usize>i << 2));
-    total += <f64>mx + Math.log(s) - <f64>load<f32>(logits + o + (<usize>t << 2));
+    if (t != skip) total += lse - <f64>load<f32>(logits + o + (<usize>t << 2));
   }
-  return total / <f64>rows;
+  return total;
+}
+
+/**
+ * `total` + Σ over the rows of −log softmax(logits)[target], added one row at a time in double:
+ * crossEntropyForward's sum without the probabilities (targets already checked); a caller that
+ * passes the running total block after block adds in crossEntropyForward's order.
+ */
+export function crossEntropyTotal(logits: usize, targets: usize, rows: i32, cols: i32, start: f64): f64 {
+  const rb = <usize>cols << 2;
+  let total = start;
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i * rb;
+    const mx = rowMax(logits + o, cols);
+    const s = rowExpSum(logits + o, cols, mx);
+    total += <f64>mx + Math.log(s) - <f64>load<f32>(logits + o + (<usize>load<i32>(targets + (<usize>i << 2)) << 2));
+  }
+  return total;
 }
 
 /** dlogits += scale·(probs − onehot(targets))/rows, in double like JS. */

@@ -1,10 +1,11 @@
-// `npm run bench`: µs per training step (median of 3), steps/s, GFLOP/s, eval time per split and
+// `npm run bench`: µs per training step (best of interleaved rounds), steps/s, GFLOP/s, eval time per split and
 // peak RSS, for each backend × configuration, each in its own process; PyTorch 1.13 on one thread
 // in the same run when a Python with torch is present (Debian's python3-torch); memory flatness
 // over a full 200,000-step run. Prints a table and writes runs/bench.json.
-//   npm run bench [-- --steps N] [--configs a,b] [--no-torch] [--no-memory]
+//   npm run bench [-- --steps N] [--rounds R] [--configs a,b] [--no-torch] [--no-memory]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, NORM_BASELINE, stepFlops, type BenchConfigName } from './configs.js';
 import { describeMachine } from './machine.js';
@@ -14,7 +15,6 @@ const flag = (name: string): string | undefined => { const i = args.indexOf(name
 const wasmSteps = Number(flag('--steps') ?? 3000);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface Row {
   backend: string;
@@ -25,8 +25,8 @@ interface Row {
   peakRssMiB?: number;
 }
 
-function runWorker(backend: string, config: BenchConfigName, steps: number, extra: string[] = [], nodeFlags: string[] = []): Record<string, unknown> {
-  const out = execFileSync(process.execPath, [...nodeFlags, worker, backend, config, String(steps), '3', ...extra], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+function runWorker(backend: string, config: BenchConfigName, steps: number, repeats: number, extra: string[] = [], nodeFlags: string[] = []): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [...nodeFlags, worker, backend, config, String(steps), String(repeats), ...extra], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
@@ -43,51 +43,73 @@ const configs = (flag('--configs')?.split(',') ?? allConfigs) as BenchConfigName
 for (const c of configs) if (!allConfigs.includes(c)) throw new Error(`bench: unknown config "${c}"; known: ${allConfigs.join(', ')}`);
 
 const machine = describeMachine();
-const rows: Row[] = [];
-for (const config of configs) {
-  for (const backend of machine.relaxedSimdAvailable ? ['wasm', 'wasm-fast', 'js'] : ['wasm', 'js']) {
-    const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : wasmSteps;
-    process.stderr.write(`bench: ${backend} ${config} (${steps} steps × 3)…\n`);
-    const r = runWorker(backend, config, steps) as { usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
-    rows.push({ backend, config, usPerStep: median(r.usPerStep), runs: r.usPerStep, evalSeconds: r.evalSeconds, peakRssMiB: r.peakRssMiB });
-  }
-}
-
 const py = args.includes('--no-torch') ? null : torchPython();
-let torchNote = 'PyTorch: not measured (--no-torch)';
-if (py !== null) {
-  // One thread (the baseline of every ratio), then PyTorch's default: every core.
-  const notes: string[] = [];
-  for (const [backend, threads] of [['pytorch', 1], ['pytorch*', 0]] as const) {
-    process.stderr.write(`bench: PyTorch (${py}, ${threads === 1 ? '1 thread' : 'all threads'}, ${wasmSteps} steps × 3)…\n`);
-    const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '3', '--configs', configs.join(','), '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    const t = JSON.parse(out) as { torch_version: string; threads: number; configs: Record<string, { us_per_step: number; runs: number[]; eval_s: Record<string, number> }> };
-    notes.push(`${backend}: PyTorch ${t.torch_version} (CPU, ${t.threads} thread${t.threads === 1 ? '' : 's'})`);
-    for (const [config, v] of Object.entries(t.configs)) {
-      rows.push({ backend, config: config as BenchConfigName, usPerStep: v.us_per_step, runs: v.runs, evalSeconds: v.eval_s });
+// The machine may be shared: every side is measured in each of `rounds` interleaved rounds
+// (config by config: exact, fast, PyTorch 1 thread, PyTorch all threads), and each row keeps its
+// best round. Load from other processes then slows both sides alike within a round, and the best
+// round of each side is its least disturbed one. The JS backend (no ratio asked of it) runs once.
+const rounds = Math.max(1, Number(flag('--rounds') ?? 3));
+const wasmBackends = machine.relaxedSimdAvailable ? ['wasm', 'wasm-fast'] : ['wasm'];
+const torchVersion: Record<string, string> = {};
+const samples = new Map<string, { backend: string; config: BenchConfigName; runs: number[]; evals: Record<string, number>[]; peakRssMiB?: number }>();
+function record(backend: string, config: BenchConfigName, us: number, evalSeconds: Record<string, number>, peakRssMiB?: number): void {
+  const key = `${backend} ${config}`;
+  const s = samples.get(key) ?? { backend, config, runs: [], evals: [] };
+  s.runs.push(us);
+  s.evals.push(evalSeconds);
+  if (peakRssMiB !== undefined) s.peakRssMiB = Math.max(s.peakRssMiB ?? 0, peakRssMiB);
+  samples.set(key, s);
+}
+for (let round = 1; round <= rounds; round++) {
+  for (const config of configs) {
+    for (const backend of round === 1 ? [...wasmBackends, 'js'] : wasmBackends) {
+      const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : wasmSteps;
+      process.stderr.write(`bench: round ${round}/${rounds}: ${backend} ${config} (${steps} steps)…\n`);
+      const r = runWorker(backend, config, steps, 1) as { usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
+      record(backend, config, r.usPerStep[0], r.evalSeconds, r.peakRssMiB);
+    }
+    if (py === null) continue;
+    // One thread (the baseline of every ratio), then PyTorch's default: every core.
+    for (const [backend, threads] of [['pytorch', 1], ['pytorch*', 0]] as const) {
+      process.stderr.write(`bench: round ${round}/${rounds}: PyTorch (${py}, ${threads === 1 ? '1 thread' : 'all threads'}) ${config} (${wasmSteps} steps)…\n`);
+      const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '1', '--configs', config, '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const t = JSON.parse(out) as { torch_version: string; threads: number; configs: Record<string, { us_per_step: number; runs: number[]; eval_s: Record<string, number> }> };
+      torchVersion[backend] = `${backend}: PyTorch ${t.torch_version} (CPU, ${t.threads} thread${t.threads === 1 ? '' : 's'})`;
+      for (const [c, v] of Object.entries(t.configs)) record(backend, c as BenchConfigName, v.us_per_step, v.eval_s);
     }
   }
-  torchNote = `${notes.join('; ')}, measured in the same run`;
-} else if (!args.includes('--no-torch')) {
-  torchNote = 'PyTorch: not measured (no python3 with torch; `apt-get install python3-torch`)';
 }
+const best = (xs: number[]): number => Math.min(...xs);
+const rows: Row[] = [...samples.values()].map((s) => ({
+  backend: s.backend, config: s.config, usPerStep: best(s.runs), runs: s.runs,
+  evalSeconds: Object.fromEntries(Object.keys(s.evals[0]).map((k) => [k, best(s.evals.map((e) => e[k]))])),
+  peakRssMiB: s.peakRssMiB,
+}));
+const order = (b: string): number => ['wasm', 'wasm-fast', 'js', 'pytorch', 'pytorch*'].indexOf(b);
+rows.sort((a, b) => order(a.backend) - order(b.backend) || configs.indexOf(a.config) - configs.indexOf(b.config));
+let torchNote = 'PyTorch: not measured (--no-torch)';
+if (py !== null) torchNote = `${Object.values(torchVersion).join('; ')}, measured in the same run, interleaved with makemore-ts`;
+else if (!args.includes('--no-torch')) torchNote = 'PyTorch: not measured (no python3 with torch; `apt-get install python3-torch`)';
 
 interface MemoryResult { steps: number; seconds: number; rssMiB: Record<string, number>; heapMiB: Record<string, number> }
 // Twice: with V8's defaults, where the young generation may grow once during the run (a step of
 // about 8 MiB of RSS that is heap capacity, not data), and with it capped at 4 MiB
 // (--max-semi-space-size=4), which shows what the program itself retains.
+// Fast mode (where relaxed SIMD is there) once more, young generation capped.
 const memory: Record<string, MemoryResult> | null = args.includes('--no-memory') ? null : {
-  'V8 defaults': measureMemory([]),
-  'young generation capped at 4 MiB': measureMemory(['--max-semi-space-size=4']),
+  'V8 defaults': measureMemory('wasm', []),
+  'young generation capped at 4 MiB': measureMemory('wasm', ['--max-semi-space-size=4']),
+  ...(machine.relaxedSimdAvailable ? { 'fast mode, young generation capped at 4 MiB': measureMemory('wasm-fast', ['--max-semi-space-size=4']) } : {}),
 };
 
-function measureMemory(flags: string[]): MemoryResult {
-  process.stderr.write(`bench: memory over 200,000 wasm steps ${flags.join(' ')}…\n`);
-  return runWorker('wasm', 'notebook', 200_000, ['--memory'], ['--expose-gc', ...flags]) as unknown as MemoryResult;
+function measureMemory(backend: string, flags: string[]): MemoryResult {
+  process.stderr.write(`bench: memory over 200,000 ${backend} steps ${flags.join(' ')}…\n`);
+  return runWorker(backend, 'notebook', 200_000, 1, ['--memory'], ['--expose-gc', ...flags]) as unknown as MemoryResult;
 }
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 console.log(`\n${machine.line}`);
+console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${machine.cores} cores; a load above the core count means other processes shared the CPUs)`);
 const cw = Math.max(10, ...configs.map((c) => c.length));
 const num = (x: number, d = 1): string => x.toFixed(d).padStart(8);
 console.log(`\n${pad('backend', 9)} ${pad('config', cw)} ${'µs/step'.padStart(8)} ${'steps/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)} ${'vs torch'.padStart(8)} ${'vs torch*'.padStart(9)} ${'eval tr'.padStart(8)} ${'eval va'.padStart(8)} ${'eval te'.padStart(8)} ${'peak RSS'.padStart(9)}`);
@@ -103,7 +125,7 @@ for (const r of rows) {
   const share = peak > 0 ? `${((100 * gflops) / peak).toFixed(1)}%` : '?';
   console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${num(gflops, 2)} ${share.padStart(8)} ${ratioTo('pytorch').padStart(8)} ${ratioTo('pytorch*').padStart(9)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
 }
-console.log(`\nµs/step: median of 3 runs after a warm-up; eval: seconds for one pass over the split in eval mode. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA). vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode (--fast: relaxed-SIMD fused multiply-add in matmul; last bits differ). ${torchNote}.`);
+console.log(`\nµs/step: the best of ${rounds} interleaved rounds (each a run of --steps steps after a warm-up; JS: one round); eval: seconds for one pass over the split in eval mode, best round. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA). vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode (--fast: relaxed-SIMD fused multiply-add in matmul; last bits differ). ${torchNote}.`);
 // Each norm's step against the batch-norm step of the same network, per backend.
 const normRows = rows.filter((r) => NORM_BASELINE[r.config] !== undefined);
 if (normRows.length > 0) console.log(`\n${pad('backend', 9)} ${pad('norm config', cw)} ${'µs/step'.padStart(8)} ${'baseline'.padStart(10)} ${'µs/step'.padStart(8)} ${'ratio'.padStart(6)}`);

@@ -9,7 +9,7 @@ import { kernels } from '../src/kernels/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, NotebookMLP, PRESETS, type ModelConfig } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
 import { Tensor } from '../src/tensor/index.js';
-import { train, type TrainHooks } from '../src/train/index.js';
+import { evalChunkRows, splitLoss, train, type TrainHooks } from '../src/train/index.js';
 
 const words = readWords(fileURLToPath(new URL('../../data/names.txt', import.meta.url)));
 const vocab = Vocab.fromWords(words);
@@ -81,4 +81,44 @@ test('fused training step: a registered hook sends the trainer down the op-by-op
   assert.equal(seen, 20);
   handle.remove();
   assert.equal(model.hasHooks(), false);
+});
+
+// The fused evaluation (one wasm call per chunk, cache-sized blocks inside) gives splitLoss's
+// op-by-op number bit for bit: every split, whole-size and odd chunks, each preset, with b1.
+for (const [name, extra] of cases) {
+  test(`fused evaluation, ${name}: splitLoss's op-by-op number, bit for bit`, { skip: !wasm && 'the fused evaluation needs the wasm backend' }, () => {
+    const g = new Generator(2147483647);
+    const model = createModel({ ...DEFAULT_MODEL, ...extra, vocabSize: vocab.size }, g);
+    train(model, splits.train, { ...DEFAULT_TRAIN, steps: 300, lrDecayStep: 150 }, g, {});
+    let forwardRan = 0;
+    const forward = model.forward.bind(model);
+    model.forward = (X: Tensor): Tensor => { forwardRan++; return forward(X); };
+    for (const split of ['train', 'val', 'test'] as const) {
+      for (const chunk of [evalChunkRows(model), 1000, 77]) {
+        if (split === 'train' && chunk === 77) continue; // 2,372 chunks op by op: slow, and the odd block sizes are covered by val/test
+        forwardRan = 0;
+        const fused = splitLoss(model, splits[split], chunk);
+        assert.equal(forwardRan, 0, 'the fused evaluation ran');
+        // a registered hook takes splitLoss down the op-by-op path
+        const handle = model.registerIntermediateHook('h', () => {});
+        const ops = splitLoss(model, splits[split], chunk);
+        handle.remove();
+        assert.ok(forwardRan > 0, 'the op-by-op evaluation ran');
+        assert.equal(fused, ops, `${split}, chunks of ${chunk}`);
+      }
+    }
+  });
+}
+
+test('fused evaluation: not for batch-statistics evaluation; an out-of-range target is an error', { skip: !wasm && 'the fused evaluation needs the wasm backend' }, () => {
+  const g = new Generator(1);
+  const batchEval = createModel({ ...DEFAULT_MODEL, ...seed, bnEval: 'batch', vocabSize: vocab.size }, g) as NotebookMLP;
+  assert.equal(batchEval.fusedEval(splits.val.X, splits.val.Y, 8192), null);
+  const model = createModel({ ...DEFAULT_MODEL, ...seed, vocabSize: vocab.size }, g) as NotebookMLP;
+  const Y = Int32Array.from(splits.val.Y.i);
+  Y[100] = vocab.size;
+  assert.throws(() => model.fusedEval(splits.val.X, new Tensor(Y, [Y.length]), 8192), /target 100 is out of range/);
+  const X = Int32Array.from(splits.val.X.i);
+  X[9000 * 3 + 2] = -1;
+  assert.throws(() => model.fusedEval(new Tensor(X, [X.length / 3, 3]), splits.val.Y, 8192), /context index 27002 is out of range/);
 });

@@ -308,7 +308,7 @@ describe('matmul', () => {
   test('shape errors', () => {
     assert.throws(() => zeros([2, 3]).matmul(zeros([2, 3])), /matmul needs \(m×k\) @ \(k×n\), got \(2, 3\) @ \(2, 3\)/);
     assert.throws(() => zeros([3]).matmul(zeros([3, 2])), /matmul needs/);
-    assert.throws(() => zeros([2, 2, 2]).matmul(zeros([2, 2])), /matmul needs/);
+    assert.throws(() => zeros([2, 2, 3]).matmul(zeros([2, 2])), /matmul needs/); // batched (3-D) operands: test/ops.test.ts
     assert.throws(() => zeros([2, 2]).matmul(zeros([2, 2], { dtype: 'float64' })), TypeError);
     assert.throws(() => zeros([2, 2], { dtype: 'int32' }).matmul(zeros([2, 2], { dtype: 'int32' })), TypeError);
   });

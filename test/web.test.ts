@@ -14,6 +14,8 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
+import { loadModel } from '../src/model/io.js';
+import { nextCharProbs } from '../src/sample/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'web', 'dist');
@@ -188,6 +190,8 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
 
       // The summary card: the CLI's final losses, and fresh samples from Generator(seed + 10) whose first 5 are the CLI's.
       await page.waitForFunction(() => document.querySelectorAll('#summary-samples li').length === 10);
+      assert.equal(await page.locator('.placeholder:visible').count(), 0);
+      await page.waitForFunction(() => document.querySelectorAll('#nc-bars .bar-row').length > 0 && document.querySelectorAll('#emb-chart circle').length > 0);
       assert.equal(await page.isVisible('#summary'), true);
       for (const s of ['train', 'val', 'test'] as const) assert.equal(await page.textContent(`#summary-${s}`), cliFinal[s], `summary ${s}`);
       assert.match((await page.textContent('#summary-speed')) ?? '', /^\d+ µs\/step$/);
@@ -213,6 +217,19 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       // `makemore sample` from the page's file (seed 2147483647 + 10 by default): the same names.
       assert.deepEqual((JSON.parse(cli(['sample', '--model', file, '--count', '5', '--json'])) as { words: string[] }).words, cliSamples);
 
+      // The explorer: the next-character bars for a typed prefix and temperature are the library's
+      // nextCharProbs on the downloaded model, number for number; the embedding shows every character.
+      await page.fill('#nc-temperature', '0.5');
+      await page.fill('#nc-prefix', 'em');
+      await page.waitForFunction(() => { const n = (window as any).__playground.explore.nextChar; return n !== null && n.prefix === 'em' && n.temperature === 0.5; }, null, { timeout: 30_000 });
+      const shownProbs = await page.evaluate(() => (window as any).__playground.explore.nextChar.probs as number[]);
+      const saved = loadModel(file);
+      assert.deepEqual(shownProbs, Array.from(nextCharProbs(saved.model, saved.vocab, 'em', 0.5)), 'the bars are nextCharProbs of the model');
+      assert.equal(await page.locator('#nc-bars .bar-row').count(), 27);
+      assert.equal(await page.locator('#emb-chart text').count(), 27);
+      assert.equal(await page.locator('#net-table tbody tr').count(), saved.model.namedParameters().length + saved.model.namedBuffers().length);
+      assert.match((await page.textContent('#net-note')) ?? '', new RegExp(`${saved.model.numParameters().toLocaleString('en-US')} parameters`));
+
       // Load the CLI's model file into the page and sample from it: the same names again.
       const loaded = nextEvent('model-loaded');
       await page.setInputFiles('#model-file', cliModel);
@@ -221,6 +238,21 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       await page.click('#sample');
       await again;
       assert.deepEqual(await page.$$eval('#samples li', (els) => els.map((e) => e.textContent ?? '')), cliSamples);
+
+      // Continue the loaded CLI run in the page for 500 more steps: the final losses of
+      // `makemore train --resume <file> --steps N+500` (same model, generator, schedule).
+      const more = STEPS + 500;
+      const resumed = cli(['train', '--resume', cliModel, '--steps', String(more), '--samples', '0', '--backend', BACKEND]);
+      const resumedFinal = Object.fromEntries([...resumed.matchAll(/^(train|val|test) ([\d.]+)$/gm)].map((m) => [m[1], m[2]]));
+      assert.equal(await page.isDisabled('#continue'), false, 'a CLI model file can be continued');
+      await page.fill('#steps', String(more));
+      const continued = nextEvent('done');
+      await page.click('#continue');
+      await continued;
+      const after = await page.evaluate(() => { const p = (window as any).__playground; return { step: p.step as number, final: p.final as Record<string, number>, chartSteps: p.charts.loss.steps as number }; });
+      assert.equal(after.step, more);
+      assert.equal(after.chartSteps, more, 'the chart goes on from the loaded steps');
+      for (const k of ['train', 'val', 'test'] as const) assert.equal(after.final[k].toFixed(4), resumedFinal[k], `continued ${k}`);
 
       assert.deepEqual(errors, [], 'no console errors');
       assert.deepEqual(foreign, [], 'no request leaves the local server');
@@ -460,6 +492,69 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     }
   });
 
+  // The guided tour: the seed notebook replayed in the page, cell by cell; each cell's lines on
+  // screen are `makemore notebook`'s for the same steps, and Start waits while it runs.
+  test(`guided tour (${BACKEND} CLI): every cell's numbers are makemore notebook's`, { timeout: 300_000 }, async () => {
+    const TOUR_STEPS = 1000;
+    const cliCells = (JSON.parse(cli(['notebook', '--steps', String(TOUR_STEPS), '--json'])) as { cells: { cell: number; lines: string[] }[] }).cells;
+    assert.deepEqual(cliCells.map((c) => c.cell), [3, 4, 5, 6, 7, 8, 9, 11, 13, 14, 34]);
+    const { b, page, errors } = await openPage(url, { width: 1280, height: 800 });
+    browser = b;
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      assert.equal(await page.textContent('#tour-title'), '[3] The data: contexts of three characters');
+      assert.match((await page.textContent('#tour-table tbody')) ?? '', /not run yet/);
+      await page.selectOption('#kernels', BACKEND); // the tour runs on the page's kernels, as the CLI here
+      await page.selectOption('#tour-steps', String(TOUR_STEPS));
+      await page.click('#tour-run');
+      assert.equal(await page.isDisabled('#start'), true, 'Start waits while the tour runs');
+      assert.equal(await page.isDisabled('#tour-stop'), false);
+      await page.waitForFunction(() => { const t = (window as any).__playground.tour; return !t.running || (window as any).__playground.errors.length > 0; }, null, { timeout: 240_000 });
+      const state = await page.evaluate(() => { const p = (window as any).__playground; return { errors: p.errors as string[], stopped: p.tour.stopped as boolean, cells: (p.tour.cells as { cell: number }[]).map((c) => c.cell) }; });
+      assert.deepEqual(state.errors, []);
+      assert.equal(state.stopped, false);
+      assert.deepEqual(state.cells, cliCells.map((c) => c.cell));
+      assert.equal(await page.isDisabled('#start'), false, 'Start is back once the tour is done');
+      // Click through the cells: what the page shows in its column is the CLI's, line for line.
+      for (const c of cliCells) {
+        await page.click(`#tour-nav button[data-cell="${c.cell}"]`);
+        assert.match((await page.textContent('#tour-title')) ?? '', new RegExp(`^\\[${c.cell}\\] `));
+        const shown = await page.$$eval('#tour-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent ?? '').filter((t) => t !== ''));
+        assert.deepEqual(shown, c.lines, `cell [${c.cell}]`);
+      }
+      // Next/Previous walk the same cells.
+      await page.click('#tour-nav button[data-cell="3"]');
+      await page.click('#tour-next');
+      assert.match((await page.textContent('#tour-title')) ?? '', /^\[4\] /);
+      assert.equal(await page.isDisabled('#tour-prev'), false);
+      await page.click('#tour-prev');
+      assert.equal(await page.isDisabled('#tour-prev'), true);
+      // The experiments after the notebook set up the controls for a run.
+      await page.click('#tour-cell-101');
+      assert.equal(await page.isVisible('#tour-numbers'), false);
+      await page.click('#tour-setup');
+      assert.deepEqual(await page.evaluate(() => ['norm', 'init', 'steps', 'layers'].map((id) => (document.getElementById(id) as HTMLInputElement).value)), ['none', 'naive', '20000', '1']);
+      assert.equal(await page.isVisible('#init-row'), true);
+      await page.click('#tour-cell-103');
+      await page.click('#tour-setup');
+      assert.deepEqual(await page.evaluate(() => ['norm', 'layers', 'hidden'].map((id) => (document.getElementById(id) as HTMLInputElement).value)), ['layernorm', '5', '100']);
+      assert.equal(await page.isDisabled('#layers'), false);
+      // Stop: a 200,000-step replay stops when asked, and says so.
+      await page.selectOption('#tour-steps', '200000');
+      await page.click('#tour-run');
+      await page.waitForFunction(() => ((window as any).__playground.tour.lines[8] ?? []).length >= 1, null, { timeout: 60_000 });
+      await page.click('#tour-stop');
+      await page.waitForFunction(() => !(window as any).__playground.tour.running, null, { timeout: 60_000 });
+      assert.equal(await page.evaluate(() => (window as any).__playground.tour.stopped), true);
+      assert.match((await page.textContent('#tour-status')) ?? '', /stopped/);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
   // Layout at 1280×800 and on a 390 px phone: screenshots, and a script (not an eye) that finds any
   // text box overflowing its panel or the page; every control labelled, with a tooltip, reachable by Tab;
   // opened from file://, the page says how to serve it.
@@ -488,6 +583,9 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
         }
         return bad;
       });
+      // Before Start: every chart panel explains itself in one line; after, the charts take over.
+      assert.equal(await page.locator('.placeholder:visible').count(), 3);
+      assert.match((await page.textContent('#nc-note')) ?? '', /train a model/);
       await page.selectOption('#kernels', BACKEND);
       await page.fill('#steps', '300');
       const done = nextEvent('done');
@@ -521,7 +619,7 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       }
       await page.focus('#data-source');
       const reached = new Set<string>(['data-source']);
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 100; i++) {
         await page.keyboard.press('Tab');
         reached.add(await page.evaluate(() => document.activeElement?.id ?? ''));
       }

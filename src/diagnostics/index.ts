@@ -6,3 +6,4 @@ export { batchNormCalibration, type CalibrationOptions } from './batchnorm.js';
 export { TrainingDiagnostics, type TrainingDiagnosticsOptions } from './session.js';
 export { configRows, diagnosticsMetadata, diagnosticsFromMetadata, DIAGNOSTICS_METADATA_KEY } from './record.js';
 export { activationTable, outputGradTable, weightGradTable, updateRatioTable, statsReport, batchNormTable, fmtE, fmtF, fmtShape } from './tables.js';
+export { embedding2d, type Embedding2d } from './embedding.js';

@@ -94,6 +94,17 @@ export function markdownTable(t: ReportTable): string {
   return [`| ${t.header.join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+/** The last step any run reached (its final window's end). */
+function lastStep(results: readonly VariantResult[]): number {
+  return Math.max(0, ...results.map((r) => r.smoothLog10.length * r.window));
+}
+
+/** [lo, hi] widened by 5% of its span on each side. */
+function padded(lo: number, hi: number): [number, number] {
+  const m = Math.max(hi - lo, 1e-3) * 0.05;
+  return [lo - m, hi + m];
+}
+
 export function comparisonPlots(results: readonly VariantResult[]): Plot[] {
   const domain = results.map((r) => r.variant.name);
   const color = { field: 'variant', type: 'nominal', title: 'variant', scale: { domain } } as const;
@@ -107,15 +118,19 @@ export function comparisonPlots(results: readonly VariantResult[]): Plot[] {
   });
   const sat = results.flatMap((r) => r.stats.flatMap((s) => s.activations.map((a) => ({ variant: r.variant.name, step: s.step, saturation: a.saturation }))));
   const ud = results.flatMap((r) => r.stats.flatMap((s) => s.updates.filter((u) => (u.name === 'W1' || u.name === 'layers.0.weight') && Number.isFinite(u.log10)).map((u) => ({ variant: r.variant.name, step: s.step, log10: u.log10 }))));
+  // The y axis spans what every run does after its first tenth of steps: the naive run's first
+  // windows (loss ~27) would otherwise squeeze the other curves into a thin band (they are clipped).
+  const settled = [...loss.filter((p) => p.step >= 0.1 * lastStep(results)), ...val].map((p) => p.log10);
+  const yDomain = settled.length > 0 ? padded(Math.min(...settled), Math.max(...settled)) : undefined;
   const plots: Plot[] = [
     {
       id: 'loss', title: 'Training loss (log10, window means) and validation loss',
-      caption: 'Solid: mean of log10 training loss over windows; points: validation loss (eval mode). The naive init wastes its first steps squashing the huge initial logits (the hockey stick).',
+      caption: 'Solid: mean of log10 training loss over windows; points: validation loss (eval mode). The naive init wastes its first steps squashing the huge initial logits (the hockey stick, clipped at the top: the y axis spans the runs after their first tenth of steps).',
       spec: {
         $schema: SCHEMA, config: CONFIG, width: 720, height: 320,
         layer: [
-          { data: { values: loss }, mark: { type: 'line', clip: true }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'log10', type: 'quantitative', title: 'log10(loss)', scale: { zero: false } }, color } },
-          { data: { values: val }, mark: { type: 'point', filled: true, size: 30 }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'log10', type: 'quantitative' }, color, tooltip: [{ field: 'variant' }, { field: 'step' }, { field: 'log10', format: '.4f' }] } },
+          { data: { values: loss }, mark: { type: 'line', clip: true }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'log10', type: 'quantitative', title: 'log10(loss)', scale: yDomain === undefined ? { zero: false } : { zero: false, domain: yDomain } }, color } },
+          { data: { values: val }, mark: { type: 'point', filled: true, size: 30, clip: true }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'log10', type: 'quantitative' }, color, tooltip: [{ field: 'variant' }, { field: 'step' }, { field: 'log10', format: '.4f' }] } },
         ],
       } as VegaLiteSpec,
     },

@@ -4,7 +4,7 @@ import type { Backend } from './types.js';
 import { jsBackend } from './js/index.js';
 import { createWasmBackend, fastWasmSupported, wasmSupported, type WasmBackend } from './wasm/index.js';
 
-export type { Backend, BinaryOp, FloatArray, IntArray, UnaryGradOp, UnaryOp } from './types.js';
+export type { Backend, BinaryOp, FloatArray, IntArray, MatmulLayout, UnaryGradOp, UnaryOp } from './types.js';
 export { jsBackend } from './js/index.js';
 export { createWasmBackend, fastWasmSupported, wasmSupported, type WasmBackend } from './wasm/index.js';
 export { enableRelaxedSimd, relaxedSimdSupported } from './wasm/relaxedSimd.js';

@@ -11,6 +11,8 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'log10' | 'tanh' | 'sqrt' | 'abs';
 /** The unary ops with a derivative kernel (neg is a scalar multiply). */
 export type UnaryGradOp = Exclude<UnaryOp, 'neg'>;
+/** A block product's layout: 'nn' a·b (matmul), 'tn' aᵀ·b (matmulTransA), 'nt' a·bᵀ (matmulTransB). */
+export type MatmulLayout = 'nn' | 'tn' | 'nt';
 
 export interface Backend {
   readonly name: string;
@@ -135,4 +137,37 @@ export interface Backend {
    */
   rowNormBackward(dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null, dy: FloatArray, xhat: FloatArray,
     invStd: FloatArray, weight: FloatArray | null, rows: number, cols: number, period: number, centered: boolean): void;
+
+  // ---- the sequence models' ops: batched matmul, strided copies, causal softmax, GELU, sigmoid,
+  // cross-entropy with ignored targets (js/batched.ts, js/activations.ts, js/sequence.ts) ----
+  /**
+   * For each index of batchShape: out block (=|+=) the product of the a and b blocks in `layout`
+   * (sizes as matmul, matmulTransA, matmulTransB for m, k, n); each block starts at Σ index·stride
+   * (element strides per batch dimension, 0 broadcasts). Blocks of out that repeat (stride 0)
+   * sum only with accumulate.
+   */
+  matmulBatched(layout: MatmulLayout, out: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number,
+    batchShape: readonly number[], outStrides: readonly number[], aStrides: readonly number[], bStrides: readonly number[], accumulate: boolean): void;
+  /** out[Σ i·outStrides] (=|+=) a[Σ i·aStrides] over every index i of `shape` (permute, narrow, cat). */
+  copyStrided(out: FloatArray, a: FloatArray, shape: readonly number[], outStrides: readonly number[], aStrides: readonly number[], accumulate: boolean): void;
+  /**
+   * Softmax of each row of x[rows×cols] over its first min(r mod period + 1, cols) entries, the
+   * rest 0 (a causal mask on (…, T, T) rows, period T). Its backward is softmaxBackward.
+   */
+  causalSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number, period: number): void;
+  /** out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (GELU, tanh approximation) */
+  gelu(out: FloatArray, a: FloatArray): void;
+  /** dx[i] += dy[i]·gelu′(x[i]) */
+  geluBackward(dx: FloatArray, dy: FloatArray, x: FloatArray): void;
+  /** out = 1/(1 + exp(−a)) */
+  sigmoid(out: FloatArray, a: FloatArray): void;
+  /** dx[i] += dy[i]·y[i]·(1 − y[i]), y = sigmoid(x) */
+  sigmoidBackward(dx: FloatArray, dy: FloatArray, y: FloatArray): void;
+  /**
+   * Cross-entropy of logits[rows×cols] averaged over the rows whose target is not ignoreIndex
+   * (NaN when none is); probs are written for every row. Returns the loss (double).
+   */
+  crossEntropyMaskedForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number): number;
+  /** dlogits += scale·(probs − onehot(targets))/kept on the kept rows; ignored rows get nothing. */
+  crossEntropyMaskedBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number, scale: number): void;
 }

@@ -34,6 +34,11 @@ export interface LanguageModel extends Module {
   batchNormSites(): BatchNormSite[];
   /** The whole training step in one kernel call with the same numbers, where the kind has one (null: use autograd). */
   fusedTrainStep?(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null;
+  /**
+   * The eval-mode mean loss over (X, Y) in chunks of `chunkRows`, fused, with the numbers of the
+   * op-by-op evaluation (splitLoss), where the kind has it (null: evaluate op by op).
+   */
+  fusedEval?(X: Tensor, Y: Tensor, chunkRows: number): number | null;
 }
 
 /** The config fields beyond the shape (vocab, block, embed, hidden, layers, norm) a kind reads. */

@@ -80,3 +80,55 @@ export function notebookFusedStep(model: NotebookMLP, batchSize: number, X: Tens
 const released = new FinalizationRegistry<{ heap: WasmBackend['heap']; blocks: number[] }>(({ heap, blocks }) => {
   for (const b of blocks) heap.freeBytesAt(b);
 });
+
+// plan slots of fusedNotebookEval, as in assembly/fusedStep.ts
+const EVAL_PLAN_SLOTS = 13;
+
+/**
+ * The notebook model's eval-mode loss over examples (X, Y) in one wasm call per chunk of
+ * `chunkRows` rows (the kernel works through a chunk in cache-sized blocks): the mean over the
+ * chunks of each chunk's float32 mean loss weighted by its rows, as splitLoss computes it op by
+ * op, bit for bit. Null where it does not apply: the JS backend, batch-statistics evaluation,
+ * a parameter outside wasm memory.
+ */
+export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chunkRows: number): number | null {
+  const k = kernels();
+  if (k.name !== 'wasm' || model.config.bnEval === 'batch') return null;
+  const wasm = k as WasmBackend;
+  const run = wasm.exportFn('fusedNotebookEval');
+  const size = wasm.exportFn('fusedNotebookEvalWorkspace');
+  if (run === undefined || size === undefined) return null;
+  const { blockSize: K, embedDim: E, hidden: H, vocabSize: V } = model.config;
+  const tensors = [model.C, model.W1, model.b1, model.W2, model.b2, model.bngain, model.bnbias, model.bnmeanRunning, model.bnstdRunning];
+  if (!tensors.every((t) => t === null || wasm.isWasm(t.data))) return null;
+  const n = Y.numel;
+  if (X.dtype !== 'int32' || Y.dtype !== 'int32' || X.numel !== n * K || n === 0) return null;
+  const heap = wasm.heap;
+  const chunk = Math.max(1, Math.min(chunkRows, n));
+  const xAt = heap.allocBytes(4 * chunk * K), yAt = heap.allocBytes(4 * chunk);
+  const ws = heap.allocBytes(4 * size(K, E, H, V));
+  const meta = heap.allocBytes(64);
+  const plan = heap.allocBytes(4 * EVAL_PLAN_SLOTS);
+  try {
+    const xs = X.i, ys = Y.i;
+    new Uint32Array(heap.buffer, plan, EVAL_PLAN_SLOTS).set([xAt, yAt, ...tensors.map((t) => (t === null ? 0 : t.data.byteOffset)), ws, meta]);
+    let total = 0;
+    for (let s = 0; s < n; s += chunk) {
+      const e = Math.min(n, s + chunk);
+      new Int32Array(heap.buffer, xAt, (e - s) * K).set(xs.subarray(s * K, e * K));
+      new Int32Array(heap.buffer, yAt, e - s).set(ys.subarray(s, e));
+      const mean = run(plan, e - s, K, E, H, V);
+      if (mean < 0) {
+        const at = -1 - mean;
+        throw new MakemoreError(at < e - s
+          ? `evaluation data: target ${s + at} is out of range for a vocabulary of ${V} characters`
+          : `evaluation data: context index ${s * K + at - (e - s)} is out of range for a vocabulary of ${V} characters`);
+      }
+      // crossEntropy's result is a float32 tensor: its item() is the rounded mean
+      total += Math.fround(mean) * (e - s);
+    }
+    return total / n;
+  } finally {
+    for (const b of [xAt, yAt, ws, meta, plan]) heap.freeBytesAt(b);
+  }
+}

@@ -1,10 +1,20 @@
 // nn.functional: the stateless forms of the layers, named as in torch.nn.functional. The layers
 // in layers.ts are these functions plus the state they keep (parameters, running statistics).
 import {
-  Tensor, batchNormEval, batchNormTrain, index, runningAverageInPlace, shapeString,
+  Tensor, batchNormEval, causalSoftmax, softmax as softmaxOp, batchNormTrain, index, runningAverageInPlace, shapeString,
 } from '../tensor/index.js';
 
-export { crossEntropy, softmax, logSoftmax, linear } from '../tensor/index.js';
+export { crossEntropy, logSoftmax, linear, gelu, sigmoid } from '../tensor/index.js';
+
+/**
+ * F.softmax(x, dim); with `causal` (last dim only) entries above the diagonal of the last two
+ * dims are masked to −inf first, as makemore.py's attention: masked_fill(tril == 0, −inf).
+ */
+export function softmax(x: Tensor, dim = -1, options: { causal?: boolean } = {}): Tensor {
+  if (options.causal !== true) return softmaxOp(x, dim);
+  if ((dim < 0 ? dim + x.ndim : dim) !== x.ndim - 1) throw new RangeError('a causal softmax is over the last dimension only');
+  return causalSoftmax(x);
+}
 
 /** F.embedding: rows of `weight` (num × dim) by the integer ids of `input` (any shape). */
 export function embedding(input: Tensor, weight: Tensor): Tensor {

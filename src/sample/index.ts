@@ -1,1 +1,1 @@
-export { sampleWords, sampleWordsIter, type SampleOptions } from './sampler.js';
+export { nextCharProbs, sampleWords, sampleWordsIter, type SampleOptions } from './sampler.js';

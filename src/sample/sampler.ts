@@ -48,12 +48,7 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
           context[block - 1] = ix;
         }
         while (out.length < maxLen) {
-          const p32 = tidy(() => {
-            const raw = model.forward(new Tensor(context.slice(), [1, block], 'int32'));
-            const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).f);
-            // A tiny temperature overflows logits / T in float32 although the model is fine.
-            return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.f, temperature) : p;
-          });
+          const p32 = contextProbs(model, context, temperature);
           let ix: number;
           try {
             ix = opts.generator.multinomial(p32, 1, p32.length, 1, false)[0];
@@ -69,6 +64,37 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
         return vocab.decode(out);
       });
     }
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** softmax(model(context) / temperature) for one context (1 × block), in eval mode as the caller set it. */
+function contextProbs(model: LanguageModel, context: Int32Array, temperature: number): Float32Array {
+  return tidy(() => {
+    const raw = model.forward(new Tensor(context.slice(), [1, context.length], 'int32'));
+    const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).f);
+    // A tiny temperature overflows logits / T in float32 although the model is fine.
+    return temperature !== 1 && !p.every(Number.isFinite) ? softmaxScaled(raw.f, temperature) : p;
+  });
+}
+
+/**
+ * The model's next-character probabilities after `prefix` (the start of a word), at a temperature:
+ * what sampling draws from at that point. Index k is `vocab.itos[k]`; index 0, ".", ends the word.
+ */
+export function nextCharProbs(model: LanguageModel, vocab: Vocab, prefix: string, temperature = 1): Float32Array {
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
+  if (prefix.includes(SEPARATOR)) throw new MakemoreError(`the prefix "${previewWord(prefix)}" contains "${SEPARATOR}", the start/end token; it cannot be inside a word`);
+  const context = new Int32Array(model.config.blockSize);
+  for (const ix of vocab.encode(prefix)) {
+    context.copyWithin(0, 1);
+    context[context.length - 1] = ix;
+  }
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => contextProbs(model, context, temperature));
   } finally {
     model.train(wasTraining);
   }

@@ -9,6 +9,8 @@ import { mean, std, sum, variance, type VarOptions } from './ops/reduce.js';
 import { matmul } from './ops/matmul.js';
 import { index, reshape, transpose } from './ops/shape.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
+import { narrow, permute, select, split } from './ops/layout.js';
+import { sigmoid } from './ops/activations.js';
 import { numelOf, shapeString } from './shape.js';
 import { Storage, keepStorage, type StorageArray } from './storage.js';
 
@@ -170,4 +172,16 @@ export class Tensor {
   index(idx: Tensor): Tensor { return index(this, idx); }
   softmax(dim = -1): Tensor { return softmax(this, dim); }
   logSoftmax(dim = -1): Tensor { return logSoftmax(this, dim); }
+  // ---- sequence models' ops (ops/layout.ts, ops/activations.ts): copies, as tensors stay contiguous ----
+  /** torch.permute */
+  permute(...dims: number[]): Tensor { return permute(this, dims); }
+  /** torch.transpose(dim0, dim1) */
+  transpose(dim0: number, dim1: number): Tensor { return transpose(this, dim0, dim1); }
+  /** Already contiguous: this tensor itself (PyTorch's `.contiguous()` before `.view`). */
+  contiguous(): Tensor { return this; }
+  narrow(dim: number, start: number, length: number): Tensor { return narrow(this, dim, start, length); }
+  /** `x[:, i]` is `x.select(1, i)`. */
+  select(dim: number, index: number): Tensor { return select(this, dim, index); }
+  split(size: number, dim = 0): Tensor[] { return split(this, size, dim); }
+  sigmoid(): Tensor { return sigmoid(this); }
 }

@@ -27,6 +27,11 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunk
   const wasTraining = model.training;
   model.eval();
   try {
+    // The same numbers in one kernel call per chunk, unless a hook must see the forward pass.
+    if (!model.hasHooks()) {
+      const fused = model.fusedEval?.(data.X, data.Y, chunk) ?? null;
+      if (fused !== null) return fused;
+    }
     return noGrad(() => {
       let total = 0;
       for (let s = 0; s < n; s += chunk) {

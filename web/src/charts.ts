@@ -57,9 +57,10 @@ const lossValue = (_u: uPlot, v: number | null | undefined): string => (v == nul
  */
 export class LossChart {
   readonly plot: uPlot;
-  /** log10 loss of every step run so far. */
+  /** log10 loss of every step run so far, from step `offset` (0, or where a continued run started). */
   private loss = new Float32Array(1 << 14);
   private n = 0;
+  private offset = 0;
   private val: { step: number; loss: number }[] = [];
   /** Steps left out at the start (the first steps' high loss flattens the rest). */
   private skip = 0;
@@ -88,6 +89,7 @@ export class LossChart {
 
   reset(): void {
     this.n = 0;
+    this.offset = 0;
     this.val = [];
     this.stored = null;
     this.redraw();
@@ -96,12 +98,21 @@ export class LossChart {
   /** Shows a model file's stored curves (the per-step loss thinned by its stride, the window means, val). */
   load(curves: LoadedCurves): void {
     this.n = 0;
+    this.offset = 0;
     this.stored = curves.loss ?? null;
     this.val = [...curves.val];
     this.redraw();
   }
 
-  append(from: number, lossLog10: Float32Array): void {
+  /** A continued run: its steps from `step` on are drawn after the stored curve of the loaded file. */
+  continueAt(step: number): void {
+    this.n = 0;
+    this.offset = step;
+    this.redraw();
+  }
+
+  append(fromStep: number, lossLog10: Float32Array): void {
+    const from = fromStep - this.offset;
     const end = from + lossLog10.length;
     if (end > this.loss.length) {
       const grown = new Float32Array(Math.max(end, this.loss.length * 2));
@@ -123,7 +134,7 @@ export class LossChart {
   }
 
   get steps(): number {
-    return this.n;
+    return this.offset + this.n;
   }
 
   /** Means of log10 loss over windows of 1,000 steps (the last one partial), at the window centres. */
@@ -133,7 +144,7 @@ export class LossChart {
       const e = Math.min(this.n, s + WINDOW);
       let t = 0;
       for (let i = s; i < e; i++) t += this.loss[i];
-      x.push((s + e - 1) / 2);
+      x.push(this.offset + (s + e - 1) / 2);
       y.push(t / (e - s));
     }
     return { x, y };
@@ -142,21 +153,30 @@ export class LossChart {
   redraw(): void {
     const first = this.skip;
     const xs: number[] = [], ys: number[] = [];
-    const stride = Math.max(1, Math.ceil((this.n - first) / MAX_POINTS));
-    for (let i = first; i < this.n; i += stride) {
-      xs.push(i);
-      ys.push(this.loss[i]);
-    }
+    // the stored curve of a loaded file, up to where a continued run took over
     const c = this.stored;
+    const until = this.n > 0 ? this.offset : Infinity;
     if (c != null) {
       c.lossLog10.forEach((y, i) => {
         const x = c.startStep + i * c.stride;
-        if (x >= first && Number.isFinite(y)) { xs.push(x); ys.push(y); }
+        if (x >= first && x < until && Number.isFinite(y)) { xs.push(x); ys.push(y); }
       });
     }
-    const all = c != null
+    const from = Math.max(0, first - this.offset);
+    const stride = Math.max(1, Math.ceil((this.n - from) / MAX_POINTS));
+    for (let i = from; i < this.n; i += stride) {
+      xs.push(this.offset + i);
+      ys.push(this.loss[i]);
+    }
+    const live = this.windowMeans();
+    const storedMeans = c != null
       ? { x: c.smoothLog10.map((_, i) => c.startStep + i * c.window + c.window / 2), y: c.smoothLog10 }
-      : this.windowMeans();
+      : { x: [], y: [] };
+    const keep = storedMeans.x.map((x) => x < until);
+    const all = {
+      x: [...storedMeans.x.filter((_, i) => keep[i]), ...live.x],
+      y: [...storedMeans.y.filter((_, i) => keep[i]), ...live.y],
+    };
     const m = { x: all.x.filter((x) => x >= first), y: all.y.filter((_, i) => all.x[i] >= first) };
     const v = thin(this.val.filter((p) => p.step >= first), MAX_VAL_POINTS);
     const data = uPlot.join([

@@ -6,6 +6,8 @@ import type { DataSource, FinalLosses, LoadedCurves, ModelShape, Request, RunCon
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { InitScheme, NormKind, TrainConfig } from '../../src/model/config.js';
 import { ARCH_PRESETS, PRESETS, defaultDecayStep, type PresetName, type TrainPresetName } from '../../src/model/presets.js';
+import { Tour, type TourState } from './tour.js';
+import { Explorer, type ExploreState } from './explore.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -41,8 +43,13 @@ interface PlaygroundState {
   samples: string[];
   log: string[];
   errors: string[];
-  model: { name: string; step: number } | null;
+  /** A loaded model file: its name, step, and whether its run can be continued. */
+  model: { name: string; step: number; resumable: boolean } | null;
   charts: { loss: LossChart; hist: HistogramChart; updates: UpdateChart };
+  /** The guided tour's replay of the seed notebook. */
+  tour: TourState;
+  /** The explorer's next-character bars, embedding and tensors. */
+  explore: ExploreState;
   /** Resolves with the next event of this type (tests). */
   next(type: WorkerEvent['type']): Promise<WorkerEvent>;
 }
@@ -52,18 +59,30 @@ const histChart = new HistogramChart($('hist-chart'));
 const updateChart = new UpdateChart($('update-chart'));
 
 const waiters: { type: WorkerEvent['type']; resolve: (e: WorkerEvent) => void }[] = [];
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
+let nextId = 1;
+const tour = new Tour($('tour'), send, () => nextId++, (message) => showError(message), (values) => {
+  // An experiment of the tour: its settings into the controls (each control's change handler runs).
+  for (const [id, value] of Object.entries(values)) {
+    const el = $<HTMLInputElement | HTMLSelectElement>(id);
+    el.value = value;
+    el.dispatchEvent(new Event('change'));
+  }
+  $('start').focus();
+}, () => select('kernels').value as BackendChoice);
+const explorer = new Explorer($, send, () => nextId++);
 const pg: PlaygroundState = {
   ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,
   stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, config: null, val: [], stats: null,
   final: null, samples: [], log: [], errors: [], model: null,
   charts: { loss: lossChart, hist: histChart, updates: updateChart },
+  tour: tour.state,
+  explore: explorer.state,
   next: (type) => new Promise((resolve) => waiters.push({ type, resolve })),
 };
 (window as unknown as { __playground: PlaygroundState }).__playground = pg;
 
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (r: Request, transfer: Transferable[] = []): void => worker.postMessage(r, transfer);
-let nextId = 1;
 let lastRun = 0;
 /** The summary card's samples: the request id of the draw made when a run ends. */
 let summarySampleId = -1;
@@ -123,7 +142,13 @@ function renderStatus(): void {
   const haveModel = pg.state !== 'idle' || pg.model !== null;
   $<HTMLButtonElement>('sample').disabled = !haveModel;
   $<HTMLButtonElement>('download').disabled = !haveModel;
+  $<HTMLButtonElement>('continue').disabled = pg.model?.resumable !== true || pg.state === 'running' || pg.state === 'evaluating' || pg.tour.running;
   $('log').textContent = pg.log.join('\n');
+  tour.setTrainingBusy(running || pg.state === 'evaluating');
+  // Before anything ran: each panel's one-line explanation instead of empty axes.
+  for (const p of document.querySelectorAll<HTMLElement>('.placeholder')) p.hidden = !(pg.state === 'idle' && pg.model === null);
+  $<HTMLButtonElement>('start').disabled = pg.tour.running;
+  $<HTMLButtonElement>('resume').disabled ||= pg.tour.running;
 }
 
 function showError(message: string): void {
@@ -214,15 +239,23 @@ function handle(e: WorkerEvent): void {
       pg.log.push(`trained ${e.step} steps in ${secs.toFixed(1)} s (${usPerStep(e.step)} µs/step)`);
       for (const s of ['train', 'val', 'test'] as const) pg.log.push(`${s} ${e.final[s].toFixed(4)}`);
       showSummary(e.step, e.final);
+      explorer.modelChanged(true);
       scheduleDraw(true);
       break;
     }
     case 'paused':
       // The worker stopped here; a Resume clicked since (state running again) wins.
-      if (pg.state === 'paused') pg.step = e.step;
+      if (pg.state === 'paused') {
+        pg.step = e.step;
+        explorer.modelChanged(true);
+      }
       scheduleDraw(true);
       break;
     case 'reset':
+      break;
+    case 'next-char':
+    case 'model-view':
+      explorer.handle(e);
       break;
     case 'samples':
       if (e.id === summarySampleId) {
@@ -251,15 +284,29 @@ function handle(e: WorkerEvent): void {
         showCurves(e.curves);
       }
       fillControls(e.config, e.train);
-      pg.model = { name: e.name, step: e.step };
+      pg.model = { name: e.name, step: e.step, resumable: e.resumable };
       pg.state = pg.state === 'running' ? 'paused' : pg.state;
       $('model-info').textContent = `loaded ${e.name}: ${e.config.norm}, block ${e.config.blockSize}, embed ${e.config.embedDim}, hidden ${e.config.hidden} × ${e.config.layers}, ${fmtInt(e.parameters)} parameters, trained ${fmtInt(e.step)} steps`
         + (e.final ? `; on ${pg.data?.name}: train ${e.final.train.toFixed(4)}, val ${e.final.val.toFixed(4)}, test ${e.final.test.toFixed(4)}` : '');
       if (e.train) input('sample-seed').value = String(e.train.seed + 10);
       pg.log.push(`loaded ${e.name} (step ${e.step})`);
+      explorer.modelChanged(true);
       renderStatus();
       break;
+    case 'tour-line':
+    case 'tour-cell':
+    case 'tour-progress':
+    case 'tour-done':
+      tour.handle(e);
+      if (e.type === 'tour-done') renderStatus(); // Start and Resume wait for the tour
+      break;
     case 'error':
+      if (explorer.failed(e.id, e.message)) break;
+      if (tour.owns(e.id)) {
+        tour.failed(e.message);
+        renderStatus();
+        break;
+      }
       showError(e.message);
       // A failed step or start ends the run; a failed request (sample, load…) does not.
       if (e.run !== undefined) pg.state = 'failed';
@@ -419,19 +466,30 @@ function resetView(): void {
   $('hist-step').textContent = 'histograms at the latest statistics step';
   $('lr-now').textContent = '–';
   $('summary').hidden = true;
+  explorer.modelChanged(false);
   renderStatus();
+}
+
+$('tour-run').addEventListener('click', () => renderStatus()); // after the tour's own listener: Start waits
+/** The controls' run config, or null after showing what is wrong with them. */
+function readConfigOrShow(): RunConfig | null {
+  try {
+    return readConfig();
+  } catch (e) {
+    showError((e as Error).message);
+    return null;
+  }
 }
 
 $('config').addEventListener('submit', (ev) => {
   ev.preventDefault();
   clearError();
-  let config: RunConfig;
-  try {
-    config = readConfig();
-  } catch (e) {
-    showError((e as Error).message);
+  if (pg.tour.running) {
+    showError('the tour is replaying the notebook: stop it first (its Stop button)');
     return;
   }
+  const config = readConfigOrShow();
+  if (config === null) return;
   // Restarting throws the current run away (Enter in any field submits too): ask first.
   if (hasRun() && !window.confirm(`Restart? The current run (step ${fmtInt(pg.step)} of ${fmtInt(pg.steps)}) will be lost.`)) return;
   resetView();
@@ -440,6 +498,29 @@ $('config').addEventListener('submit', (ev) => {
   pg.steps = config.train.steps;
   freshSamples = true;
   send({ type: 'start', run: pg.run, config });
+  renderStatus();
+});
+$('continue').addEventListener('click', () => {
+  clearError();
+  const loaded = pg.model;
+  if (loaded === null || !loaded.resumable) return;
+  const config = readConfigOrShow();
+  if (config === null) return;
+  if (config.train.steps <= loaded.step) {
+    showError(`${loaded.name} has trained ${fmtInt(loaded.step)} steps: set Steps to a larger total to continue`);
+    return;
+  }
+  if (hasRun() && pg.final === null && !window.confirm(`Continue the loaded model? The current run (step ${fmtInt(pg.step)} of ${fmtInt(pg.steps)}) will be lost.`)) return;
+  // The loaded curves stay; the new steps are drawn after them.
+  lossChart.continueAt(loaded.step);
+  Object.assign(pg, { step: loaded.step, steps: config.train.steps, lastLoss: Number.NaN, final: null, stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0 });
+  $('summary').hidden = true;
+  explorer.modelChanged(false);
+  pg.run = ++lastRun;
+  pg.state = 'running';
+  pg.log.push(`continuing ${loaded.name} from step ${loaded.step} to ${config.train.steps}`);
+  freshSamples = true;
+  send({ type: 'continue', run: pg.run, config });
   renderStatus();
 });
 $('pause').addEventListener('click', () => {

@@ -11,6 +11,7 @@
 // run the page has since reset or restarted are still in flight when it does; it drops them.
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { ModelConfig, TrainConfig } from '../../src/model/config.js';
+import type { ReplayCell } from '../../src/experiments/seedNotebook.js';
 
 /** A model config without the vocabulary size, which comes from the data. */
 export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
@@ -32,12 +33,21 @@ export type DataSource = { kind: 'bundled' } | { kind: 'text'; name: string; tex
 export type Request =
   | { type: 'data'; source: DataSource }
   | { type: 'start'; run: number; config: RunConfig }
+  /** Continue the loaded model file's run to `config.train.steps` (as `makemore train --resume`). */
+  | { type: 'continue'; run: number; config: RunConfig }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }
   | { type: 'sample'; id: number; count: number; temperature: number; prefix: string; seed: number; fresh: boolean }
   | { type: 'export'; id: number }
-  | { type: 'load-model'; id: number; name: string; bytes: ArrayBuffer };
+  | { type: 'load-model'; id: number; name: string; bytes: ArrayBuffer }
+  /** The guided tour: replay the seed notebook's cells with `steps` steps per training cell. */
+  | { type: 'tour'; id: number; steps: number; backend: BackendChoice }
+  | { type: 'tour-stop' }
+  /** The current model's next-character probabilities after a prefix (the explorer's bars). */
+  | { type: 'next-char'; id: number; prefix: string; temperature: number }
+  /** The current model's parameters and its embedding table in 2-D (the explorer's diagram and scatter). */
+  | { type: 'inspect'; id: number };
 
 /** The statistics of one statistics step that the page draws (histograms of the tanh outputs, update:data). */
 export interface StatsPoint {
@@ -77,6 +87,8 @@ export type WorkerEvent =
     examples: { train: number; val: number; test: number };
     config: RunConfig;
     dataName: string;
+    /** 0, or the step a continued run starts at. */
+    startStep: number;
   }
   | {
     type: 'progress';
@@ -119,6 +131,26 @@ export type WorkerEvent =
     final?: FinalLosses;
     /** The run's curves and statistics, when the file has them (files the page or `--report` wrote). */
     curves?: LoadedCurves;
+    /** The file holds its training state (generator, schedule): its run can be continued. */
+    resumable: boolean;
+  }
+  /** The tour (request `id`): a cell's loss line as it is printed, a finished cell, training progress, the end. */
+  | { type: 'tour-line'; id: number; cell: number; line: string }
+  | { type: 'tour-cell'; id: number; cell: ReplayCell }
+  | { type: 'tour-progress'; id: number; cell: number; step: number }
+  | { type: 'tour-done'; id: number; stopped: boolean; seconds: number }
+  | { type: 'next-char'; id: number; prefix: string; temperature: number; chars: string[]; probs: number[] }
+  | {
+    type: 'model-view';
+    id: number;
+    /** What the model is: its kind's title, the step it was trained to. */
+    title: string;
+    step: number;
+    /** Parameters and buffers in model-file order, PyTorch names. */
+    tensors: { name: string; shape: number[]; parameter: boolean }[];
+    parameters: number;
+    /** The embedding table's rows in 2-D, one per character (null: the model has no such table). */
+    embedding: { chars: string[]; x: number[]; y: number[]; axes: string; explained: number } | null;
   }
   /** `id`: the request that failed; `run`: the run whose step failed. */
   | { type: 'error'; id?: number; run?: number; message: string };

@@ -10,14 +10,17 @@ import { Vocab } from '../../src/data/vocab.js';
 import { buildSplits, type Splits } from '../../src/data/dataset.js';
 import { createModel, modelKind, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
 import { learningRate, validateTrainConfig } from '../../src/model/config.js';
+import { defaultDecayStep } from '../../src/model/presets.js';
 import { decodeModel, encodeModel } from '../../src/model/file.js';
 import { Generator } from '../../src/random/index.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { splitLoss } from '../../src/train/evaluate.js';
-import { sampleWords } from '../../src/sample/index.js';
+import { nextCharProbs, sampleWords } from '../../src/sample/index.js';
+import { embedding2d } from '../../src/diagnostics/embedding.js';
 import { StatsCollector } from '../../src/diagnostics/collector.js';
 import { binCenters } from '../../src/diagnostics/stats.js';
 import { configRows, diagnosticsFromMetadata, diagnosticsMetadata } from '../../src/diagnostics/record.js';
+import { replaySeedNotebook } from '../../src/experiments/seedNotebook.js';
 import { thin } from './thin.js';
 import type { StepStats } from '../../src/diagnostics/types.js';
 import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
@@ -47,7 +50,9 @@ interface Run {
   trainer: Trainer;
   collector: StatsCollector | null;
   state: RunState;
-  /** First step not yet sent to the page. */
+  /** The step it started at: 0, or a loaded model's step when it continues that run (as --resume). */
+  startStep: number;
+  /** First step not yet sent to the page (absolute). */
   sent: number;
   trainMs: number;
   diagMs: number;
@@ -68,6 +73,8 @@ let run: Run | null = null;
 /** The model sampled from and exported: the run's, or one loaded from a file. */
 let current: { model: LanguageModel; vocab: Vocab; name: string; fileInfo?: Parameters<typeof encodeModel>[2] } | null = null;
 let sampler: { seed: number; g: Generator; draw: number; model: LanguageModel } | null = null;
+/** The guided tour's replay while it runs (one at a time; training waits for it). */
+let tour: { id: number; stop: boolean } | null = null;
 
 // A zero-delay yield between slices (setTimeout(0) is clamped to 4 ms once nested), through
 // which the page's messages (pause, sample) get their turn.
@@ -107,27 +114,39 @@ function statsPoint(s: StepStats): StatsPoint {
   };
 }
 
-function start(id: number, config: RunConfig): void {
+/** What a run continues from: a loaded model file's model, generator and step (as `train --resume`). */
+interface Resumed {
+  model: LanguageModel;
+  g: Generator;
+  startStep: number;
+}
+
+/** The page's Kernels choice; 'fast': fast mode where the browser has relaxed SIMD, else the exact kernels. */
+function chooseKernels(backend: RunConfig['backend']): void {
+  if ((backend as string) !== 'fast' || useFastBackend() === null) useBackend((backend as string) === 'fast' ? 'auto' : backend);
+}
+
+function start(id: number, config: RunConfig, from?: Resumed): void {
   if (data === null) throw new Error('no word list loaded yet');
   stop();
-  // 'fast': fast mode where the browser has relaxed SIMD, else the exact kernels
-  if ((config.backend as string) !== 'fast' || useFastBackend() === null) useBackend((config.backend as string) === 'fast' ? 'auto' : config.backend);
+  chooseKernels(config.backend);
   const words = data;
-  const modelCfg: ModelConfig = { vocabSize: words.vocab.size, ...config.model };
-  if (!modelKind(modelCfg).options.includes('init')) delete modelCfg.init;
+  const modelCfg: ModelConfig = from?.model.config ?? { vocabSize: words.vocab.size, ...config.model };
+  if (from === undefined && !modelKind(modelCfg).options.includes('init')) delete modelCfg.init;
   validateModelConfig(modelCfg);
   validateTrainConfig(config.train);
   const splits = buildSplits(words.words, words.vocab, modelCfg.blockSize, config.train.splitSeed);
   if (config.train.batchSize > splits.train.Y.numel) {
     throw new Error(`batch size ${config.train.batchSize} is larger than the ${splits.train.Y.numel} training examples`);
   }
-  const g = new Generator(config.train.seed);
-  const model = createModel(modelCfg, g);
+  const g = from?.g ?? new Generator(config.train.seed);
+  const model = from?.model ?? createModel(modelCfg, g);
+  const startStep = from?.startStep ?? 0;
   const steps = config.train.steps;
   const last = steps - 1;
   const collector = config.statsEvery > 0 ? new StatsCollector(model) : null;
   const r: Run = {
-    id, config, data: words, splits, model, g, collector, state: 'running', sent: 0, trainMs: 0, diagMs: 0,
+    id, config, data: words, splits, model, g, collector, state: 'running', startStep, sent: startStep, trainMs: 0, diagMs: 0,
     val: [], stats: [], newVal: [], newStats: [], log: [],
     trainer: undefined as unknown as Trainer,
   };
@@ -151,16 +170,44 @@ function start(id: number, config: RunConfig): void {
       if (step % 10000 === 0) r.log.push(lossLine(step, steps, loss));
       if (config.evalEvery > 0 && ((step + 1) % config.evalEvery === 0 || step === last)) evaluate(step + 1);
     },
-  });
-  if (config.evalEvery > 0) evaluate(0);
+  }, { startStep });
+  if (config.evalEvery > 0 && from === undefined) evaluate(0);
   run = r;
   current = { model, vocab: words.vocab, name: 'playground' };
   sampler = null;
   post({
-    type: 'started', run: id, backend: backendName(), parameters: model.numParameters(), config, dataName: words.name,
+    type: 'started', run: id, backend: backendName(), parameters: model.numParameters(), config, dataName: words.name, startStep,
     examples: { train: splits.train.Y.numel, val: splits.val.Y.numel, test: splits.test.Y.numel },
   });
   scheduleSlice();
+}
+
+/**
+ * Continue the loaded model's run, as `makemore train --resume file --steps N` does: its model,
+ * generator, split seed and schedule; a new total of steps moves the decay to half of it (three
+ * quarters for a wavenet) unless
+ * the page sets another; learning rates and batch size as the page sets them. The seeds must be
+ * the file's (other seeds would be another run).
+ */
+function continueRun(id: number, config: RunConfig): void {
+  const info = current?.fileInfo;
+  if (current === null || run?.model === current.model || info?.train === undefined || info.generator === undefined) {
+    throw new Error('load a model file with its training state (one the page or `makemore train --out` wrote) to continue its run');
+  }
+  if (data === null || !data.vocab.equals(current.vocab)) throw new Error(`the word list's characters are not the model's (${current.vocab.toString()}): load the list it was trained on`);
+  for (const k of ['seed', 'splitSeed'] as const) {
+    if (config.train[k] !== info.train[k]) throw new Error(`${k === 'seed' ? 'seed' : 'split seed'} ${config.train[k]} is not the file's (${info.train[k]}); a continued run keeps its random streams`);
+  }
+  const train = { ...info.train, batchSize: config.train.batchSize, lr: config.train.lr, lrFinal: config.train.lrFinal, steps: config.train.steps, lrDecayStep: config.train.lrDecayStep };
+  if (train.steps !== info.train.steps && config.train.lrDecayStep === info.train.lrDecayStep) train.lrDecayStep = defaultDecayStep(train.steps, current.model.config.arch);
+  if (info.step >= train.steps) throw new Error(`the model has trained ${info.step} steps already: set Steps to a larger total to continue`);
+  if (data.sha256 !== undefined && info.dataSha256 !== undefined && data.sha256 !== info.dataSha256) {
+    post({ type: 'error', message: `warning: ${data.name} is not the word list the model was trained on; the split and minibatches differ` });
+  }
+  const { model } = current;
+  const shape = { ...model.config } as Partial<ModelConfig>;
+  delete shape.vocabSize;
+  start(id, { ...config, model: shape as RunConfig['model'], train }, { model, g: Generator.fromState(info.generator), startStep: info.step });
 }
 
 function stop(): void {
@@ -170,7 +217,7 @@ function stop(): void {
 function progress(r: Run, sliceSteps: number, sliceMs: number, sliceDiag: number): void {
   const res = r.trainer.result();
   const step = res.nextStep;
-  const lossLog10 = res.lossLog10.slice(r.sent, step);
+  const lossLog10 = res.lossLog10.slice(r.sent - r.startStep, step - r.startStep);
   const from = r.sent;
   r.sent = step;
   const pure = r.trainMs - r.diagMs;
@@ -178,7 +225,7 @@ function progress(r: Run, sliceSteps: number, sliceMs: number, sliceDiag: number
     type: 'progress', run: r.id, state: r.state, step, steps: r.config.train.steps, from, lossLog10,
     lastLoss: res.lastLoss, lr: learningRate(r.config.train, Math.max(0, step - 1)),
     stepsPerSec: sliceSteps > 0 ? (sliceSteps * 1000) / Math.max(1e-3, sliceMs - sliceDiag) : 0,
-    avgStepsPerSec: step > 0 && pure > 0 ? (step * 1000) / pure : 0,
+    avgStepsPerSec: step > r.startStep && pure > 0 ? ((step - r.startStep) * 1000) / pure : 0,
     trainMs: r.trainMs, diagMs: r.diagMs,
     val: r.newVal, stats: r.newStats, log: r.log,
   }, [lossLog10.buffer]);
@@ -245,7 +292,7 @@ function exportModel(): { bytes: Uint8Array; fileName: string } {
       title: `playground: ${r.data.name}`,
       config: configRows(r.model, r.config.train),
       numParameters: r.model.numParameters(),
-      loss: { startStep: 0, stride: 1, lossLog10: Array.from(res.lossLog10), window, smoothLog10: smooth },
+      loss: { startStep: r.startStep, stride: 1, lossLog10: Array.from(res.lossLog10), window, smoothLog10: smooth },
       val: r.val,
       final: r.final,
       stats: thin(r.stats, MAX_SAVED_STATS),
@@ -273,7 +320,12 @@ function handle(req: Request): void | Promise<void> {
         post({ type: 'data-info', name: w.name, words: w.words.length, vocab: w.vocab.toString(), sample: w.words.slice(0, 8) });
       });
     case 'start':
+      if (tour !== null) throw new Error('the tour is replaying the notebook: stop it first (its Stop button)');
       start(req.run, req.config);
+      return;
+    case 'continue':
+      if (tour !== null) throw new Error('the tour is replaying the notebook: stop it first (its Stop button)');
+      continueRun(req.run, req.config);
       return;
     case 'pause':
       if (run !== null && run.state === 'running') {
@@ -282,6 +334,7 @@ function handle(req: Request): void | Promise<void> {
       }
       return;
     case 'resume':
+      if (tour !== null) throw new Error('the tour is replaying the notebook: stop it first (its Stop button)');
       if (run !== null && run.state === 'paused') {
         run.state = 'running';
         if (current?.model !== run.model) {
@@ -314,6 +367,21 @@ function handle(req: Request): void | Promise<void> {
       post({ type: 'model-file', id: req.id, bytes: ab, fileName }, [ab]);
       return;
     }
+    case 'tour':
+      return runTour(req.id, req.steps, req.backend);
+    case 'next-char': {
+      if (current === null) throw new Error('no model yet: train one or load a file');
+      const probs = nextCharProbs(current.model, current.vocab, req.prefix, req.temperature);
+      post({ type: 'next-char', id: req.id, prefix: req.prefix, temperature: req.temperature, chars: [...current.vocab.itos], probs: Array.from(probs) });
+      return;
+    }
+    case 'inspect':
+      if (current === null) throw new Error('no model yet: train one or load a file');
+      post(modelView(req.id, current.model, current.vocab));
+      return;
+    case 'tour-stop':
+      if (tour !== null) tour.stop = true;
+      return;
     case 'load-model': {
       const saved = decodeModel(new Uint8Array(req.bytes), req.name);
       stop();
@@ -329,17 +397,70 @@ function handle(req: Request): void | Promise<void> {
       const curves = diag === null ? undefined : { loss: diag.loss, val: diag.val, stats: diag.stats.map(statsPoint) };
       post({
         type: 'model-loaded', id: req.id, name: req.name, step: info.step, train: info.train, parameters: model.numParameters(),
-        vocab: vocab.toString(), final, config: { ...model.config }, curves,
+        vocab: vocab.toString(), final, config: { ...model.config }, curves, resumable: info.train !== undefined && info.generator !== undefined,
       });
       return;
     }
   }
 }
 
+/**
+ * What the explorer draws: the model's parameters and buffers (its own names and shapes) and the embedding table in
+ * 2-D. The embedding table is the first parameter of shape vocabulary × embedding (C, or
+ * embedding.weight): every kind's first.
+ */
+function modelView(id: number, model: LanguageModel, vocab: Vocab): WorkerEvent {
+  const c = model.config;
+  const tensors = [
+    ...model.namedParameters().map(([name, t]) => ({ name, shape: [...t.shape], parameter: true })),
+    ...model.namedBuffers().map(([name, t]) => ({ name, shape: [...t.shape], parameter: false })),
+  ];
+  const table = model.parameters().find((p) => p.ndim === 2 && p.shape[0] === c.vocabSize && p.shape[1] === c.embedDim);
+  const e = table === undefined ? null : embedding2d(table.data, c.vocabSize, c.embedDim);
+  const step = run !== null && run.model === model ? run.trainer.result().nextStep : current?.fileInfo?.step ?? 0;
+  return {
+    type: 'model-view', id, title: modelKind(c).title(c), step, tensors, parameters: model.numParameters(),
+    embedding: e === null ? null : { chars: [...vocab.itos], ...e },
+  };
+}
+
+/**
+ * The seed notebook replayed cell by cell (the code of `makemore notebook`, on this page's kernels),
+ * on the loaded word list. Training runs are paused meanwhile: both would share one thread.
+ */
+async function runTour(id: number, steps: number, backend: RunConfig['backend']): Promise<void> {
+  if (data === null) throw new Error('the word list is still loading');
+  if (tour !== null) throw new Error('the tour is already running');
+  if (run !== null && (run.state === 'running' || run.state === 'evaluating')) throw new Error('pause or reset the training run first: the tour needs the worker to itself');
+  if (!Number.isInteger(steps) || steps < 1 || steps > 1_000_000) throw new Error(`tour: steps must be a whole number from 1 to 1,000,000, not ${steps}`);
+  chooseKernels(backend);
+  const t = { id, stop: false };
+  tour = t;
+  const t0 = performance.now();
+  let lastProgress = 0;
+  try {
+    await replaySeedNotebook(data.words, {
+      maxSteps: steps,
+      onLine: (cell, line) => post({ type: 'tour-line', id, cell, line }),
+      onCell: (cell) => post({ type: 'tour-cell', id, cell }),
+      onStep: (cell, step) => {
+        const now = performance.now();
+        if (now - lastProgress < 100 && step + 1 < steps) return;
+        lastProgress = now;
+        post({ type: 'tour-progress', id, cell, step: step + 1 });
+      },
+      shouldStop: () => t.stop,
+    });
+    post({ type: 'tour-done', id, stopped: t.stop, seconds: (performance.now() - t0) / 1000 });
+  } finally {
+    tour = null;
+  }
+}
+
 self.onmessage = (ev: MessageEvent<Request>) => {
   const req = ev.data;
   // A failed request names itself: its id, or for `start` its run.
-  const tag = 'id' in req ? { id: req.id } : req.type === 'start' ? { run: req.run } : {};
+  const tag = 'id' in req ? { id: req.id } : req.type === 'start' || req.type === 'continue' ? { run: req.run } : {};
   try {
     const p = handle(req);
     if (p) p.catch((e: unknown) => post({ type: 'error', ...tag, message: message(e) }));

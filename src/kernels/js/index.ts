@@ -8,6 +8,9 @@ import {
   gatherRows, logSoftmaxBackward, logSoftmaxRows, runningAverage, scatterAddRows, softmaxBackward, softmaxRows,
 } from './layers.js';
 import { rowNormBackward, rowNormForward } from './norms.js';
+import { copyStrided, matmulBatched } from './batched.js';
+import { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations.js';
+import { causalSoftmaxRows, crossEntropyMaskedBackward, crossEntropyMaskedForward } from './sequence.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -19,4 +22,6 @@ export const jsBackend: Backend = {
   softmaxRows, logSoftmaxRows, softmaxBackward, logSoftmaxBackward, crossEntropyForward, crossEntropyBackward,
   sgdStep,
   rowNormForward, rowNormBackward,
+  matmulBatched, copyStrided, causalSoftmaxRows, gelu, geluBackward, sigmoid, sigmoidBackward,
+  crossEntropyMaskedForward, crossEntropyMaskedBackward,
 };

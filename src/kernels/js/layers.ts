@@ -104,16 +104,19 @@ export function batchNormBackward(dx: FloatArray | null, dGain: FloatArray | nul
   }
 }
 
+/** Softmax of x[o, o + cols) into out at the same offsets; returns the row's log Σ exp (double). */
+export function softmaxRow(out: FloatArray, x: FloatArray, o: number, cols: number): number {
+  let mx = -Infinity;
+  for (let c = 0; c < cols; c++) if (x[o + c] > mx) mx = x[o + c];
+  let s = 0;
+  for (let c = 0; c < cols; c++) { const e = Math.exp(x[o + c] - mx); out[o + c] = e; s += e; }
+  const inv = 1 / s;
+  for (let c = 0; c < cols; c++) out[o + c] *= inv;
+  return mx + Math.log(s);
+}
+
 export function softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let mx = -Infinity;
-    for (let c = 0; c < cols; c++) if (x[o + c] > mx) mx = x[o + c];
-    let s = 0;
-    for (let c = 0; c < cols; c++) { const e = Math.exp(x[o + c] - mx); out[o + c] = e; s += e; }
-    const inv = 1 / s;
-    for (let c = 0; c < cols; c++) out[o + c] *= inv;
-  }
+  for (let r = 0; r < rows; r++) softmaxRow(out, x, r * cols, cols);
 }
 
 export function logSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
@@ -150,15 +153,8 @@ export function crossEntropyForward(probs: FloatArray, logits: FloatArray, targe
   checkIndex(targets, rows, cols, 'crossEntropyForward target');
   let total = 0;
   for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let mx = -Infinity;
-    for (let c = 0; c < cols; c++) if (logits[o + c] > mx) mx = logits[o + c];
-    let s = 0;
-    for (let c = 0; c < cols; c++) { const e = Math.exp(logits[o + c] - mx); probs[o + c] = e; s += e; }
-    const inv = 1 / s;
-    for (let c = 0; c < cols; c++) probs[o + c] *= inv;
     // −log softmax[t] = lse − x[t], computed from the logits so large values stay exact
-    total += mx + Math.log(s) - logits[o + targets[r]];
+    total += softmaxRow(probs, logits, r * cols, cols) - logits[r * cols + targets[r]];
   }
   return total / rows;
 }

@@ -4,7 +4,8 @@
 // arrays in wasm memory, copies through scratch memory for JS-heap arrays, the JS backend for
 // Float64Array arguments, size checks before any kernel touches memory. The table is checked
 // against the Backend interface by the compiler (argument tuples come from Parameters<Backend[K]>).
-import type { Backend, BinaryOp, UnaryOp } from '../types.js';
+import type { Backend, BinaryOp, MatmulLayout, UnaryOp } from '../types.js';
+import { blockSizes } from '../js/batched.js';
 
 /** The module's exports: kernels take byte addresses and sizes (see assembly/index.ts). */
 export interface Exports {
@@ -68,6 +69,7 @@ type Args<K extends Method> = Parameters<Backend[K]>;
 export type BindingTable = { readonly [K in Method]: KernelSpec<Args<K>, ReturnType<Backend[K]>> };
 
 export const BINARY_OPS: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+export const MATMUL_LAYOUTS: Record<MatmulLayout, number> = { nn: 0, tn: 1, nt: 2 };
 export const UNARY_OPS: Record<UnaryOp, number> = { neg: 0, exp: 1, log: 2, log10: 3, tanh: 4, sqrt: 5, abs: 6 };
 
 type Fn = (...args: number[]) => number;
@@ -106,6 +108,13 @@ function total(shape: readonly number[]): number {
   for (let d = 0; d < shape.length; d++) t *= shape[d];
   return t;
 }
+
+/** Elements a strided walk over `shape` reads: its highest offset plus one block (0 when empty). */
+function stridedLen(shape: readonly number[], strides: readonly number[], block: number): number {
+  return total(shape) === 0 || block === 0 ? 0 : reach(strides, shape) + block;
+}
+/** matmulBatched's block sizes of out, a, b. */
+const mmBlocks = (a: Args<'matmulBatched'>): [number, number, number] => blockSizes(a[0], a[4], a[5], a[6]);
 
 const mmLayout = (name: string, lens: (m: number, k: number, n: number) => [number, number, number]) => ({
   arrays: [
@@ -335,6 +344,72 @@ export const BINDINGS: BindingTable = {
       if (bad >= 0) throw new RangeError(`wasm backend: crossEntropyBackward: target ${a[2][bad]} at row ${bad} is outside [0, ${a[4]})`);
     },
   },
+
+  // ---- the sequence models' ops ----
+  matmulBatched: {
+    arrays: [
+      arr(1, 'matmulBatched out', 'inout', (a) => stridedLen(a[7], a[8], mmBlocks(a)[0])),
+      arr(2, 'matmulBatched a', 'in', (a) => stridedLen(a[7], a[9], mmBlocks(a)[1])),
+      arr(3, 'matmulBatched b', 'in', (a) => stridedLen(a[7], a[10], mmBlocks(a)[2])),
+    ],
+    dims: [4, 5, 6, 7, 8, 9, 10],
+    before: (ctx, a) => { if (a[0] === 'nt') ctx.reservePack(a[4], a[5], a[6]); },
+    js: (a) => a[7].length > MAX_DIMS,
+    skip: (a) => total(a[7]) === 0 || mmBlocks(a)[0] === 0,
+    check: (a) => { if (a[8].length !== a[7].length || a[9].length !== a[7].length || a[10].length !== a[7].length) throw new RangeError('wasm backend: matmulBatched needs one stride per batch dimension'); },
+    call: (k, p, a, ctx) => {
+      const [layout, , , , m, kk, n, shape, os, as, bs] = a;
+      const nd = shape.length;
+      const meta = ctx.metaView(4 * nd);
+      for (let d = 0; d < nd; d++) { meta[d] = shape[d]; meta[nd + d] = os[d]; meta[2 * nd + d] = as[d]; meta[3 * nd + d] = bs[d]; }
+      fn(k, 'matmulBatched')(opCode(MATMUL_LAYOUTS, layout, 'matmul layout'), p[0], p[1], p[2], m, kk, n, nd, ctx.meta, b(a[11]), layout === 'nt' ? ctx.packPtr(kk, n) : 0);
+    },
+  },
+  copyStrided: {
+    arrays: [arr(0, 'copyStrided out', 'inout', (a) => stridedLen(a[2], a[3], 1)), arr(1, 'copyStrided a', 'in', (a) => stridedLen(a[2], a[4], 1))],
+    dims: [2, 3, 4],
+    js: (a) => a[2].length > MAX_DIMS || a[2].length === 0,
+    skip: (a) => total(a[2]) === 0,
+    check: (a) => { if (a[3].length !== a[2].length || a[4].length !== a[2].length) throw new RangeError('wasm backend: copyStrided needs one stride per dimension'); },
+    call: (k, p, a, ctx) => {
+      const [, , shape, os, as] = a;
+      const nd = shape.length;
+      const meta = ctx.metaView(3 * nd);
+      for (let d = 0; d < nd; d++) { meta[d] = shape[d]; meta[nd + d] = os[d]; meta[2 * nd + d] = as[d]; }
+      fn(k, 'copyStrided')(p[0], p[1], nd, ctx.meta, b(a[5]));
+    },
+  },
+  causalSoftmaxRows: {
+    arrays: [arr(0, 'causalSoftmaxRows out', 'out', (a) => a[2] * a[3]), arr(1, 'causalSoftmaxRows x', 'in', (a) => a[2] * a[3])],
+    dims: [2, 3, 4],
+    check: (a) => { if (a[4] < 1) throw new RangeError(`wasm backend: causalSoftmaxRows period must be at least 1, got ${a[4]}`); },
+    call: (k, p, a) => { fn(k, 'causalSoftmaxRows')(p[0], p[1], a[2], a[3], a[4]); },
+  },
+  gelu: activation('gelu'),
+  geluBackward: activationBackward('geluBackward', 'x'),
+  sigmoid: activation('sigmoid'),
+  sigmoidBackward: activationBackward('sigmoidBackward', 'y'),
+  crossEntropyMaskedForward: {
+    arrays: [arr(0, 'crossEntropyMaskedForward probs', 'out', (a) => a[3] * a[4]), arr(1, 'crossEntropyMaskedForward logits', 'in', (a) => a[3] * a[4]),
+      arr(2, 'crossEntropyMaskedForward targets', 'in', (a) => a[3], 'i32')],
+    dims: [3, 4],
+    check: (a) => { if (!Number.isInteger(a[5])) throw new RangeError(`wasm backend: ignoreIndex must be an integer, got ${a[5]}`); },
+    call: (k, p, a, ctx) => {
+      const loss = fn(k, 'crossEntropyMaskedForward')(p[0], p[1], p[2], a[3], a[4], a[5]);
+      ctx.checkIndex(a[2], 'crossEntropyMaskedForward target', a[4]);
+      return loss;
+    },
+  },
+  crossEntropyMaskedBackward: {
+    arrays: [arr(0, 'crossEntropyMaskedBackward dlogits', 'inout', (a) => a[3] * a[4]), arr(1, 'crossEntropyMaskedBackward probs', 'in', (a) => a[3] * a[4]),
+      arr(2, 'crossEntropyMaskedBackward targets', 'in', (a) => a[3], 'i32')],
+    dims: [3, 4],
+    check: (a) => { if (!Number.isInteger(a[5])) throw new RangeError(`wasm backend: ignoreIndex must be an integer, got ${a[5]}`); },
+    call: (k, p, a, ctx) => {
+      fn(k, 'crossEntropyMaskedBackward')(p[0], p[1], p[2], a[3], a[4], a[5], a[6]);
+      ctx.checkIndex(a[2], 'crossEntropyMaskedBackward target', a[4]);
+    },
+  },
 };
 
 function rowsKernel(name: 'softmaxRows' | 'logSoftmaxRows'): KernelSpec<Args<'softmaxRows'>, void> {
@@ -350,5 +425,20 @@ function rowsBackward(name: 'softmaxBackward' | 'logSoftmaxBackward'): KernelSpe
     arrays: [arr(0, `${name} dx`, 'inout', (a) => a[3] * a[4]), arr(1, `${name} dy`, 'in', (a) => a[3] * a[4]), arr(2, `${name} y`, 'in', (a) => a[3] * a[4])],
     dims: [3, 4],
     call: (k, p, a) => { fn(k, name)(p[0], p[1], p[2], a[3], a[4]); },
+  };
+}
+
+function activation(name: 'gelu' | 'sigmoid'): KernelSpec<Args<'gelu'>, void> {
+  return {
+    arrays: [arr(0, `${name} out`, 'out', lenOf1), arr(1, `${name} a`, 'in', lenOf1)],
+    call: (k, p, a) => { fn(k, name)(p[0], p[1], a[1].length); },
+  };
+}
+
+/** dx += dy·f′, f′ from the input x (GELU) or the output y (sigmoid). */
+function activationBackward(name: 'geluBackward' | 'sigmoidBackward', saved: 'x' | 'y'): KernelSpec<Args<'geluBackward'>, void> {
+  return {
+    arrays: [arr(0, `${name} dx`, 'inout', lenOf0), arr(1, `${name} dy`, 'in', lenOf0), arr(2, `${name} ${saved}`, 'in', lenOf0)],
+    call: (k, p, a) => { fn(k, name)(p[0], p[1], p[2], a[0].length); },
   };
 }

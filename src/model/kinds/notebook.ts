@@ -24,7 +24,7 @@ import { drawValues, initDraws, type Draw } from '../init.js';
 import { defineKind, type ActivationProbe, type BatchNormSite, type LanguageModel } from '../kind.js';
 import { mlpWeights } from '../size.js';
 import { PlainMLP } from './plain.js';
-import { notebookFusedStep, type FusedTrainStep } from '../notebookFused.js';
+import { notebookFusedEval, notebookFusedStep, type FusedTrainStep } from '../notebookFused.js';
 
 const MOMENTUM = Math.fround(0.001);
 const KEEP = Math.fround(0.999);
@@ -62,6 +62,10 @@ export class NotebookMLP extends Module implements LanguageModel {
   }
 
   /** The whole training step (forward, backward, SGD) as one wasm call, the same numbers; null on the JS backend. */
+  fusedEval(X: Tensor, Y: Tensor, chunkRows: number): number | null {
+    return notebookFusedEval(this, X, Y, chunkRows);
+  }
+
   fusedTrainStep(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null {
     return notebookFusedStep(this, batchSize, X, Y);
   }

@@ -1,14 +1,17 @@
-// Matrix product of 2-D tensors: (m×k) @ (k×n) → (m×n).
+// Matrix product of 2-D tensors: (m×k) @ (k×n) → (m×n); batched operands go to bmm.ts.
 // Backward: dA = dC·Bᵀ, dB = Aᵀ·dC, each one kernel call.
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
 import { outputFloat, requireFloat } from './alloc.js';
+import { matmulBatched } from './bmm.js';
 
+/** a @ b: (m×k) @ (k×n) here; 3-D and 4-D operands with broadcast batch dimensions in bmm.ts. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat(a, 'matmul');
   requireFloat(b, 'matmul');
+  if ((a.ndim > 2 && b.ndim >= 2) || (b.ndim > 2 && a.ndim >= 2)) return matmulBatched(a, b);
   if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {
     throw new RangeError(`matmul needs (m×k) @ (k×n), got ${shapeString(a.shape)} @ ${shapeString(b.shape)}`);
   }

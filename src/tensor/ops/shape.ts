@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { inferShape, numelOf, shapeString } from '../shape.js';
 import { Storage } from '../storage.js';
 import { outputFloat } from './alloc.js';
+import { transposeDims } from './layout.js';
 
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const s = inferShape(shape, a.numel, a.shape);
@@ -15,7 +16,9 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   });
 }
 
-export function transpose(a: Tensor): Tensor {
+/** 2-D transpose (`a.T`), or torch.transpose(a, dim0, dim1) on any rank (layout.ts). */
+export function transpose(a: Tensor, dim0?: number, dim1?: number): Tensor {
+  if (dim0 !== undefined || dim1 !== undefined) return transposeDims(a, dim0 ?? 0, dim1 ?? 1);
   if (a.ndim !== 2) throw new RangeError(`transpose needs a 2-D tensor, got shape ${shapeString(a.shape)}`);
   const [r, c] = a.shape;
   const out = new Tensor(Storage.alloc(a.dtype, r * c, false), [c, r], a.dtype);
