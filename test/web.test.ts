@@ -208,6 +208,16 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       await page.waitForFunction(() => document.querySelectorAll('#summary-samples li').length === 10);
       assert.equal(await page.locator('.placeholder:visible').count(), 0);
       await page.waitForFunction(() => document.querySelectorAll('#nc-bars .bar-row').length > 0 && document.querySelectorAll('#emb-chart circle').length > 0);
+      // The network's rows of the weights whose update:data the chart draws carry their line's colour; hovering one lights it.
+      await page.waitForTimeout(400); // the throttled redraw marks the rows
+      const marked = await page.evaluate(() => ({
+        charted: Array.from(document.querySelectorAll<HTMLElement>('#net-table tr.charted')).map((tr) => tr.dataset.name),
+        plotted: (window as any).__playground.charts.updates.names as string[],
+      }));
+      assert.ok(marked.plotted.length >= 2, `the update chart draws ${marked.plotted.join(', ')}`);
+      assert.deepEqual([...marked.charted].sort(), [...marked.plotted].sort());
+      await page.hover(`#net-table tr[data-name="${marked.plotted[1]}"]`);
+      assert.equal(await page.evaluate((n) => { const u = (window as any).__playground.charts.updates; return u.plot.series[u.names.indexOf(n) + 1]._focus; }, marked.plotted[1]), true, 'hovering a row lights its line');
       assert.equal(await page.isVisible('#summary'), true);
       for (const s of ['train', 'val', 'test'] as const) assert.equal(await page.textContent(`#summary-${s}`), cliFinal[s], `summary ${s}`);
       assert.match((await page.textContent('#summary-speed')) ?? '', /^\d+ µs\/step$/);

@@ -248,6 +248,7 @@ export class UpdateChart {
       ...size(this.el, 240),
       scales: { x: { time: false } },
       axes: [{ label: 'step', values: stepValues }, { label: 'log10 update:data' }],
+      focus: { alpha: 0.2 },
       series: [
         { label: 'step', value: (_u, v) => (v == null ? '–' : String(Math.round(v))) },
         ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: fmt(2), points: { show: false } })),
@@ -264,6 +265,18 @@ export class UpdateChart {
     this.values = [];
     this.plot.destroy();
     this.plot = this.make([]);
+  }
+
+  /** The line colour of a parameter this chart plots (null: not plotted). */
+  colorOf(name: string): string | null {
+    const i = this.names.indexOf(name);
+    return i < 0 ? null : PALETTE[i % PALETTE.length];
+  }
+
+  /** Lights one parameter's line (the others dim), or none. */
+  highlight(name: string | null): void {
+    const i = name === null ? -1 : this.names.indexOf(name);
+    this.plot.setSeries(i < 0 ? null : i + 1, { focus: true });
   }
 
   append(points: StatsPoint[]): void {

@@ -27,6 +27,8 @@ export class Explorer {
     private readonly $: (id: string) => HTMLElement,
     private readonly send: (r: Request) => void,
     private readonly newId: () => number,
+    /** The update:data chart: the colour of a parameter's line (null: not plotted), and lighting one. */
+    private readonly updates: { colorOf(name: string): string | null; highlight(name: string | null): void },
   ) {
     for (const id of ['nc-prefix', 'nc-temperature']) this.$(id).addEventListener('input', () => this.askNextChar());
     this.render();
@@ -148,6 +150,18 @@ export class Explorer {
     this.$('emb-note').textContent = `${e.chars.length} characters, ${e.axes}${e.explained < 1 ? ` (${(100 * e.explained).toFixed(0)}% of the rows' variance)` : ''}: characters the model treats alike sit close together`;
   }
 
+  /** Each row's swatch in the colour of its update:data line (the statistics shown for it), if it has one. */
+  markSeries(): void {
+    for (const tr of this.$('net-table').querySelectorAll<HTMLTableRowElement>('tbody tr')) {
+      const color = this.updates.colorOf(tr.dataset.name ?? '');
+      const first = tr.firstElementChild as HTMLElement | null;
+      if (first === null) continue;
+      first.style.borderLeft = color === null ? '' : `4px solid ${color}`;
+      tr.classList.toggle('charted', color !== null);
+      tr.title = color === null ? '' : 'its update:data line is drawn in this colour; hover to light it';
+    }
+  }
+
   private renderTensors(): void {
     const view = this.state.view;
     const body = this.$('net-table').querySelector('tbody')!;
@@ -158,14 +172,19 @@ export class Explorer {
     }
     body.replaceChildren(...view.tensors.map((t) => {
       const tr = document.createElement('tr');
+      tr.dataset.name = t.name;
       const n = t.shape.reduce((a, b) => a * b, 1);
       for (const text of [t.name, `[${t.shape.join(' × ')}]`, fmtInt(n), t.parameter ? 'parameter' : 'buffer (not trained by SGD)']) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);
       }
+      // Hovering a weight the update:data chart plots lights its line there.
+      tr.addEventListener('mouseenter', () => { if (this.updates.colorOf(t.name) !== null) this.updates.highlight(t.name); });
+      tr.addEventListener('mouseleave', () => this.updates.highlight(null));
       return tr;
     }));
+    this.markSeries();
     this.$('net-note').textContent = `${view.title}, trained ${fmtInt(view.step)} steps: ${fmtInt(view.parameters)} parameters`;
   }
 }
