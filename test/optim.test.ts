@@ -192,9 +192,9 @@ test('update:data ratios measured (measuredUpdates): plain SGD\'s equal lr·grad
   const params = new Map(model.namedParameters());
   for (const u of stats.updates) {
     const p = params.get(u.name)!;
-    const g = p.grad!.f;
+    const g = p.grad!.floatData;
     const step = Float64Array.from(g, (x) => -lr * x / (Math.abs(x) + 1e-8));
-    const before = Float64Array.from(p.f, (x, k) => x - step[k]);
+    const before = Float64Array.from(p.floatData, (x, k) => x - step[k]);
     const sd = (a: ArrayLike<number>): number => { const m = Array.from(a).reduce((s, x) => s + x, 0) / a.length; return Math.sqrt(Array.from(a).reduce((s, x) => s + (x - m) ** 2, 0) / (a.length - 1)); };
     // a parameter that starts constant (bngain, bnbias) has std 0 before the step: Infinity
     const want = sd(before) < 1e-6 ? Infinity : Math.log10(sd(step) / sd(before));

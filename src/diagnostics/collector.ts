@@ -103,7 +103,7 @@ export class StatsCollector {
    * (`measuredUpdates`): AdamW's or momentum's update is not lr·grad.
    */
   snapshot(): Float32Array[] {
-    return this.params.map(([, t]) => Float32Array.from(t.f));
+    return this.params.map(([, t]) => Float32Array.from(t.floatData));
   }
 
   /** Replace the update ratios of `s` by std(p_after − p_before)/std(p_before), from a snapshot taken at capture. */
@@ -113,7 +113,7 @@ export class StatsCollector {
       const u = byName.get(name);
       if (u === undefined) return;
       const old = before[k];
-      const now = t.f;
+      const now = t.floatData;
       u.log10 = Math.log10(std(Float32Array.from(now, (x, i) => x - old[i])) / std(old));
     });
   }
