@@ -22,21 +22,46 @@ export interface FusedTrainStep {
 // plan slots, as in assembly/fusedStep.ts
 const PLAN_SLOTS = 23;
 
+type WasmFn = (...args: number[]) => number;
+
+/** The model's parameters (C, W1, b1, W2, b2, bngain, bnbias) and running statistics, in plan order. */
+function notebookTensors(model: NotebookMLP): { params: (Tensor | null)[]; buffers: Tensor[] } {
+  return { params: [model.C, model.W1, model.b1, model.W2, model.b2, model.bngain, model.bnbias], buffers: [model.bnmeanRunning, model.bnstdRunning] };
+}
+
+/**
+ * The wasm backend and its exports `names`, where the backend is wasm, the module has them and
+ * every tensor given lives in its memory; else null (the caller takes the op-by-op path).
+ */
+function fusedKernels(tensors: readonly (Tensor | null)[], names: readonly string[]): { wasm: WasmBackend; fns: WasmFn[] } | null {
+  const k = kernels();
+  if (k.name !== 'wasm') return null;
+  const wasm = k as WasmBackend;
+  const fns = names.map((n) => wasm.exportFn(n));
+  if (fns.some((f) => f === undefined)) return null;
+  if (!tensors.every((t) => t === null || wasm.isWasm(t.data))) return null;
+  return { wasm, fns: fns as WasmFn[] };
+}
+
+/** A tensor's byte address in wasm memory (0 for an absent one), read when the plan is written (memory growth moves views). */
+function addressOf(wasm: WasmBackend, t: Tensor | null): number {
+  if (t === null) return 0;
+  const a = t.data;
+  if (!wasm.isWasm(a)) throw new Error('fused step: a tensor is not in wasm memory');
+  return a.byteOffset;
+}
+
 /**
  * The fused step for `model` at `batchSize` on the examples (X, Y), or null where it does not
  * apply: the JS backend, a batch of one, a tensor outside wasm memory.
  */
 export function notebookFusedStep(model: NotebookMLP, batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null {
-  const k = kernels();
-  if (k.name !== 'wasm') return null;
-  const wasm = k as WasmBackend;
-  const run = wasm.exportFn('fusedNotebookStep');
-  const size = wasm.exportFn('fusedNotebookWorkspace');
-  if (run === undefined || size === undefined || batchSize < 2) return null;
+  if (batchSize < 2) return null;
+  const { params, buffers } = notebookTensors(model);
+  const found = fusedKernels([...params, ...buffers], ['fusedNotebookStep', 'fusedNotebookWorkspace']);
+  if (found === null) return null;
+  const { wasm, fns: [run, size] } = found;
   const { blockSize: K, embedDim: E, hidden: H, vocabSize: V } = model.config;
-  const params = [model.C, model.W1, model.b1, model.W2, model.b2, model.bngain, model.bnbias];
-  const buffers = [model.bnmeanRunning, model.bnstdRunning];
-  if (![...params, ...buffers].every((t) => t === null || wasm.isWasm(t.data))) return null;
   if (X.dtype !== 'int32' || Y.dtype !== 'int32' || X.numel !== Y.numel * K) return null;
   const grads = params.map((p) => (p === null ? null : gradOf(p)));
   const heap = wasm.heap;
@@ -52,12 +77,7 @@ export function notebookFusedStep(model: NotebookMLP, batchSize: number, X: Tens
   const meta = heap.allocBytes(64); // binary's shape, strides and odometer for 2 dimensions
   const pack = heap.allocBytes(4 * Math.max(H * V, K * E * H)); // matmulTransB's transposed b
   const plan = heap.allocBytes(4 * PLAN_SLOTS);
-  const addr = (t: Tensor | null): number => {
-    if (t === null) return 0;
-    const a = t.data;
-    if (!wasm.isWasm(a)) throw new Error('fused step: a tensor is not in wasm memory');
-    return a.byteOffset;
-  };
+  const addr = (t: Tensor | null): number => addressOf(wasm, t);
   const fused: FusedTrainStep = {
     step(ix: Tensor, lr: number): number {
       const p = new Uint32Array(heap.buffer, plan, PLAN_SLOTS);
@@ -92,15 +112,13 @@ const EVAL_PLAN_SLOTS = 13;
  * a parameter outside wasm memory.
  */
 export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chunkRows: number): number | null {
-  const k = kernels();
-  if (k.name !== 'wasm' || model.config.bnEval === 'batch') return null;
-  const wasm = k as WasmBackend;
-  const run = wasm.exportFn('fusedNotebookEval');
-  const size = wasm.exportFn('fusedNotebookEvalWorkspace');
-  if (run === undefined || size === undefined) return null;
+  if (model.config.bnEval === 'batch') return null;
+  const { params, buffers } = notebookTensors(model);
+  const tensors = [...params, ...buffers];
+  const found = fusedKernels(tensors, ['fusedNotebookEval', 'fusedNotebookEvalWorkspace']);
+  if (found === null) return null;
+  const { wasm, fns: [run, size] } = found;
   const { blockSize: K, embedDim: E, hidden: H, vocabSize: V } = model.config;
-  const tensors = [model.C, model.W1, model.b1, model.W2, model.b2, model.bngain, model.bnbias, model.bnmeanRunning, model.bnstdRunning];
-  if (!tensors.every((t) => t === null || wasm.isWasm(t.data))) return null;
   const n = Y.numel;
   if (X.dtype !== 'int32' || Y.dtype !== 'int32' || X.numel !== n * K || n === 0) return null;
   const heap = wasm.heap;
@@ -111,7 +129,7 @@ export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chun
   const plan = heap.allocBytes(4 * EVAL_PLAN_SLOTS);
   try {
     const xs = X.intData, ys = Y.intData;
-    new Uint32Array(heap.buffer, plan, EVAL_PLAN_SLOTS).set([xAt, yAt, ...tensors.map((t) => (t === null ? 0 : t.data.byteOffset)), ws, meta]);
+    new Uint32Array(heap.buffer, plan, EVAL_PLAN_SLOTS).set([xAt, yAt, ...tensors.map((t) => addressOf(wasm, t)), ws, meta]);
     let total = 0;
     for (let s = 0; s < n; s += chunk) {
       const e = Math.min(n, s + chunk);
