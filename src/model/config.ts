@@ -64,6 +64,8 @@ export interface ModelConfig {
   norm: NormKind;
   /** GroupNorm's group count (norm "groupnorm" only; must divide `hidden`). */
   groups?: number;
+  /** Attention heads (makemore.py's n_head; the transformer only; must divide `embedDim`). */
+  heads?: number;
   /** Initialisation of the "none" and "notebook" models (default "kaiming"); ignored by "batchnorm1d". */
   init?: InitScheme;
   /** Notebook model: eps added to the batch std in training, `(h − mean)/(std + eps)` (default 0). */
@@ -156,6 +158,7 @@ export function validateModelConfig(c: ModelConfig): void {
   if ((c.arch ?? DEFAULT_ARCH) === DEFAULT_ARCH) checkNormApplies(c.norm, c.hidden);
   const kind = modelKind(c);
   if (c.groups !== undefined && !kind.options.includes('groups')) throw new MakemoreError(`groups applies only to norm groupnorm, not ${c.norm}`);
+  if (c.heads !== undefined && !kind.options.includes('heads')) throw new MakemoreError(`heads applies only to the transformer, not ${c.arch ?? DEFAULT_ARCH}`);
   kind.validate?.(c);
   if (c.init !== undefined && !INIT_SCHEMES.includes(c.init)) {
     throw new MakemoreError(`init must be one of ${INIT_SCHEMES.join(', ')}, got "${String(c.init)}"`);

@@ -26,9 +26,15 @@ export interface BatchNormSite {
   watchInput(fn: (x: Tensor) => void): HookHandle;
 }
 
-/** A model maps contexts (n × blockSize, int32) to next-character logits (n × vocab). */
+/**
+ * A model maps contexts (n × blockSize, int32) to next-character logits (n × vocab), or, when
+ * `output` is "sequence" (makemore.py's family, kinds/sequence.ts), padded words (n × T ≤ blockSize)
+ * to logits at every position (n × T × vocab), trained on targets where −1 is ignored.
+ */
 export interface LanguageModel extends Module {
   readonly config: ModelConfig;
+  /** "context" (default): one next character per context row; "sequence": one per position. */
+  readonly output?: 'context' | 'sequence';
   forward(X: Tensor): Tensor;
   activationProbes(): ActivationProbe[];
   batchNormSites(): BatchNormSite[];
@@ -42,8 +48,8 @@ export interface LanguageModel extends Module {
 }
 
 /** The config fields beyond the shape (vocab, block, embed, hidden, layers, norm) a kind reads. */
-export type KindOption = 'init' | 'bnEps' | 'bias1' | 'bnEval' | 'groups';
-export const KIND_OPTIONS: readonly KindOption[] = ['init', 'bnEps', 'bias1', 'bnEval', 'groups'];
+export type KindOption = 'init' | 'bnEps' | 'bias1' | 'bnEval' | 'groups' | 'heads';
+export const KIND_OPTIONS: readonly KindOption[] = ['init', 'bnEps', 'bias1', 'bnEval', 'groups', 'heads'];
 
 export interface ModelKind<M extends LanguageModel = LanguageModel> {
   /** The architecture (`config.arch`) it belongs to; default "mlp". */
