@@ -91,6 +91,15 @@ describe('model files: every malformation is a clear error', () => {
     refused(edited((h) => { h['embedding.weight'].data_offsets = [0, 2 ** 53]; }), /invalid data_offsets/);
     refused(edited((h) => { h['embedding.weight'].data_offsets = [0, 1e300]; }), /invalid data_offsets/);
   });
+  test('bytes after the last tensor (an append, two files run together): refused', () => {
+    const bytes = validFile();
+    for (const extra of [1, 8, bytes.length]) {
+      const longer = new Uint8Array(bytes.length + extra);
+      longer.set(bytes);
+      longer.set(bytes.subarray(0, Math.min(extra, bytes.length)), bytes.length);
+      refused(longer, new RegExp(`${extra} bytes after the last tensor's data belong to no tensor`));
+    }
+  });
   test('unknown dtype, and integers where the model needs floats', () => {
     refused(edited((h) => { h['layers.0.weight'].dtype = 'BF16'; }), /tensor "layers\.0\.weight" has unsupported dtype "BF16"/);
     refused(edited((h) => { h['layers.0.weight'].dtype = 'toString'; }), /unsupported dtype "toString"/);

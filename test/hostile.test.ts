@@ -195,6 +195,23 @@ describe('hostile battery: every row exits as users expect', { skip: SECOND_PASS
     assert.match(r.stdout, /^[a-z]+\n[a-z]+\n[a-z]+\n$/);
     assert.equal(r.stderr, '');
   });
+
+  test('sample and info | head -1 with few lines: exit 0, nothing on stderr (the pipe closes after the last write)', () => {
+    for (const cmd of ['sample --count 3', 'info']) {
+      const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" ${cmd} --model m.safetensors | head -1`], { cwd: BASE, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+      assert.equal(r.stderr, '', cmd);
+    }
+  });
+
+  test('stdout on a full disk (> /dev/full): exit 1 with one line naming it, for sample, info and train (whose model file is still saved)', { skip: !existsSync('/dev/full') }, () => {
+    for (const cmd of ['sample --model m.safetensors', 'info --model m.safetensors', 'train --steps 20 --out full.safetensors']) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${cmd} > /dev/full`], { cwd: BASE, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 1, `${cmd}: ${r.stderr}`);
+      assert.equal(r.stderr, 'makemore: error: cannot write to standard output: no space left on device (ENOSPC)\n', cmd);
+    }
+    assert.ok(existsSync(join(BASE, 'full.safetensors')), 'train saved its model although its log could not be printed');
+  });
 });
 
 describe('signals while sampling', { skip: SECOND_PASS }, () => {

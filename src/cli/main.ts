@@ -9,6 +9,7 @@ import { SCHEDULES } from '../optim/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
 import { registerCoupling } from './coupling.js';
+import { guardStdout, stdoutFailure } from './stdout.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
@@ -103,7 +104,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   actionExitCode = 0;
   try {
+    guardStdout();
     await program.parseAsync([...argv], { from: 'user' });
+    // The command finished (and saved its files); what it printed did not all arrive.
+    await new Promise<void>((res) => setImmediate(res));
+    const failed = stdoutFailure();
+    if (failed !== null) {
+      process.stderr.write(`makemore: error: ${failed}\n`);
+      return 1;
+    }
     return actionExitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message

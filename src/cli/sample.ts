@@ -7,6 +7,7 @@ import { Generator } from '../random/index.js';
 import { sampleWordsIter } from '../sample/index.js';
 import { wordsForModel } from './modelData.js';
 import { integer, positiveInt, positiveNumber } from './parse.js';
+import { stdoutClosed, stdoutFailure } from './stdout.js';
 
 export interface SampleFlags {
   model: string;
@@ -69,22 +70,12 @@ export async function runSample(flags: SampleFlags, seedGiven = true): Promise<v
     console.log(markedLines(all, all.map(markOf)).join('\n'));
     return;
   }
-  let closed = false;
-  const onError = (e: NodeJS.ErrnoException): void => {
-    if (e.code !== 'EPIPE') throw e;
-    closed = true;
-  };
-  process.stdout.on('error', onError);
-  try {
-    let n = 0;
-    for (const w of words) {
-      process.stdout.write(`${w}\n`);
-      // Let a pending EPIPE arrive now and then.
-      if (++n % 64 === 0 && await new Promise<boolean>((res) => setImmediate(() => res(closed)))) break;
-    }
-  } finally {
-    process.stdout.off('error', onError);
-    if (closed) process.stdout.on('error', () => {});
+  let n = 0;
+  for (const w of words) {
+    process.stdout.write(`${w}\n`);
+    // Let a pending write error arrive now and then: stop when the reader went away (`| head`)
+    // or writing failed (main reports it).
+    if (++n % 64 === 0 && await new Promise<boolean>((res) => setImmediate(() => res(stdoutClosed() || stdoutFailure() !== null)))) break;
   }
 }
 

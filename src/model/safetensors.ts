@@ -116,6 +116,11 @@ export function decodeSafetensors(buf: Uint8Array, source: string): SafetensorsF
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i][3] < sorted[i - 1][4]) bad(`tensors "${short(sorted[i - 1][0])}" and "${short(sorted[i][0])}" overlap`);
   }
+  // Bytes after the last tensor's data (two writes run together, a stray append) make the file
+  // something other than what was saved: the reference reader refuses them too ("incomplete buffer").
+  // (A gap between tensors is left to the model's own checks, which name the missing tensor.)
+  const covered = sorted.length === 0 ? 0 : sorted[sorted.length - 1][4];
+  if (covered !== dataLen) bad(`${dataLen - covered} bytes after the last tensor's data belong to no tensor (the file was appended to, or two files run together)`);
   const tensors = new Map<string, Tensor>();
   for (const [name, dtype, shape, s, t] of entries) {
     // Copy into a fresh, aligned buffer (a Node Buffer may be a view into a shared pool).
