@@ -8,6 +8,9 @@ export { WaveNet, wavenetKind, WAVENET_NORMS, type WaveNetNorm } from './kinds/w
 export { NotebookMLP, notebookKind } from './kinds/notebook.js';
 export { ModuleMLP, moduleKind } from './kinds/module.js';
 export { PlainMLP, plainKind } from './kinds/plain.js';
+export { SequenceModel, defineSequenceKind, type SequenceKindSpec } from './kinds/sequence.js';
+export { Bigram, bigramKind } from './kinds/bigram.js';
+export { MakemoreMLP, makemoreMlpKind, shiftedContexts } from './kinds/makemoreMlp.js';
 export { EmbeddingMLP, sequentialActivationProbes, sequentialBatchNormSites } from './embeddingMlp.js';
 export { foldPair, type Folded } from './fold.js';
 export type { FusedTrainStep } from './notebookFused.js';

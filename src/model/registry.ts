@@ -9,6 +9,8 @@ import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
 import { wavenetKind } from './kinds/wavenet.js';
+import { bigramKind } from './kinds/bigram.js';
+import { makemoreMlpKind } from './kinds/makemoreMlp.js';
 
 /** arch → norm → kind */
 const kinds = new Map<string, Map<string, ModelKind>>();
@@ -27,7 +29,8 @@ export function registerModelKind(kind: ModelKind): void {
   kinds.set(arch, byNorm);
 }
 
-for (const k of [notebookKind, moduleKind, plainKind, wavenetKind]) registerModelKind(k);
+// makemore.py's family (kinds/sequence.ts), one kind per --type
+for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bigramKind, makemoreMlpKind]) registerModelKind(k);
 
 /** The architecture names, in registration order. */
 export function archNames(): string[] {
