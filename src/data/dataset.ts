@@ -71,6 +71,17 @@ export function buildDataset(words: readonly string[], vocab: Vocab, blockSize: 
   return { X: new Tensor(X, [n, blockSize], 'int32'), Y: new Tensor(Y, [n], 'int32') };
 }
 
+/** Rows [start, end) of a dataset (views, no copy): contexts or padded words, with their targets. */
+export function datasetRows(d: Dataset, start: number, end: number): Dataset {
+  const x = d.X.shape[1];
+  const yShape = d.Y.shape.slice(1);
+  const y = yShape.reduce((a, b) => a * b, 1);
+  return {
+    X: new Tensor(d.X.intData.subarray(start * x, end * x), [end - start, x], 'int32'),
+    Y: new Tensor(d.Y.intData.subarray(start * y, end * y), [end - start, ...yShape], 'int32'),
+  };
+}
+
 /** Index of every BMP character of the vocabulary, -1 elsewhere and for surrogates. */
 function bmpTable(vocab: Vocab): Int32Array {
   const table = new Int32Array(0x10000).fill(-1);

@@ -11,6 +11,7 @@ import { plainKind } from './kinds/plain.js';
 import { wavenetKind } from './kinds/wavenet.js';
 import { bigramKind } from './kinds/bigram.js';
 import { makemoreMlpKind } from './kinds/makemoreMlp.js';
+import { typeOfArch } from './kinds/sequence.js';
 
 /** arch → norm → kind */
 const kinds = new Map<string, Map<string, ModelKind>>();
@@ -31,6 +32,16 @@ export function registerModelKind(kind: ModelKind): void {
 
 // makemore.py's family (kinds/sequence.ts), one kind per --type
 for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bigramKind, makemoreMlpKind]) registerModelKind(k);
+
+/** makemore.py's `--type` names of the registered family kinds (output "sequence"), in registration order. */
+export function familyTypes(): string[] {
+  return [...kinds].filter(([, byNorm]) => [...byNorm.values()].some((k) => k.output === 'sequence')).map(([arch]) => typeOfArch(arch));
+}
+
+/** Whether `config`'s kind is one of makemore.py's family (its models read padded words). */
+export function isFamily(config: Pick<ModelConfig, 'norm' | 'arch'>): boolean {
+  return modelKind(config).output === 'sequence';
+}
 
 /** The architecture names, in registration order. */
 export function archNames(): string[] {

@@ -1,9 +1,9 @@
 // Evaluation: the mean cross-entropy over a whole split in eval mode (running statistics),
 // computed in chunks so memory stays bounded for any split size; in one piece for a model that
 // normalises with the batch's own statistics (bnEval "batch": the seed's cell 9).
-import type { Dataset } from '../data/index.js';
+import { datasetRows, type Dataset } from '../data/index.js';
 import { modelKind, type LanguageModel } from '../model/index.js';
-import { Tensor, noGrad, tidy } from '../tensor/index.js';
+import { noGrad, tidy } from '../tensor/index.js';
 import { countedTargets, modelLoss } from './loss.js';
 
 /** The bytes the activations of one chunk of evaluation may take (the wasm heap is 4 GiB). */
@@ -32,8 +32,6 @@ export function evalChunkRows(model: LanguageModel): number {
 export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunkRows(model)): number {
   const n = data.Y.shape[0];
   if (n === 0) return Number.NaN;
-  const block = data.X.shape[1];
-  const yWidth = data.Y.ndim === 2 ? data.Y.shape[1] : 1;
   if (modelKind(model.config).wholeSplitEval?.(model.config) === true) chunk = n;
   const wasTraining = model.training;
   model.eval();
@@ -49,8 +47,7 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunk
       let count = 0;
       for (let s = 0; s < rows; s += chunk) {
         const e = Math.min(rows, s + chunk);
-        const X = new Tensor(data.X.intData.subarray(s * block, e * block), [e - s, block], 'int32');
-        const Y = new Tensor(data.Y.intData.subarray(s * yWidth, e * yWidth), data.Y.ndim === 2 ? [e - s, yWidth] : [e - s], 'int32');
+        const { X, Y } = datasetRows(data, s, e);
         const counted = countedTargets(model, Y);
         if (counted === 0) continue;
         total += tidy(() => modelLoss(model, model.forward(X), Y).item()) * counted;

@@ -75,7 +75,7 @@ export class Trainer {
     readonly hooks: TrainHooks = {}, options: TrainOptions = {}) {
     this.zeroBatchStdFails = modelKind(model.config).zeroBatchStdFails === true;
     validateTrainConfig(cfg);
-    this.n = data.Y.numel;
+    this.n = data.Y.shape[0];
     if (this.n === 0) throw new MakemoreError('the training split has no examples');
     this.start = options.startStep ?? 0;
     this.step = this.start;

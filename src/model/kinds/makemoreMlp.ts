@@ -4,7 +4,7 @@
 // wte.weight ((vocab + 1) × n_embd), mlp.0 (n_embd2 × blockSize·n_embd), mlp.2 (vocab × n_embd2).
 import { Embedding, Linear, Sequential, Tanh } from '../../nn/index.js';
 import type { Generator } from '../../random/index.js';
-import { Tensor } from '../../tensor/index.js';
+import { Storage, Tensor } from '../../tensor/index.js';
 import type { ModelConfig } from '../config.js';
 import { SequenceModel, defineSequenceKind } from './sequence.js';
 
@@ -15,15 +15,16 @@ import { SequenceModel, defineSequenceKind } from './sequence.js';
  */
 export function shiftedContexts(idx: Tensor, block: number, blank: number): Tensor {
   const [B, T] = idx.shape;
+  const t3 = new Tensor(Storage.alloc('int32', B * T * block, false), [B, T, block], 'int32');
   const src = idx.intData;
-  const out = new Int32Array(B * T * block);
+  const out = t3.intData;
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const at = (b * T + t) * block;
       for (let k = 0; k < block; k++) out[at + k] = t - k >= 0 ? src[b * T + t - k] : blank;
     }
   }
-  return new Tensor(out, [B, T, block], 'int32');
+  return t3;
 }
 
 export class MakemoreMLP extends SequenceModel {
