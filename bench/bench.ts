@@ -2,12 +2,13 @@
 // peak RSS, for each backend × configuration, each in its own process; PyTorch 1.13 on one thread
 // in the same run when a Python with torch is present (Debian's python3-torch); memory flatness
 // over a full 200,000-step run. Prints a table and writes runs/bench.json.
-//   npm run bench [-- --steps N] [--rounds R] [--configs a,b] [--no-torch] [--no-memory]
+//   npm run bench [-- --steps N] [--rounds R] [--configs a,b] [--family] [--no-torch] [--no-memory]
+// makemore.py's family: one config per registered --type, named by it (--configs bigram,mlp or --family for all).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BENCH_CONFIGS, NORM_BASELINE, stepFlops, type BenchConfigName } from './configs.js';
+import { allBenchConfigs, BENCH_CONFIGS, NORM_BASELINE, stepFlops, type BenchConfigName } from './configs.js';
 import { describeMachine } from './machine.js';
 
 const args = process.argv.slice(2);
@@ -38,8 +39,9 @@ function torchPython(): string | null {
   return null;
 }
 
-const allConfigs = Object.keys(BENCH_CONFIGS) as BenchConfigName[];
-const configs = (flag('--configs')?.split(',') ?? allConfigs) as BenchConfigName[];
+const allConfigs = Object.keys(allBenchConfigs());
+// by default the context models' configs; makemore.py's family by name (--configs bigram,mlp,...) or --family
+const configs = flag('--configs')?.split(',') ?? [...Object.keys(BENCH_CONFIGS), ...(args.includes('--family') ? allConfigs.filter((c) => !(c in BENCH_CONFIGS)) : [])];
 for (const c of configs) if (!allConfigs.includes(c)) throw new Error(`bench: unknown config "${c}"; known: ${allConfigs.join(', ')}`);
 
 const machine = describeMachine();
@@ -122,8 +124,8 @@ for (const r of rows) {
   // makemore-ts runs on one core; PyTorch* on all of them
   // fast mode's fused multiply-add doubles the peak (2 FMAs of 4 lanes per cycle)
   const peak = machine.peakGflopsPerCore * (r.backend === 'pytorch*' ? machine.cores : 1) * (r.backend === 'wasm-fast' ? 2 : 1);
-  const share = peak > 0 ? `${((100 * gflops) / peak).toFixed(1)}%` : '?';
-  console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${num(gflops, 2)} ${share.padStart(8)} ${ratioTo('pytorch').padStart(8)} ${ratioTo('pytorch*').padStart(9)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
+  const share = !Number.isFinite(gflops) ? '-' : peak > 0 ? `${((100 * gflops) / peak).toFixed(1)}%` : '?';
+  console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${Number.isFinite(gflops) ? num(gflops, 2) : '-'.padStart(8)} ${share.padStart(8)} ${ratioTo('pytorch').padStart(8)} ${ratioTo('pytorch*').padStart(9)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
 }
 console.log(`\nµs/step: the best of ${rounds} interleaved rounds (each a run of --steps steps after a warm-up; JS: one round); eval: seconds for one pass over the split in eval mode, best round. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA). vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode (--fast: relaxed-SIMD fused multiply-add in matmul; last bits differ). ${torchNote}.`);
 // Each norm's step against the batch-norm step of the same network, per backend.

@@ -1,5 +1,5 @@
 // The configurations the benchmark measures, and their matmul work per training step.
-import type { ModelConfig } from '../src/model/index.js';
+import { archOfType, familyTypes, modelKind, modelKindNames, type ModelConfig } from '../src/model/index.js';
 
 export const BENCH_CONFIGS = {
   notebook: { blockSize: 3, embedDim: 10, hidden: 200, layers: 1, norm: 'notebook' },
@@ -19,11 +19,28 @@ export const NORM_BASELINE: Partial<Record<BenchConfigName, BenchConfigName>> = 
   'deep5x100-rmsnorm': 'deep5x100',
 };
 
-export type BenchConfigName = keyof typeof BENCH_CONFIGS;
+/**
+ * makemore.py's family: one config per registered --type (named by it), at makemore.py's defaults
+ * on names.txt (block 16, n_embd 64, n_embd2 64, n_layer 4, n_head 4), trained with its pipeline
+ * and AdamW (bench/worker.ts); PyTorch runs makemore.py's own classes (tools/bench_torch.py).
+ */
+export function familyBenchConfig(type: string): Omit<ModelConfig, 'vocabSize'> {
+  const arch = archOfType(type);
+  const c: Omit<ModelConfig, 'vocabSize'> = { arch, blockSize: 16, embedDim: 64, hidden: 64, layers: 4, norm: modelKindNames(arch)[0] };
+  return modelKind(c).options.includes('heads') ? { ...c, heads: 4 } : c;
+}
 
-/** Matmul FLOPs of one step (forward + input grad + weight grad = 3 × forward), batch 32. */
+/** Every config by name: the context models' and one per family type. */
+export function allBenchConfigs(): Record<string, Omit<ModelConfig, 'vocabSize'>> {
+  return { ...BENCH_CONFIGS, ...Object.fromEntries(familyTypes().map((t) => [t, familyBenchConfig(t)])) };
+}
+
+export type BenchConfigName = keyof typeof BENCH_CONFIGS | (string & Record<never, never>);
+
+/** Matmul FLOPs of one step (forward + input grad + weight grad = 3 × forward), batch 32; NaN for the family (not counted). */
 export function stepFlops(name: BenchConfigName, vocab = 27, batch = 32): number {
-  const c: Omit<ModelConfig, 'vocabSize'> = BENCH_CONFIGS[name];
+  if (!(name in BENCH_CONFIGS)) return Number.NaN;
+  const c: Omit<ModelConfig, 'vocabSize'> = BENCH_CONFIGS[name as keyof typeof BENCH_CONFIGS];
   let flops = 0;
   if (c.arch === 'wavenet') {
     // level l: rows = batch × the positions left after merging, fan-in = merged width

@@ -2,12 +2,12 @@
 //   node dist/bench/worker.js <backend (wasm, wasm-fast, js)> <config> <steps> <repeats> [--memory]
 // Prints one JSON line: µs/step of each repeat, eval seconds per split, RSS.
 import v8 from 'node:v8';
-import { buildSplits, readWords, Vocab } from '../src/data/index.js';
+import { datasetsOf, readWords, Vocab } from '../src/data/index.js';
 import { useBackend, useFastBackend, type BackendChoice } from '../src/kernels/index.js';
-import { createModel, DEFAULT_TRAIN, type ModelConfig } from '../src/model/index.js';
+import { createModel, DEFAULT_TRAIN, isFamily, type ModelConfig, type TrainConfig } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
-import { splitLoss, Trainer } from '../src/train/index.js';
-import { BENCH_CONFIGS, type BenchConfigName } from './configs.js';
+import { batchGenerator, runWordSplit, splitLoss, Trainer } from '../src/train/index.js';
+import { allBenchConfigs } from './configs.js';
 
 v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
 const [backend, configName, stepsArg, repeatsArg] = process.argv.slice(2);
@@ -22,15 +22,22 @@ const steps = Number(stepsArg);
 const repeats = Number(repeatsArg);
 const words = readWords(new URL('../../data/names.txt', import.meta.url).pathname);
 const vocab = Vocab.fromWords(words);
-const modelCfg: ModelConfig = { ...BENCH_CONFIGS[configName as BenchConfigName], vocabSize: vocab.size };
-const splits = buildSplits(words, vocab, modelCfg.blockSize, 42);
-const g = new Generator(2147483647);
-const model = createModel(modelCfg, g);
+const modelCfg: ModelConfig = { ...allBenchConfigs()[configName], vocabSize: vocab.size };
+// makemore.py's family: its pipeline, seed and AdamW (as `train --type`); the others: the notebook's SGD
+const family = isFamily(modelCfg);
+const base: TrainConfig = family
+  ? { ...DEFAULT_TRAIN, seed: 3407, split: 'makemore', optimizer: 'adamw', lr: 5e-4, lrFinal: 5e-4, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 0.01 }
+  : DEFAULT_TRAIN;
+const seeded = new Generator(base.seed);
+const split = runWordSplit(words, base, seeded);
+const model = createModel(modelCfg, seeded);
+const splits = datasetsOf(split, vocab, modelCfg.blockSize, family ? 'sequence' : 'context');
+const g = batchGenerator(seeded, base);
 const rssMiB = (): number => process.memoryUsage().rss / 2 ** 20;
 
 if (memoryRun) {
   // Memory flatness: RSS after 10,000 steps and after all of them (default run: 200,000).
-  const trainer = new Trainer(model, splits.train, { ...DEFAULT_TRAIN, steps }, g);
+  const trainer = new Trainer(model, splits.train, { ...base, steps }, g);
   const marks: Record<string, number> = {};
   const heapMiB: Record<string, number> = {};
   const t0 = performance.now();
@@ -53,7 +60,7 @@ if (memoryRun) {
 } else {
   const warm = Math.min(200, steps);
   const total = warm + steps * repeats;
-  const trainer = new Trainer(model, splits.train, { ...DEFAULT_TRAIN, steps: total, lrDecayStep: total }, g);
+  const trainer = new Trainer(model, splits.train, { ...base, steps: total, lrDecayStep: total }, g);
   for (let i = 0; i < warm; i++) trainer.runStep(); // warm-up: JIT, allocator free lists
   const usPerStep: number[] = [];
   for (let r = 0; r < repeats; r++) {

@@ -5,15 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSplits, readWords, Vocab } from '../src/data/index.js';
-import { createModel, DEFAULT_TRAIN, PRESETS, type ModelConfig, type PresetName } from '../src/model/index.js';
+import { buildSplits, buildWordDataset, makemoreBlockSize, readWords, Vocab } from '../src/data/index.js';
+import { archOfType, createModel, DEFAULT_TRAIN, familyTypes, modelKind, modelKindNames, PRESETS, type ModelConfig, type PresetName, type TrainConfig } from '../src/model/index.js';
 import { loadModel, saveModel } from '../src/model/io.js';
 import { Generator } from '../src/random/index.js';
-import { splitLoss, train } from '../src/train/index.js';
+import { Tensor } from '../src/tensor/index.js';
+import { runSplits, splitLoss, train } from '../src/train/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const NAMES = join(root, 'data/names.txt');
@@ -86,3 +87,53 @@ test('live: a model trained and saved here (every preset and option) has the sam
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// makemore.py's family: a file written here loads into makemore.py's own class (tools/makemore_py)
+// with the same logits, and one makemore.py's class trained and wrote loads here with the same
+// logits and test loss; for every registered family kind.
+for (const type of familyTypes()) {
+  const arch = archOfType(type);
+  test(`live: makemore.py's ${type}: a file written here gives the same logits in makemore.py's class, and back`, { skip: py === null && 'no python3 with torch' }, () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'makemore-interop-family-'));
+    try {
+      // here → PyTorch: trained a little (the bigram starts at zeros)
+      const some = words.slice(0, 200);
+      const blockSize = makemoreBlockSize(some);
+      const norm = modelKindNames(arch)[0];
+      const config: ModelConfig = { arch, vocabSize: vocab.size, blockSize, embedDim: 8, hidden: 12, layers: 2, norm };
+      if (modelKind(config).options.includes('heads')) config.heads = 2;
+      const g = new Generator(5);
+      const model = createModel(config, g);
+      const data = buildWordDataset(some, vocab, blockSize);
+      const trainCfg: TrainConfig = { batchSize: 16, steps: 30, lr: 5e-3, lrFinal: 5e-3, lrDecayStep: 30, seed: 5, splitSeed: 42, optimizer: 'adamw', split: 'makemore' };
+      train(model, data, trainCfg, g);
+      const path = join(tmp, `${type}.safetensors`);
+      saveModel(path, model, vocab, { step: 30, train: trainCfg });
+      const rowsPath = join(tmp, 'rows.json');
+      const rows = Array.from({ length: 4 }, (_, r) => [...data.X.intData.subarray(r * blockSize, (r + 1) * blockSize)]);
+      writeFileSync(rowsPath, JSON.stringify(rows));
+      const r = spawnSync(py!, [join(root, 'tools/pytorch_interop.py'), 'family-eval', path, '--rows', rowsPath], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const theirs = (JSON.parse(r.stdout) as { logits: number[] }).logits;
+      model.eval();
+      const ours = model.forward(new Tensor(Int32Array.from(rows.flat()), [4, blockSize], 'int32')).floatData;
+      assert.equal(ours.length, theirs.length);
+      theirs.forEach((x, i) => assert.ok(Math.abs(ours[i] - x) <= 1e-5 * Math.abs(x) + 1e-5, `logit ${i}: makemore-ts ${ours[i]}, PyTorch ${x}`));
+
+      // PyTorch → here
+      const back = join(tmp, `${type}-torch.safetensors`);
+      const w = spawnSync(py!, [join(root, 'tools/pytorch_interop.py'), 'family-write', back, '--type', type, '--steps', '30', '--data', NAMES], { encoding: 'utf8' });
+      assert.equal(w.status, 0, w.stderr);
+      const written = JSON.parse(w.stdout) as { rows: number[][]; logits: number[]; test: number };
+      const loaded = loadModel(back);
+      const X = new Tensor(Int32Array.from(written.rows.flat()), [written.rows.length, written.rows[0].length], 'int32');
+      const logits = loaded.model.forward(X).floatData;
+      written.logits.forEach((x, i) => assert.ok(Math.abs(logits[i] - x) <= 1e-5 * Math.abs(x) + 1e-5, `logit ${i}: makemore-ts ${logits[i]}, PyTorch ${x}`));
+      const splits = runSplits(words, loaded.vocab, loaded.model, loaded.info.train!);
+      const test = splitLoss(loaded.model, splits.test);
+      assert.ok(Math.abs(test - written.test) < 1e-5, `test loss: makemore-ts ${test}, PyTorch ${written.test}`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}

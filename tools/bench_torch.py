@@ -134,6 +134,55 @@ def time_train(model, Xtr, Ytr, steps, batch, g):
     return (time.perf_counter() - t0) * 1e6 / steps
 
 
+FAMILY = ['bigram', 'mlp', 'rnn', 'gru', 'bow', 'transformer']
+
+
+def time_family(kind, words_path, steps, repeats):
+    """makemore.py's --type on its own classes and pipeline (tools/makemore_py): seed 3407, its split,
+    AdamW; a step is makemore.py's (model(X, Y), zero_grad, backward, AdamW) on rows drawn by randint
+    from its sampler's generator (the padded words stacked once, as makemore-ts holds them)."""
+    import io
+    from contextlib import redirect_stdout
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'makemore_py'))
+    import makemore
+    torch.manual_seed(3407)
+    with redirect_stdout(io.StringIO()):
+        train_ds, test_ds = makemore.create_datasets(words_path)
+    config = makemore.ModelConfig(vocab_size=train_ds.get_vocab_size(), block_size=train_ds.get_output_length(), n_layer=4, n_head=4, n_embd=64, n_embd2=64)
+    model = {'transformer': lambda: makemore.Transformer(config), 'bigram': lambda: makemore.Bigram(config), 'mlp': lambda: makemore.MLP(config),
+             'rnn': lambda: makemore.RNN(config, cell_type='rnn'), 'gru': lambda: makemore.RNN(config, cell_type='gru'), 'bow': lambda: makemore.BoW(config)}[kind]()
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
+    torch.empty((), dtype=torch.int64).random_()  # the DataLoader's base seed, then its sampler's
+    g = torch.Generator().manual_seed(int(torch.empty((), dtype=torch.int64).random_()))
+
+    def stacked(ds):
+        rows = [ds[i] for i in range(len(ds))]
+        return torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows])
+    Xtr, Ytr = stacked(train_ds)
+
+    def run(n):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+            _, loss = model(Xtr[ix], Ytr[ix])
+            model.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        return (time.perf_counter() - t0) * 1e6 / n
+    run(100)  # warm-up
+    runs = [run(steps) for _ in range(repeats)]
+    ev = {}
+    model.eval()
+    with torch.no_grad():
+        for name, ds in [('train', train_ds), ('val', test_ds), ('test', test_ds)]:
+            X, Y = stacked(ds)
+            t0 = time.perf_counter()
+            for s in range(0, X.shape[0], 1000):
+                model(X[s:s + 1000], Y[s:s + 1000])
+            ev[name] = time.perf_counter() - t0
+    return {'us_per_step': statistics.median(runs), 'runs': runs, 'eval_s': ev}
+
+
 @torch.no_grad()
 def time_eval(model, X, Y):
     t0 = time.perf_counter()
@@ -172,6 +221,10 @@ def main():
     makers += [(f'deep5x100-{n}', 3, lambda g, n=n: Deep(V, 3, 10, 100, 5, n)) for n in ('layernorm', 'groupnorm', 'rmsnorm')]
     makers += [('wavenet', 8, lambda g: WaveNetLecture(V))]
     wanted = a.configs.split(',') if a.configs else None
+    # makemore.py's family (by its --type names): only when asked for
+    for kind in FAMILY:
+        if wanted is not None and kind in wanted:
+            out['configs'][kind] = time_family(kind, a.data, a.steps, a.repeats)
     for name, block, make in makers:
         if wanted is not None and name not in wanted:
             continue

@@ -11,6 +11,15 @@ Run with Debian's PyTorch 1.13 (`apt-get install python3-torch`), i.e. /usr/bin/
       Trains a small torch.nn model (seeded) and writes it as a makemore-ts model file; prints its
       losses in eval mode (JSON), for makemore-ts to match.
 
+  /usr/bin/python3 tools/pytorch_interop.py family-eval MODEL.safetensors --rows ROWS.json
+      makemore.py's family: loads a makemore-ts file of one of its types (config.arch bigram,
+      makemore-mlp, rnn, gru, bow, transformer) into makemore.py's own class (tools/makemore_py,
+      strict load_state_dict) and prints its logits on the padded rows in ROWS.json (JSON).
+
+  /usr/bin/python3 tools/pytorch_interop.py family-write OUT.safetensors --type mlp [--steps 30]
+      Trains makemore.py's model of a --type (its pipeline, seed 3407, tiny shapes) and writes it as
+      a makemore-ts file; prints its logits on the first test rows and its per-token test loss.
+
   /usr/bin/python3 tools/pytorch_interop.py fixtures
       Regenerates test/fixtures/interop/: a PyTorch-written model file per norm, the PyTorch
       losses of those files and of the makemore-ts-written files there.
@@ -243,16 +252,93 @@ def write_file(path, data_path, norm, steps, hidden=32, layers=1):
     return losses(model, data)
 
 
+def makemore_py():
+    sys.path.insert(0, os.path.join(ROOT, 'tools', 'makemore_py'))
+    import makemore
+    return makemore
+
+
+# config.arch of makemore-ts ↔ makemore.py's --type; the norm each kind is registered under
+FAMILY = {'bigram': 'bigram', 'makemore-mlp': 'mlp', 'rnn': 'rnn', 'gru': 'gru', 'bow': 'bow', 'transformer': 'transformer'}
+FAMILY_NORM = {'transformer': 'layernorm'}
+
+
+def family_model(mm, kind, config):
+    return {'transformer': lambda: mm.Transformer(config), 'bigram': lambda: mm.Bigram(config), 'mlp': lambda: mm.MLP(config),
+            'rnn': lambda: mm.RNN(config, cell_type='rnn'), 'gru': lambda: mm.RNN(config, cell_type='gru'), 'bow': lambda: mm.BoW(config)}[kind]()
+
+
+def family_eval(path, rows_path):
+    mm = makemore_py()
+    tensors, meta = read_safetensors(path)
+    cfg = json.loads(meta['config'])
+    kind = FAMILY[cfg['arch']]
+    config = mm.ModelConfig(vocab_size=len(meta['vocab']) + 1, block_size=cfg['blockSize'], n_layer=cfg['layers'],
+                            n_head=cfg.get('heads', 4), n_embd=cfg['embedDim'], n_embd2=cfg['hidden'])
+    model = family_model(mm, kind, config)
+    model.load_state_dict({k: v for k, v in tensors.items() if not k.startswith('optimizer.')}, strict=True)
+    model.eval()
+    X = torch.tensor(json.load(open(rows_path)), dtype=torch.long)
+    with torch.no_grad():
+        logits, _ = model(X)
+    return {'logits': logits.reshape(-1).tolist()}
+
+
+def family_write(path, data_path, kind, steps):
+    mm = makemore_py()
+    torch.manual_seed(3407)
+    with open(os.devnull, 'w') as null:
+        stdout, sys.stdout = sys.stdout, null
+        try:
+            train_ds, test_ds = mm.create_datasets(data_path)
+        finally:
+            sys.stdout = stdout
+    config = mm.ModelConfig(vocab_size=train_ds.get_vocab_size(), block_size=train_ds.get_output_length(), n_layer=2, n_head=2, n_embd=8, n_embd2=12)
+    model = family_model(mm, kind, config)
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-3, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
+    loader = mm.InfiniteDataLoader(train_ds, batch_size=32, pin_memory=False, num_workers=0)
+    for _ in range(steps):
+        X, Y = loader.next()
+        _, loss = model(X, Y)
+        model.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    model.eval()
+    arch = [a for a, t in FAMILY.items() if t == kind][0]
+    cfg = {'arch': arch, 'blockSize': config.block_size, 'embedDim': 8, 'hidden': 12, 'layers': 2, 'norm': FAMILY_NORM.get(arch, 'none')}
+    if kind == 'transformer':
+        cfg['heads'] = 2
+    meta = {'format': 'makemore-ts', 'format_version': '1', 'config': json.dumps(cfg), 'vocab': ''.join(train_ds.chars), 'step': str(steps),
+            'train': json.dumps({'batchSize': 32, 'steps': steps, 'lr': 5e-3, 'lrFinal': 5e-3, 'lrDecayStep': steps, 'seed': 3407, 'splitSeed': 42, 'split': 'makemore',
+                                 'optimizer': 'adamw', 'betas': [0.9, 0.99], 'eps': 1e-8, 'weightDecay': 0.01}),
+            'written_by': f'tools/pytorch_interop.py family-write (torch {torch.__version__})'}
+    write_safetensors(path, {k: v for k, v in model.state_dict().items()}, meta)
+    rows = [test_ds[i] for i in range(len(test_ds))]
+    X = torch.stack([r[0] for r in rows])
+    Y = torch.stack([r[1] for r in rows])
+    with torch.no_grad():
+        logits, _ = model(X)
+        y = Y.reshape(-1)
+        test_loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y, ignore_index=-1, reduction='sum').item() / int((y != -1).sum())
+    return {'rows': X[:4].tolist(), 'logits': logits[:4].reshape(-1).tolist(), 'test': test_loss}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('cmd', choices=['eval', 'write', 'fixtures'])
+    ap.add_argument('cmd', choices=['eval', 'write', 'fixtures', 'family-eval', 'family-write'])
+    ap.add_argument('--rows', help='family-eval: a JSON file of padded rows (n × T)')
+    ap.add_argument('--type', default='mlp', help="family-write: makemore.py's --type")
     ap.add_argument('path', nargs='?')
     ap.add_argument('--data', default=os.path.join(ROOT, 'data', 'names.txt'))
     ap.add_argument('--norm', default='batchnorm1d', choices=['notebook', 'batchnorm1d', 'none'])
     ap.add_argument('--steps', type=int, default=300)
     a = ap.parse_args()
     torch.set_num_threads(1)
-    if a.cmd == 'eval':
+    if a.cmd == 'family-eval':
+        print(json.dumps(family_eval(a.path, a.rows)))
+    elif a.cmd == 'family-write':
+        print(json.dumps(family_write(a.path, a.data, a.type, a.steps)))
+    elif a.cmd == 'eval':
         print(json.dumps(eval_file(a.path, a.data)))
     elif a.cmd == 'write':
         print(json.dumps(write_file(a.path, a.data, a.norm, a.steps)))

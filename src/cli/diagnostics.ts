@@ -83,7 +83,7 @@ export function createTrainDiagnostics(flags: DiagnosticsFlags, model: LanguageM
       if (printed++ === 0) log(statsReport(s));
     },
     onEval: (step, loss, trainLoss = NaN) => {
-      log(`${String(step).padStart(7)}/${String(trainCfg.steps).padStart(7)}: val ${loss.toFixed(4)}, train ${trainLoss.toFixed(4)} (first ${Math.min(splits.val.Y.numel, splits.train.Y.numel)} examples)`);
+      log(`${String(step).padStart(7)}/${String(trainCfg.steps).padStart(7)}: val ${loss.toFixed(4)}, train ${trainLoss.toFixed(4)} (first ${Math.min(splits.val.Y.shape[0], splits.train.Y.shape[0])} ${model.output === 'sequence' ? 'words' : 'examples'})`);
       ctx.onEval?.(step, loss, trainLoss);
     },
   });

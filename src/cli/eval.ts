@@ -1,10 +1,9 @@
 // `makemore eval`: losses of a saved model in eval mode on the splits of a word list. The split
 // is recomputed from the seed saved in the model and the data, so it is the one trained on.
 import { Option, type Command } from 'commander';
-import { buildSplits } from '../data/index.js';
 import { loadModel } from '../model/io.js';
 import { DEFAULT_TRAIN } from '../model/index.js';
-import { splitLoss } from '../train/index.js';
+import { runSplits, splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { wordsForModel } from './modelData.js';
 
@@ -18,7 +17,7 @@ export interface EvalFlags {
 export function runEval(flags: EvalFlags): void {
   const { model, vocab, info } = loadModel(flags.model);
   const { data, words } = wordsForModel(info, vocab, flags.model, flags.data);
-  const splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
+  const splits = runSplits(words, vocab, model, info.train ?? DEFAULT_TRAIN, data);
   const names = flags.split === 'all' ? (['train', 'val', 'test'] as const) : [flags.split];
   const losses: Record<string, number> = {};
   for (const s of names) losses[s] = splitLoss(model, splits[s]);

@@ -1,7 +1,7 @@
 // `makemore info`: what a model file holds.
 import type { Command } from 'commander';
 import { loadModel } from '../model/io.js';
-import { describeSetup, modelLabel } from './train.js';
+import { describeSetup, modelLabel, modelShape } from './train.js';
 import { oneLine, shortened } from '../errors.js';
 
 /** Text from a file or the command line as one printable, bounded line (no escape sequences reach the terminal). */
@@ -25,7 +25,7 @@ export function runInfo(flags: { model: string; json?: boolean }): void {
   };
   if (flags.json) { console.log(JSON.stringify(summary)); return; }
   console.log(`file: ${shown(flags.model)}`);
-  console.log(`model: ${modelLabel(c)}, block ${c.blockSize}, embed ${c.embedDim}, hidden ${c.hidden} × ${c.layers}`);
+  console.log(`model: ${modelLabel(c)}, ${modelShape(c)}`);
   if (info.train !== undefined) console.log(`setup: ${describeSetup(c, info.train)}`);
   console.log(`parameters: ${summary.parameters}`);
   console.log(`vocabulary (${vocab.size}): .${vocab.toString()}`);

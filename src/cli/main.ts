@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import v8 from 'node:v8';
 import { BACKEND_CHOICES, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
-import { ARCHS, BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, OPTIMIZERS, SAMPLE_GENERATORS, TRAIN_PRESET_NAMES, modelKindNames } from '../model/index.js';
+import { ARCHS, BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, OPTIMIZERS, SAMPLE_GENERATORS, TRAIN_PRESET_NAMES, WORD_SPLITS, familyTypes, modelKindNames } from '../model/index.js';
 import { SCHEDULES } from '../optim/index.js';
 import { DEFAULT_GROUPS } from '../nn/index.js';
 import { addDiagnosticsOptions } from './diagnostics.js';
@@ -36,6 +36,12 @@ function registerTrain(program: Command): void {
     .option('--layers <n>', 'hidden layers (notebook norm: 1; wavenet: levels of the tree, its preset: 3)', positiveInt, d.layers)
     .addOption(new Option('--norm <kind>', 'model form (wavenet: batchnorm1d, layernorm, rmsnorm or none)').choices([...modelKindNames(), ...INAPPLICABLE_NORMS]).default(d.norm))
     .addOption(new Option('--arch <name>', 'architecture: mlp (the makemore MLPs) or wavenet (makemore part 5\'s hierarchical MLP; the wavenet preset\'s defaults)').choices(ARCHS))
+    .addOption(new Option('--type <name>', 'one of makemore.py\'s models (its --type), with its defaults: n_layer 4, n_head 4, n_embd 64, n_embd2 64, seed 3407, its data pipeline (--split makemore), AdamW lr 5e-4, weight decay 0.01; block = longest word + 1').choices(familyTypes()))
+    .addOption(new Option('--split <kind>', 'the word split: shuffle (the notebooks\' 80/10/10 by --split-seed) or makemore (makemore.py\'s: torch.randperm on the --seed generator, a test set of min(1000, 10%) words that is also val, its sampler\'s minibatches); default: makemore with --type, else shuffle').choices(WORD_SPLITS))
+    .option('--n-layer <n>', 'makemore.py\'s name of --layers (--type: default 4)', positiveInt)
+    .option('--n-head <n>', 'attention heads, makemore.py\'s n_head (--type transformer: default 4)', positiveInt)
+    .option('--n-embd <n>', 'makemore.py\'s name of --embed (--type: default 64)', positiveInt)
+    .option('--n-embd2 <n>', 'makemore.py\'s name of --hidden (--type: default 64)', positiveInt)
     .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s; wavenet: makemore part 5\'s hierarchical MLP (block 8, embed 24, hidden 128, 3 levels, seed 42, 20 samples)').choices(TRAIN_PRESET_NAMES).default('seed'))
     .addOption(new Option('--init <scheme>', 'parameter init of the notebook and none models (default: the preset\'s)').choices(INIT_SCHEMES))
     .option('--bn-eps <x>', 'eps added to the batch std in training, notebook norm (default: the preset\'s)', nonNegativeNumber)

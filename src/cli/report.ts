@@ -6,7 +6,7 @@
 // statistics of its own) the statistics of one minibatch at the saved weights.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { buildSplits, type Splits } from '../data/index.js';
+import type { Splits } from '../data/index.js';
 import {
   StatsCollector, batchNormCalibration, batchNormTable, configRows, diagnosticsFromMetadata, statsReport,
   type DiagnosticsRecord, type FinalLosses, type StepStats,
@@ -15,8 +15,8 @@ import { loadModel } from '../model/io.js';
 import { DEFAULT_TRAIN, learningRate, type LanguageModel } from '../model/index.js';
 import { Generator } from '../random/index.js';
 import { buildPlots, writePlotsSync, writeReport } from '../report/index.js';
-import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
-import { splitLoss } from '../train/index.js';
+import { index, randint, tidy } from '../tensor/index.js';
+import { modelLoss, runSplits, splitLoss } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { recordedData, wordsForModel } from './modelData.js';
 import { integer } from './parse.js';
@@ -39,9 +39,9 @@ export function minibatchStats(model: LanguageModel, splits: Splits, step: numbe
   collector.retainGrads(true);
   try {
     return tidy(() => {
-      const n = splits.train.Y.numel;
+      const n = splits.train.Y.shape[0];
       const ix = randint(0, n, [Math.min(batchSize, n)], { generator: g });
-      const loss = crossEntropy(model.forward(index(splits.train.X, ix)), index(splits.train.Y, ix));
+      const loss = modelLoss(model, model.forward(index(splits.train.X, ix)), index(splits.train.Y, ix));
       model.zeroGrad();
       loss.backward();
       const s = collector.capture(step, lr, loss.item());
@@ -75,7 +75,7 @@ export function runReport(flags: ReportFlags): void {
       if (flags.data !== undefined || !(e instanceof MakemoreError)) throw e;
       notes.push(`${e.message}: no losses or batch-norm check.`);
     }
-    if (words !== null) splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
+    if (words !== null) splits = runSplits(words, vocab, model, info.train ?? DEFAULT_TRAIN, data);
   }
 
   let final: FinalLosses | undefined = stored?.final;

@@ -1,6 +1,6 @@
 // `makemore sample`: load a model file and print sampled words (or JSON).
 import type { Command } from 'commander';
-import { splitWords } from '../data/index.js';
+import { runWordSplit } from '../train/index.js';
 import { DEFAULT_TRAIN } from '../model/index.js';
 import { loadModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
@@ -15,7 +15,7 @@ export interface SampleFlags {
   seed: number;
   temperature: number;
   prefix: string;
-  maxLen: number;
+  maxLen?: number;
   topK?: number;
   json?: boolean;
   /** Group the words as makemore.py prints them: in the training split, in val, in test, or new. */
@@ -28,9 +28,9 @@ export type Mark = 'train' | 'val' | 'test' | 'new';
 export const MARKS: readonly Mark[] = ['train', 'val', 'test', 'new'];
 
 /** makemore.py's grouping: "N samples that are in train:", the words, ... "new:". */
-export function markedLines(words: readonly string[], marks: readonly Mark[]): string[] {
+export function markedLines(words: readonly string[], marks: readonly Mark[], groups: readonly Mark[] = MARKS): string[] {
   const lines = ['-'.repeat(80)];
-  for (const m of MARKS) {
+  for (const m of groups) {
     const group = words.filter((_, i) => marks[i] === m);
     lines.push(`${group.length} samples that are ${m === 'new' ? 'new' : `in ${m}`}:`, ...group);
   }
@@ -50,13 +50,15 @@ export async function runSample(flags: SampleFlags, seedGiven = true): Promise<v
   const seed = seedGiven || info.train === undefined ? flags.seed : info.train.seed + 10;
   const generator = continued ? Generator.fromState(info.generator!) : new Generator(seed);
   // The word list and its split are read before sampling, so a missing list fails at once.
-  const parts = flags.mark ? splitWords(wordsForModel(info, vocab, flags.model, flags.data).words, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed) : null;
+  const parts = flags.mark ? runWordSplit(wordsForModel(info, vocab, flags.model, flags.data).words, info.train ?? DEFAULT_TRAIN) : null;
   const split = parts !== null ? { train: new Set(parts.train), val: new Set(parts.val), test: new Set(parts.test) } : null;
   const words = sampleWordsIter(model, vocab, {
     count: flags.count, generator, temperature: flags.temperature, prefix: flags.prefix, maxLen: flags.maxLen, topK: flags.topK,
   });
+  // makemore.py's split has no val set of its own (val is test): its words are marked test, as makemore.py prints them
+  const groups = parts !== null && parts.val === parts.test ? MARKS.filter((m) => m !== 'val') : MARKS;
   const markOf = (w: string): Mark => {
-    for (const m of ['train', 'val', 'test'] as const) if (split![m].has(w)) return m;
+    for (const m of ['train', 'test', 'val'] as const) if (groups.includes(m) && split![m].has(w)) return m;
     return 'new';
   };
   if (flags.json) {
@@ -67,7 +69,7 @@ export async function runSample(flags: SampleFlags, seedGiven = true): Promise<v
   }
   if (split !== null) {
     const all = [...words];
-    console.log(markedLines(all, all.map(markOf)).join('\n'));
+    console.log(markedLines(all, all.map(markOf), groups).join('\n'));
     return;
   }
   let n = 0;
@@ -87,7 +89,7 @@ export function registerSample(program: Command): void {
     .option('--seed <n>', 'generator seed (default: as train sampled: the saved generator continued, or the training seed + 10)', integer, 2147483647 + 10)
     .option('--temperature <x>', 'softmax temperature (<1 sharper, >1 more random)', positiveNumber, 1)
     .option('--prefix <text>', 'every word starts with this', '')
-    .option('--max-len <n>', 'stop a word after this many characters', positiveInt, 50)
+    .option('--max-len <n>', 'stop a word after this many characters (default 50; makemore.py\'s models: the longest training word, as makemore.py)', positiveInt)
     .option('--top-k <k>', 'draw each character from the k most likely only (makemore.py\'s --top-k)', positiveInt)
     .option('--mark', 'group the words as makemore.py prints them: in the training split, in val, in test, or new')
     .option('--data <file>', 'with --mark: the word list to compare with (default: the one the model was trained on)')

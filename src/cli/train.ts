@@ -2,16 +2,16 @@
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildSplits, readWords, Vocab } from '../data/index.js';
+import { datasetRows, datasetsOf, makemoreBlockSize, readWords, Vocab, type WordSplit } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
-import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName, PRESET_MODEL_OPTIONS, OPTIMIZER_FIELDS, type OptimizerField } from '../model/index.js';
+import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName, PRESET_MODEL_OPTIONS, OPTIMIZER_FIELDS, type OptimizerField, archOfType, familyTypes, isFamily, type WordSplitKind } from '../model/index.js';
 import { ADAMW_DEFAULTS, SGD, type Optimizer, type Schedule } from '../optim/index.js';
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
-import { createOptimizer, splitLoss, trainAsync } from '../train/index.js';
+import { batchGenerator, createOptimizer, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { faultPoint } from '../faultPoint.js';
 import { createProgress, lossLine } from './progress.js';
@@ -36,6 +36,15 @@ export interface TrainFlags extends DiagnosticsFlags, Pick<TrainConfig, Optimize
   norm: string;
   /** The architecture (default: the preset's; mlp for seed and lecture). */
   arch?: Arch;
+  /** makemore.py's --type (bigram, mlp, …): its model of the family, with makemore.py's defaults (FAMILY_DEFAULTS). */
+  type?: string;
+  /** How the words are split (default: makemore for the family, else shuffle). */
+  split?: WordSplitKind;
+  /** makemore.py's names of --layers, --n-head (the transformer's heads), --embed and --hidden. */
+  nLayer?: number;
+  nHead?: number;
+  nEmbd?: number;
+  nEmbd2?: number;
   preset: TrainPresetName;
   init?: InitScheme;
   bnEps?: number;
@@ -70,13 +79,34 @@ export type Given = (flag: keyof TrainFlags) => boolean;
 /** Where Ctrl-C saves when no --out is given. */
 export const INTERRUPT_FILE = 'makemore-checkpoint.safetensors';
 
+/**
+ * makemore.py's defaults for its family (--type): n_layer 4, n_head 4, n_embd 64, n_embd2 64,
+ * seed 3407, its data pipeline; AdamW (lr 5e-4, weight decay 0.01, betas 0.9/0.99, eps 1e-8) at a
+ * constant rate; batch 32 (the notebooks' too).
+ */
+export const FAMILY_DEFAULTS = { layers: 4, heads: 4, embedDim: 64, hidden: 64, seed: 3407, split: 'makemore' as WordSplitKind, optimizer: 'adamw' as OptimizerName };
+
+/** The family arch a run trains (from --type, or an --arch of the family), or null for the context models. */
+function familyArchOf(flags: TrainFlags): string | null {
+  if (flags.type !== undefined) {
+    if (!familyTypes().includes(flags.type)) throw new MakemoreError(`--type must be one of ${familyTypes().join(', ')}, got "${flags.type}"`);
+    const arch = archOfType(flags.type);
+    if (flags.arch !== undefined && flags.arch !== arch) throw new MakemoreError(`--arch ${flags.arch} conflicts with --type ${flags.type} (arch ${arch})`);
+    return arch;
+  }
+  return flags.arch !== undefined && familyTypes().map(archOfType).includes(flags.arch) ? flags.arch : null;
+}
+
 interface Plan {
   modelCfg: ModelConfig;
   trainCfg: TrainConfig;
   data: string;
   words: string[];
   vocab: Vocab;
+  /** The words of each split (drawn before the parameters for makemore.py's split). */
+  split: WordSplit;
   model: LanguageModel;
+  /** The generator of the minibatches (and, continued, of the samples); saved in the files. */
   g: Generator;
   startStep: number;
   /** The optimizer (a resumed run's, with its state). */
@@ -99,12 +129,16 @@ function archPresetOf(flags: TrainFlags, given: Given): ArchPreset | null {
   return named ?? Object.values(ARCH_PRESETS).find((p) => p.arch === flags.arch) ?? null;
 }
 
-function freshPlan(flags: TrainFlags, given: Given): Plan {
-  const ap = archPresetOf(flags, given);
+function freshPlan(userFlags: TrainFlags, given: Given): Plan {
+  const family = familyArchOf(userFlags);
+  // makemore.py's family: its optimizer unless one is named (AdamW's rates follow below)
+  const flags: TrainFlags = family !== null && !given('optimizer') ? { ...userFlags, optimizer: FAMILY_DEFAULTS.optimizer } : userFlags;
+  if (family !== null && given('preset')) throw new MakemoreError(`--preset ${flags.preset} does not apply to makemore.py's ${flags.type ?? family} (--type takes makemore.py's defaults)`);
+  const ap = family !== null ? null : archPresetOf(flags, given);
   const preset = PRESETS[isArchPreset(flags.preset) ? 'seed' : flags.preset];
   // A flag the user typed beats the architecture preset, which beats the flag's default.
   const pick = <K extends keyof TrainFlags, V>(flag: K, value: V | undefined): TrainFlags[K] | V => (given(flag) || ap === null || value === undefined ? flags[flag] : value);
-  const arch = flags.arch ?? ap?.arch ?? DEFAULT_ARCH;
+  const arch = family ?? flags.arch ?? ap?.arch ?? DEFAULT_ARCH;
   const steps = flags.steps;
   const adamw = flags.optimizer === 'adamw';
   // AdamW's rate is makemore.py's (constant with the step schedule) unless the flags say otherwise.
@@ -116,14 +150,15 @@ function freshPlan(flags: TrainFlags, given: Given): Plan {
     lr,
     lrFinal,
     lrDecayStep: flags.lrDecayStep ?? defaultDecayStep(steps, arch),
-    seed: pick('seed', ap?.seed),
+    seed: family !== null && !given('seed') ? FAMILY_DEFAULTS.seed : pick('seed', ap?.seed),
     splitSeed: flags.splitSeed,
+    ...splitField(flags.split ?? (family !== null ? FAMILY_DEFAULTS.split : 'shuffle')),
     sampleGenerator: flags.sampleGenerator ?? ap?.sampleGenerator ?? preset.sampleGenerator,
     ...optimizerFields(flags, given),
   };
   if (adamw) Object.assign(trainCfg, { betas: trainCfg.betas ?? [...ADAMW_DEFAULTS.betas], eps: trainCfg.eps ?? ADAMW_DEFAULTS.eps, weightDecay: trainCfg.weightDecay ?? ADAMW_DEFAULTS.weightDecay });
   validateTrainConfig(trainCfg);
-  const norm = pick('norm', ap?.norm) as NormKind;
+  const norm = (family !== null && !given('norm') ? modelKindNames(family)[0] : pick('norm', ap?.norm)) as NormKind;
   if (arch === DEFAULT_ARCH) checkNormApplies(norm, flags.hidden);
   const kind = modelKind({ norm, arch });
   for (const flag of ['bnEps', 'bias1', 'bnEval', 'init'] as const) {
@@ -131,25 +166,42 @@ function freshPlan(flags: TrainFlags, given: Given): Plan {
   }
   const words = readWords(flags.data);
   const vocab = Vocab.fromWords(words);
+  // makemore.py's family: its defaults and block size (the longest word + 1); --n-* are makemore.py's names of the shape flags
+  const shape = (flag: 'embed' | 'hidden' | 'layers', alias: 'nEmbd' | 'nEmbd2' | 'nLayer', fam: number, preset: number | undefined): number =>
+    flags[alias] ?? (family !== null && !given(flag) ? fam : pick(flag, preset));
+  let blockSize = pick('blockSize', ap?.blockSize);
+  if (family !== null) {
+    blockSize = makemoreBlockSize(words);
+    if (given('blockSize') && flags.blockSize !== blockSize) throw new MakemoreError(`--block-size ${flags.blockSize}: makemore.py's ${flags.type ?? family} reads whole words, its block is the longest word + 1 (${blockSize})`);
+  }
   const modelCfg: ModelConfig = {
     // Recorded only for an architecture other than the MLPs (files without it are MLPs).
     ...(arch !== DEFAULT_ARCH ? { arch } : {}),
     vocabSize: vocab.size,
-    blockSize: pick('blockSize', ap?.blockSize),
-    embedDim: pick('embed', ap?.embedDim),
-    hidden: pick('hidden', ap?.hidden),
-    layers: pick('layers', ap?.layers),
+    blockSize,
+    embedDim: shape('embed', 'nEmbd', FAMILY_DEFAULTS.embedDim, ap?.embedDim),
+    hidden: shape('hidden', 'nEmbd2', FAMILY_DEFAULTS.hidden, ap?.hidden),
+    layers: shape('layers', 'nLayer', FAMILY_DEFAULTS.layers, ap?.layers),
     norm,
   };
   // The preset fills in what the flags leave open (for the options the kind reads); recorded in the model file.
   const picked = { init: flags.init ?? preset.init, bnEps: flags.bnEps ?? preset.bnEps, bias1: flags.bias1 ?? preset.bias1, bnEval: flags.bnEval ?? preset.bnEval };
   for (const option of PRESET_MODEL_OPTIONS) if (kind.options.includes(option)) Object.assign(modelCfg, { [option]: picked[option] });
   Object.assign(modelCfg, kind.defaults?.(modelCfg), flags.groups !== undefined ? { groups: flags.groups } : {});
+  if (flags.nHead !== undefined) modelCfg.heads = flags.nHead;
+  else if (kind.options.includes('heads') && modelCfg.heads === undefined) modelCfg.heads = FAMILY_DEFAULTS.heads;
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
   const g = new Generator(trainCfg.seed);
+  // makemore.py's split draws torch.randperm from the generator before the parameters
+  const split = runWordSplit(words, trainCfg, g, flags.data);
   const model = createModel(modelCfg, g);
-  return { modelCfg, trainCfg, data: flags.data, words, vocab, model, g, startStep: 0, optimizer: createOptimizer(model.parameters(), trainCfg), samples: pick('samples', ap?.samples) };
+  return { modelCfg, trainCfg, data: flags.data, words, vocab, split, model, g: batchGenerator(g, trainCfg), startStep: 0, optimizer: createOptimizer(model.parameters(), trainCfg), samples: pick('samples', ap?.samples) };
+}
+
+/** The train config's split field: absent for the notebooks' shuffle, so their configs stay as they were. */
+function splitField(split: WordSplitKind): Partial<TrainConfig> {
+  return split === 'shuffle' ? {} : { split };
 }
 
 /** The optimizer's flags as training-config fields: only those typed (and not the defaults), so the default run's config is unchanged. */
@@ -173,7 +225,9 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (info.train === undefined || info.generator === undefined) throw new MakemoreError(`${path}: has no training state (train config and generator) to resume from`);
   const c = model.config;
   const shape: [keyof TrainFlags, number | string | boolean | undefined][] = [['arch', c.arch ?? DEFAULT_ARCH], ['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm],
-    ['init', c.init], ['bnEps', c.bnEps], ['bias1', c.bias1], ['bnEval', c.bnEval], ['groups', c.groups]];
+    ['init', c.init], ['bnEps', c.bnEps], ['bias1', c.bias1], ['bnEval', c.bnEval], ['groups', c.groups],
+    ['nEmbd', c.embedDim], ['nEmbd2', c.hidden], ['nLayer', c.layers], ['nHead', c.heads], ['split', info.train.split ?? 'shuffle']];
+  if (given('type') && flags.type !== undefined && archOfType(flags.type) !== (c.arch ?? DEFAULT_ARCH)) throw new MakemoreError(`--type ${flags.type} conflicts with the model in ${path} (${c.arch ?? DEFAULT_ARCH}); a resumed run keeps its model`);
   for (const [flag, value] of shape) {
     if (given(flag) && flags[flag] !== value) throw new MakemoreError(`--${kebab(flag)} ${String(flags[flag])} conflicts with the model in ${path} (${String(value)}); a resumed run keeps its model`);
   }
@@ -204,7 +258,9 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   if (info.dataSha256 !== undefined && info.dataSha256 !== wordsSha256(words)) {
     process.stderr.write(`makemore: warning: ${data} is not the word list ${path} was trained on; the split and minibatches differ\n`);
   }
+  // The saved generator is the minibatches' (makemore.py's sampler's, for its split); the split is drawn afresh
   const g = Generator.fromState(info.generator);
+  const split = runWordSplit(words, trainCfg, undefined, data);
   const optimizer = createOptimizer(model.parameters(), trainCfg);
   if (info.optimizer !== undefined) {
     if (info.optimizer.name !== optimizer.name) throw new MakemoreError(`${path}: holds the state of optimizer ${info.optimizer.name} but its train config names ${optimizer.name}`);
@@ -213,7 +269,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
     process.stderr.write(`makemore: warning: ${path} holds no optimizer state; ${optimizer.name} starts its moments afresh at step ${info.step}\n`);
   }
   const ap = Object.values(ARCH_PRESETS).find((p) => p.arch === c.arch);
-  return { modelCfg: c, trainCfg, data, words, vocab, model, g, startStep: info.step, optimizer, samples: given('samples') || ap === undefined ? flags.samples : ap.samples };
+  return { modelCfg: c, trainCfg, data, words, vocab, split, model, g, startStep: info.step, optimizer, samples: given('samples') || ap === undefined ? flags.samples : ap.samples };
 }
 
 /** The most steps one run takes (the trainer keeps one float per step). */
@@ -238,7 +294,14 @@ export function checkModelSize(c: ModelConfig, batchSize: number): void {
 
 /** "notebook", "wavenet batchnorm1d": the architecture (when not the MLPs) and the norm. */
 export function modelLabel(c: ModelConfig): string {
+  if (isFamily(c)) return modelKind(c).title(c);
   return (c.arch ?? DEFAULT_ARCH) === DEFAULT_ARCH ? c.norm : `${c.arch} ${c.norm}`;
+}
+
+/** The model's shape in its own terms: makemore.py's names for its family. */
+export function modelShape(c: ModelConfig): string {
+  if (isFamily(c)) return `block ${c.blockSize}, n_embd ${c.embedDim}, n_embd2 ${c.hidden}, n_layer ${c.layers}${c.heads !== undefined ? `, n_head ${c.heads}` : ''}`;
+  return `block ${c.blockSize}, embed ${c.embedDim}, hidden ${c.hidden} × ${c.layers}`;
 }
 
 /** The options a preset sets, as one line: `init seed, bn eps 1e-5 on the std, ...`. */
@@ -250,7 +313,10 @@ export function describeSetup(m: ModelConfig, t: TrainConfig): string {
     parts.push(m.bias1 === true ? 'b1 before the batch norm' : 'no b1');
     parts.push(`eval with ${m.bnEval === 'batch' ? 'batch' : 'running'} statistics`);
   }
-  if ((m.arch ?? DEFAULT_ARCH) !== DEFAULT_ARCH) {
+  if (t.split === 'makemore') {
+    parts.push(...(modelKind(m).setupNotes?.(m) ?? []));
+    parts.push(`makemore.py's data (torch.randperm split and minibatches, seed ${t.seed}; its test set is also val)`);
+  } else if ((m.arch ?? DEFAULT_ARCH) !== DEFAULT_ARCH) {
     parts.push(...(modelKind(m).setupNotes?.(m) ?? []));
     parts.push(`one generator seeded ${t.seed}`, `lr ${t.lr} then ${t.lrFinal} from step ${t.lrDecayStep}`);
   }
@@ -324,9 +390,10 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
 async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatcher): Promise<number> {
   const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags, given);
   const { modelCfg, trainCfg, model, vocab, words, g } = plan;
-  const splits = buildSplits(words, vocab, modelCfg.blockSize, trainCfg.splitSeed, plan.data);
-  if (trainCfg.batchSize > splits.train.Y.numel) {
-    throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${splits.train.Y.numel} training examples`);
+  const splits = datasetsOf(plan.split, vocab, modelCfg.blockSize, model.output === 'sequence' ? 'sequence' : 'context');
+  const rows = splits.train.Y.shape[0];
+  if (trainCfg.batchSize > rows) {
+    throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${rows} training examples`);
   }
   const sha = wordsSha256(words);
   let diag: ReturnType<typeof createTrainDiagnostics> = null;
@@ -334,11 +401,8 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
   const divergence = divergenceWatch(flags.stopOnDivergence !== false, (line) => process.stderr.write(`${line}\n`));
   // The first rows of the train split: a file is written only if the model's loss there is not far above the start.
-  const probeRows = Math.min(DIVERGENCE_PROBE_ROWS, splits.train.Y.numel), block = splits.train.X.shape[1];
-  const probe = {
-    X: new Tensor(splits.train.X.intData.subarray(0, probeRows * block), [probeRows, block], 'int32'),
-    Y: new Tensor(splits.train.Y.intData.subarray(0, probeRows), [probeRows], 'int32'),
-  };
+  const probeRows = Math.min(DIVERGENCE_PROBE_ROWS, rows);
+  const probe = datasetRows(splits.train, 0, probeRows);
   const save = (path: string, step: number, extra: Record<string, string> = {}): void => {
     // Never replace a good file with a diverged model (a finite loss can still end in an
     // update that overflows the weights, or one that sends the loss far up).
@@ -358,8 +422,9 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   };
 
   console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
-  console.log(`examples: train ${splits.train.Y.numel}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
-  console.log(`model: ${modelLabel(modelCfg)}, block ${modelCfg.blockSize}, embed ${modelCfg.embedDim}, hidden ${modelCfg.hidden} × ${modelCfg.layers}, ${model.numParameters()} parameters; ${backendName()}${(kernels() as { fast?: boolean }).fast === true ? ' fast-mode (relaxed SIMD)' : ''} kernels`);
+  if (model.output === 'sequence') console.log(`words: train ${rows}, val ${splits.val.Y.shape[0]}, test ${splits.test.Y.shape[0]}${trainCfg.split === 'makemore' ? ' (makemore.py\'s split: val is the test set)' : ''}`);
+  else console.log(`examples: train ${rows}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
+  console.log(`model: ${modelLabel(modelCfg)}, ${modelShape(modelCfg)}, ${model.numParameters()} parameters; ${backendName()}${(kernels() as { fast?: boolean }).fast === true ? ' fast-mode (relaxed SIMD)' : ''} kernels`);
   console.log(`setup: ${describeSetup(modelCfg, trainCfg)}`);
   if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
 

@@ -4,11 +4,15 @@ import { Tensor } from '../tensor/index.js';
 import { PythonRandom } from '../random/index.js';
 import { MakemoreError } from '../errors.js';
 import type { Vocab } from './vocab.js';
+import { buildWordDataset } from './makemore.js';
 
 export interface Dataset {
   /** Contexts (n × blockSize), int32. */
   X: Tensor;
-  /** Next-character targets (n), int32. */
+  /**
+   * Next-character targets (n), int32; for makemore.py's family (data/makemore.ts) X and Y are
+   * padded words (n × T) and Y's −1 entries are positions the loss ignores.
+   */
   Y: Tensor;
 }
 
@@ -65,6 +69,17 @@ export function buildDataset(words: readonly string[], vocab: Vocab, blockSize: 
     }
   }
   return { X: new Tensor(X, [n, blockSize], 'int32'), Y: new Tensor(Y, [n], 'int32') };
+}
+
+/** Rows [start, end) of a dataset (views, no copy): contexts or padded words, with their targets. */
+export function datasetRows(d: Dataset, start: number, end: number): Dataset {
+  const x = d.X.shape[1];
+  const yShape = d.Y.shape.slice(1);
+  const y = yShape.reduce((a, b) => a * b, 1);
+  return {
+    X: new Tensor(d.X.intData.subarray(start * x, end * x), [end - start, x], 'int32'),
+    Y: new Tensor(d.Y.intData.subarray(start * y, end * y), [end - start, ...yShape], 'int32'),
+  };
 }
 
 /** Index of every BMP character of the vocabulary, -1 elsewhere and for surrogates. */
@@ -124,12 +139,20 @@ export interface Splits {
 }
 
 export function buildSplits(words: readonly string[], vocab: Vocab, blockSize: number, seed: number, source?: string): Splits {
-  const split = splitWords(words, seed, source);
+  return datasetsOf(splitWords(words, seed, source), vocab, blockSize);
+}
+
+/**
+ * The datasets of a word split: contexts for the context models, or (`sequence`) makemore.py's
+ * padded words (data/makemore.ts) for its family of models.
+ */
+export function datasetsOf(split: WordSplit, vocab: Vocab, blockSize: number, format: 'context' | 'sequence' = 'context'): Splits {
+  const build = format === 'sequence' ? buildWordDataset : buildDataset;
   return {
     vocab,
     words: split,
-    train: buildDataset(split.train, vocab, blockSize),
-    val: buildDataset(split.val, vocab, blockSize),
-    test: buildDataset(split.test, vocab, blockSize),
+    train: build(split.train, vocab, blockSize),
+    val: build(split.val, vocab, blockSize),
+    test: build(split.test, vocab, blockSize),
   };
 }

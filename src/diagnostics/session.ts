@@ -3,11 +3,10 @@
 // costs a few passes over the activations and gradients; the other steps pay one array store
 // (the loss) and, with statsEvery, two integer tests. Output gradients are retained only for
 // the forward of a statistics step.
-import type { Dataset } from '../data/index.js';
+import { datasetRows, type Dataset } from '../data/index.js';
 import type { LanguageModel } from '../model/index.js';
 import type { StepInfo, TrainHooks } from '../train/index.js';
 import { splitLoss } from '../train/index.js';
-import { Tensor } from '../tensor/index.js';
 import { StatsCollector } from './collector.js';
 import { windowMeans } from './stats.js';
 import type { LossCurve, StepStats } from './types.js';
@@ -45,9 +44,7 @@ export interface TrainingDiagnosticsOptions {
 
 /** The first n examples of a dataset (views, no copy). */
 function firstRows(d: Dataset, n: number): Dataset {
-  const rows = Math.min(n, d.Y.numel);
-  const width = d.X.shape[1];
-  return { X: new Tensor(d.X.intData.subarray(0, rows * width), [rows, width], 'int32'), Y: new Tensor(d.Y.intData.subarray(0, rows), [rows], 'int32') };
+  return datasetRows(d, 0, Math.min(n, d.Y.shape[0]));
 }
 
 export class TrainingDiagnostics {
@@ -67,7 +64,7 @@ export class TrainingDiagnostics {
     const every = options.statsEvery ?? 0;
     const evalEvery = options.evalEvery ?? 0;
     const val = options.val;
-    this.trainSample = options.train !== undefined && val !== undefined ? firstRows(options.train, val.Y.numel) : null;
+    this.trainSample = options.train !== undefined && val !== undefined ? firstRows(options.train, val.Y.shape[0]) : null;
     this.collector = every > 0 ? new StatsCollector(model, { bins: options.bins }) : null;
     const last = steps - 1;
     const isStatsStep = (i: number): boolean => i % every === 0 || i === last;

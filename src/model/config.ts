@@ -87,8 +87,15 @@ export interface TrainConfig {
   lrDecayStep: number;
   /** Seed of the torch-style generator used for the parameters, then the minibatches. */
   seed: number;
-  /** Seed of the Python-style shuffle that splits the words. */
+  /** Seed of the Python-style shuffle that splits the words (split "shuffle"). */
   splitSeed: number;
+  /**
+   * How the words are split (default "shuffle": the notebooks' 80/10/10 by `splitSeed`).
+   * "makemore": makemore.py's pipeline (data/makemore.ts, train/data.ts): torch.randperm on the
+   * generator seeded `seed` before it draws the parameters, a test set of min(1000, 10%) words
+   * (also the val set), and minibatches from the generator makemore.py's RandomSampler seeds.
+   */
+  split?: WordSplitKind;
   /** The generator `train` samples from after training (default "seed+10"). */
   sampleGenerator?: SampleGenerator;
   /**
@@ -116,6 +123,9 @@ export interface TrainConfig {
 /** The optional optimizer, clipping and warm-up fields (flags of the same names set them). */
 export const OPTIMIZER_FIELDS = ['warmup', 'betas', 'eps', 'weightDecay', 'momentum', 'dampening', 'nesterov', 'clipGradNorm'] as const;
 export type OptimizerField = (typeof OPTIMIZER_FIELDS)[number];
+
+export type WordSplitKind = 'shuffle' | 'makemore';
+export const WORD_SPLITS: readonly WordSplitKind[] = ['shuffle', 'makemore'];
 
 export type OptimizerName = 'sgd' | 'adamw';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adamw'];
@@ -186,6 +196,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (c.sampleGenerator !== undefined && !SAMPLE_GENERATORS.includes(c.sampleGenerator)) {
     throw new MakemoreError(`sample generator must be one of ${SAMPLE_GENERATORS.join(', ')}, got "${String(c.sampleGenerator)}"`);
   }
+  if (c.split !== undefined && !WORD_SPLITS.includes(c.split)) throw new MakemoreError(`split must be one of ${WORD_SPLITS.join(', ')}, got "${String(c.split)}"`);
   validateOptimizerConfig(c);
 }
 

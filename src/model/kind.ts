@@ -58,6 +58,8 @@ export interface ModelKind<M extends LanguageModel = LanguageModel> {
   readonly norms: readonly string[];
   /** One line for help texts and report titles. */
   readonly description: string;
+  /** What its models' forward returns (default "context"; makemore.py's family: "sequence", kinds/sequence.ts). */
+  readonly output?: 'context' | 'sequence';
   /** Options it reads; a config or flag setting another is refused. */
   readonly options: readonly KindOption[];
   /** A short name per norm for menus (default: the norm itself), e.g. "LayerNorm (per example)". */

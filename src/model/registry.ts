@@ -9,6 +9,9 @@ import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
 import { wavenetKind } from './kinds/wavenet.js';
+import { bigramKind } from './kinds/bigram.js';
+import { makemoreMlpKind } from './kinds/makemoreMlp.js';
+import { typeOfArch } from './kinds/sequence.js';
 
 /** arch → norm → kind */
 const kinds = new Map<string, Map<string, ModelKind>>();
@@ -27,7 +30,18 @@ export function registerModelKind(kind: ModelKind): void {
   kinds.set(arch, byNorm);
 }
 
-for (const k of [notebookKind, moduleKind, plainKind, wavenetKind]) registerModelKind(k);
+// makemore.py's family (kinds/sequence.ts), one kind per --type
+for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bigramKind, makemoreMlpKind]) registerModelKind(k);
+
+/** makemore.py's `--type` names of the registered family kinds (output "sequence"), in registration order. */
+export function familyTypes(): string[] {
+  return [...kinds].filter(([, byNorm]) => [...byNorm.values()].some((k) => k.output === 'sequence')).map(([arch]) => typeOfArch(arch));
+}
+
+/** Whether `config`'s kind is one of makemore.py's family (its models read padded words). */
+export function isFamily(config: Pick<ModelConfig, 'norm' | 'arch'>): boolean {
+  return modelKind(config).output === 'sequence';
+}
 
 /** The architecture names, in registration order. */
 export function archNames(): string[] {

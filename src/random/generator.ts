@@ -121,6 +121,14 @@ export class Generator {
     return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
+  /**
+   * `torch.empty((), dtype=torch.int64).random_()`: random64() mod 2^63, a non-negative int64
+   * (a DataLoader draws its base seed and a RandomSampler its generator's seed this way).
+   */
+  randomInt64(): bigint {
+    return this.random64() & 0x7fffffffffffffffn;
+  }
+
   /** `uniform_real_distribution<double>(0,1)`: low 53 bits of random64() times 2^-53. */
   uniformDouble(): number {
     const hi = this.mt.nextUint32();

@@ -4,3 +4,4 @@ export { fma32, f32ToBits, bitsToF32 } from "./fma32.js";
 export { Generator, defaultGenerator, manualSeed, toSeed64, DEFAULT_SEED } from "./generator.js";
 export type { GeneratorState } from "./generator.js";
 export { PythonRandom } from "./pythonRandom.js";
+export { randperm } from "./randperm.js";

@@ -1,17 +1,22 @@
 // Sampling words: start from an all-'.' context, take softmax(logits / temperature), draw the
 // next index with torch.multinomial semantics, shift the context, stop at '.' (index 0).
+// makemore.py's family (output "sequence") reads the word so far as its generate() does: [0]
+// then the word, cropped to the last blockSize tokens, and draws from the last position's logits.
 import type { Vocab } from '../data/index.js';
 import { SEPARATOR, previewWord } from '../data/words.js';
 import type { LanguageModel } from '../model/index.js';
 import type { Generator } from '../random/index.js';
-import { Tensor, noGrad, softmax, tidy } from '../tensor/index.js';
+import { Tensor, noGrad, select, softmax, tidy } from '../tensor/index.js';
 import { MakemoreError } from '../errors.js';
 
 export interface SampleOptions {
   count: number;
   generator: Generator;
   temperature?: number;
-  /** Stop a word after this many characters even if '.' never comes. */
+  /**
+   * Stop a word after this many characters even if '.' never comes (default 50; makemore.py's
+   * family: blockSize − 1, the longest training word, as makemore.py generates).
+   */
   maxLen?: number;
   /** Every word starts with these characters (they must be in the vocabulary). */
   prefix?: string;
@@ -39,11 +44,10 @@ export function sampleWords(model: LanguageModel, vocab: Vocab, opts: SampleOpti
  */
 export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: SampleOptions): IterableIterator<string> {
   const temperature = opts.temperature ?? 1;
-  const maxLen = opts.maxLen ?? 50;
+  const maxLen = opts.maxLen ?? (model.output === 'sequence' ? Math.max(model.config.blockSize - 1, 1) : 50);
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
   const topK = opts.topK;
   if (topK !== undefined && !(Number.isSafeInteger(topK) && topK > 0)) throw new MakemoreError(`top-k must be a positive integer, got ${topK}`);
-  const block = model.config.blockSize;
   if ((opts.prefix ?? '').includes(SEPARATOR)) throw new MakemoreError(`the prefix "${previewWord(opts.prefix!)}" contains "${SEPARATOR}", the start/end token; it cannot be inside a word`);
   const prefix = vocab.encode(opts.prefix ?? '');
   if (!Number.isInteger(maxLen) || maxLen <= 0) throw new MakemoreError(`max length must be a positive integer, got ${maxLen}`);
@@ -53,15 +57,9 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
   try {
     for (let s = 0; s < opts.count; s++) {
       yield noGrad(() => {
-        const context = new Int32Array(block);
-        const out: number[] = [];
-        for (const ix of prefix) {
-          out.push(ix);
-          context.copyWithin(0, 1);
-          context[block - 1] = ix;
-        }
+        const out: number[] = [...prefix];
         while (out.length < maxLen) {
-          const p32 = contextProbs(model, context, temperature, topK);
+          const p32 = probsAfter(model, out, temperature, topK);
           let ix: number;
           try {
             ix = opts.generator.multinomial(p32, 1, p32.length, 1, false)[0];
@@ -71,8 +69,6 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
           }
           if (ix === 0) break;
           out.push(ix);
-          context.copyWithin(0, 1);
-          context[block - 1] = ix;
         }
         return vocab.decode(out);
       });
@@ -82,10 +78,33 @@ export function* sampleWordsIter(model: LanguageModel, vocab: Vocab, opts: Sampl
   }
 }
 
-/** softmax(model(context) / temperature), of the top k logits only where topK is set, for one context (1 × block), in eval mode as the caller set it. */
-function contextProbs(model: LanguageModel, context: Int32Array, temperature: number, topK?: number): Float32Array {
+/**
+ * The model's input after the word so far: its last blockSize characters as a '.'-padded context
+ * (1 × block), or for makemore.py's family [0, ...word] cropped to the last blockSize (1 × t).
+ */
+function inputAfter(model: LanguageModel, word: readonly number[]): Tensor {
+  const block = model.config.blockSize;
+  if (model.output === 'sequence') {
+    const seq = [0, ...word].slice(-block);
+    return new Tensor(Int32Array.from(seq), [1, seq.length], 'int32');
+  }
+  const context = new Int32Array(block);
+  const tail = word.slice(-block);
+  context.set(tail, block - tail.length);
+  return new Tensor(context, [1, block], 'int32');
+}
+
+/** The next-character logits after the word so far (1 × V): the last position's for the family. */
+function logitsAfter(model: LanguageModel, word: readonly number[]): Tensor {
+  const x = inputAfter(model, word);
+  const raw = model.forward(x);
+  return model.output === 'sequence' ? select(raw, 1, x.shape[1] - 1) : raw;
+}
+
+/** softmax(next-character logits / temperature), of the top k logits only where topK is set, after the word so far, in eval mode as the caller set it. */
+function probsAfter(model: LanguageModel, word: readonly number[], temperature: number, topK?: number): Float32Array {
   return tidy(() => {
-    const raw = model.forward(new Tensor(context.slice(), [1, context.length], 'int32'));
+    const raw = logitsAfter(model, word);
     // top-k: the kept logits' softmax in double (−∞ is exact there)
     if (topK !== undefined) return softmaxScaled(keepTopK(Float32Array.from(raw.floatData), topK), temperature);
     const p = Float32Array.from(softmax(temperature !== 1 ? raw.div(temperature) : raw, -1).floatData);
@@ -101,15 +120,11 @@ function contextProbs(model: LanguageModel, context: Int32Array, temperature: nu
 export function nextCharProbs(model: LanguageModel, vocab: Vocab, prefix: string, temperature = 1): Float32Array {
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new MakemoreError(`temperature must be a positive number, got ${temperature}`);
   if (prefix.includes(SEPARATOR)) throw new MakemoreError(`the prefix "${previewWord(prefix)}" contains "${SEPARATOR}", the start/end token; it cannot be inside a word`);
-  const context = new Int32Array(model.config.blockSize);
-  for (const ix of vocab.encode(prefix)) {
-    context.copyWithin(0, 1);
-    context[context.length - 1] = ix;
-  }
+  const word = vocab.encode(prefix);
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() => contextProbs(model, context, temperature));
+    return noGrad(() => probsAfter(model, word, temperature));
   } finally {
     model.train(wasTraining);
   }

@@ -1,9 +1,10 @@
 // Evaluation: the mean cross-entropy over a whole split in eval mode (running statistics),
 // computed in chunks so memory stays bounded for any split size; in one piece for a model that
 // normalises with the batch's own statistics (bnEval "batch": the seed's cell 9).
-import type { Dataset } from '../data/index.js';
+import { datasetRows, type Dataset } from '../data/index.js';
 import { modelKind, type LanguageModel } from '../model/index.js';
-import { Tensor, crossEntropy, noGrad, tidy } from '../tensor/index.js';
+import { noGrad, tidy } from '../tensor/index.js';
+import { countedTargets, modelLoss } from './loss.js';
 
 /** The bytes the activations of one chunk of evaluation may take (the wasm heap is 4 GiB). */
 export const EVAL_CHUNK_BYTES = 256 * 2 ** 20;
@@ -15,14 +16,22 @@ export const EVAL_CHUNK_BYTES = 256 * 2 ** 20;
 export function evalChunkRows(model: LanguageModel): number {
   const { blockSize: B, embedDim: E, hidden: H, layers: L, vocabSize: V } = model.config;
   // float32: embedding, every hidden layer's pre-activation, normalized and tanh outputs, logits and probabilities
-  const rowBytes = 4 * (B * E + 4 * L * H + 3 * V);
+  const contextBytes = 4 * (B * E + 4 * L * H + 3 * V);
+  // makemore.py's family: a row is a padded word, T = B positions, each about a context's worth
+  // (the MLP embeds B characters at each; attention adds T per head)
+  const rowBytes = model.output === 'sequence' ? B * (contextBytes + 4 * B * (model.config.heads ?? 1) * L) : contextBytes;
   return Math.max(1, Math.min(8192, Math.floor(EVAL_CHUNK_BYTES / rowBytes)));
 }
 
+/**
+ * The mean loss over a split in eval mode: per row (context models), or per target position for
+ * makemore.py's family (output "sequence": every position but the −1 padding counts once). makemore.py's
+ * own `evaluate` averages the means of (up to 11 shuffled) batches of 100 words instead, which weighs
+ * a short word's positions more: tools/makemore_reference.py reports both.
+ */
 export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunkRows(model)): number {
-  const n = data.Y.numel;
+  const n = data.Y.shape[0];
   if (n === 0) return Number.NaN;
-  const block = data.X.shape[1];
   if (modelKind(model.config).wholeSplitEval?.(model.config) === true) chunk = n;
   const wasTraining = model.training;
   model.eval();
@@ -33,14 +42,18 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunk
       if (fused !== null) return fused;
     }
     return noGrad(() => {
+      const rows = data.Y.shape[0];
       let total = 0;
-      for (let s = 0; s < n; s += chunk) {
-        const e = Math.min(n, s + chunk);
-        const X = new Tensor(data.X.intData.subarray(s * block, e * block), [e - s, block], 'int32');
-        const Y = new Tensor(data.Y.intData.subarray(s, e), [e - s], 'int32');
-        total += tidy(() => crossEntropy(model.forward(X), Y).item()) * (e - s);
+      let count = 0;
+      for (let s = 0; s < rows; s += chunk) {
+        const e = Math.min(rows, s + chunk);
+        const { X, Y } = datasetRows(data, s, e);
+        const counted = countedTargets(model, Y);
+        if (counted === 0) continue;
+        total += tidy(() => modelLoss(model, model.forward(X), Y).item()) * counted;
+        count += counted;
       }
-      return total / n;
+      return total / count;
     });
   } finally {
     model.train(wasTraining);

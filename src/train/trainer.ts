@@ -1,12 +1,15 @@
 // The training loop of the notebook: minibatches drawn uniformly with replacement by randint on
 // the model's generator, forward, cross-entropy, backward, SGD with a step learning-rate decay.
+// makemore.py's family (output "sequence") draws rows of padded words the same way (from its
+// sampler's generator, train/data.ts) and takes the loss over every position (loss.ts).
 import type { Dataset } from '../data/index.js';
 import type { FusedTrainStep, LanguageModel } from '../model/index.js';
 import { learningRate, modelKind, validateTrainConfig, type TrainConfig } from '../model/index.js';
 import { clipGradNorm, SGD, type Optimizer } from '../optim/index.js';
 import { createOptimizer } from './optimizer.js';
 import type { Generator } from '../random/index.js';
-import { crossEntropy, index, randint, tidy } from '../tensor/index.js';
+import { index, randint, tidy } from '../tensor/index.js';
+import { modelLoss } from './loss.js';
 import { MakemoreError } from '../errors.js';
 
 export interface StepInfo {
@@ -72,7 +75,7 @@ export class Trainer {
     readonly hooks: TrainHooks = {}, options: TrainOptions = {}) {
     this.zeroBatchStdFails = modelKind(model.config).zeroBatchStdFails === true;
     validateTrainConfig(cfg);
-    this.n = data.Y.numel;
+    this.n = data.Y.shape[0];
     if (this.n === 0) throw new MakemoreError('the training split has no examples');
     this.start = options.startStep ?? 0;
     this.step = this.start;
@@ -106,7 +109,7 @@ export class Trainer {
       }
       const Xb = index(data.X, ix);
       const Yb = index(data.Y, ix);
-      const lossT = crossEntropy(model.forward(Xb), Yb);
+      const lossT = modelLoss(model, model.forward(Xb), Yb);
       const value = lossT.item();
       this.checkLoss(value, ix.intData, i, lr);
       opt.zeroGrad();

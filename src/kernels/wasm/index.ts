@@ -236,8 +236,9 @@ class WasmKernels implements BindingContext {
       if (a !== null && a.length < need) throw lengthError(s.name, a.length, need);
     }
     spec.check?.(resolved);
+    // Copying JS-heap arrays in may grow memory: the call sees the views re-created after it.
     return this.marshal(arrays.map((s) => resolved[s.at] as Arg), arrays.map((s) => IO_MODE[s.io]),
-      (p) => spec.call(this.k, p, resolved, this));
+      (p) => spec.call(this.k, p, this.resolveAll(spec, resolved), this));
   }
 
   /** The arguments with views detached by memory growth re-created. */

@@ -48,13 +48,24 @@ export interface SequenceKindSpec<M extends SequenceModel> {
 export function defineSequenceKind<M extends SequenceModel>(spec: SequenceKindSpec<M>): ModelKind {
   return defineKind<M>({
     arch: spec.arch,
+    output: 'sequence',
     norms: [spec.norm ?? 'none'],
     description: spec.description,
     options: spec.options ?? [],
     validate: spec.validate,
     create: spec.create,
     foldRefusal: () => 'has no batch norm to fold',
-    title: () => `makemore.py ${spec.arch === 'makemore-mlp' ? 'mlp' : spec.arch}`,
+    title: () => `makemore.py ${typeOfArch(spec.arch)}`,
     defaults: spec.defaults,
   });
+}
+
+/** makemore.py's `--type` of a family arch: "mlp" for "makemore-mlp" (this project's "mlp" is its context MLPs). */
+export function typeOfArch(arch: string): string {
+  return arch === 'makemore-mlp' ? 'mlp' : arch;
+}
+
+/** The arch of makemore.py's `--type` name. */
+export function archOfType(type: string): string {
+  return type === 'mlp' ? 'makemore-mlp' : type;
 }

@@ -1,0 +1,25 @@
+// makemore.py's Bigram: a table of next-character logits for each character, `logits` (V × V),
+// initialised to zeros (nn.Parameter(torch.zeros((n, n)))); forward is a row lookup.
+import { zeros, index, type Tensor } from '../../tensor/index.js';
+import type { ModelConfig } from '../config.js';
+import { SequenceModel, defineSequenceKind } from './sequence.js';
+
+export class Bigram extends SequenceModel {
+  /** (vocab × vocab): row i holds the logits of the character after i. */
+  readonly logits: Tensor;
+  constructor(config: ModelConfig) {
+    super(config);
+    this.logits = this.registerParameter('logits', zeros([config.vocabSize, config.vocabSize]));
+  }
+  /** idx (B, T) → logits (B, T, V) = logits[idx]. */
+  forward(idx: Tensor): Tensor {
+    return index(this.logits, idx);
+  }
+}
+
+export const bigramKind = defineSequenceKind({
+  arch: 'bigram',
+  description: "makemore.py's bigram: a table of next-character logits (vocab × vocab)",
+  // No random draws: makemore.py's Bigram starts at zeros.
+  create: (config) => new Bigram(config),
+});
