@@ -8,6 +8,7 @@ export { WaveNet, wavenetKind, WAVENET_NORMS, type WaveNetNorm } from './kinds/w
 export { NotebookMLP, notebookKind } from './kinds/notebook.js';
 export { ModuleMLP, moduleKind } from './kinds/module.js';
 export { PlainMLP, plainKind } from './kinds/plain.js';
+export { RNN, RNNCell, GRUCell, rnnKind, gruKind, type CellType } from './kinds/rnn.js';
 export { EmbeddingMLP, sequentialActivationProbes, sequentialBatchNormSites } from './embeddingMlp.js';
 export { foldPair, type Folded } from './fold.js';
 export type { FusedTrainStep } from './notebookFused.js';

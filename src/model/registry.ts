@@ -8,6 +8,7 @@ import type { KindChoice, LanguageModel, ModelKind } from './kind.js';
 import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
+import { gruKind, rnnKind } from './kinds/rnn.js';
 import { wavenetKind } from './kinds/wavenet.js';
 
 /** arch → norm → kind */
@@ -27,7 +28,7 @@ export function registerModelKind(kind: ModelKind): void {
   kinds.set(arch, byNorm);
 }
 
-for (const k of [notebookKind, moduleKind, plainKind, wavenetKind]) registerModelKind(k);
+for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, rnnKind, gruKind]) registerModelKind(k);
 
 /** The architecture names, in registration order. */
 export function archNames(): string[] {
