@@ -85,7 +85,21 @@ for (const arch of ['rnn', 'gru'] as const) {
       }
     });
 
-    test('gradients of every parameter against float64 finite differences (tiny config)', () => {
+    test('the fused sequence op gives the step-by-step forward\'s logits and gradients (forwardSteps, makemore.py\'s loop)', () => {
+      const config: ModelConfig = { arch, norm: 'none', vocabSize: 27, blockSize: 9, embedDim: 16, hidden: 24, layers: 1 };
+      const x = ints(ref.small.x), y = ints(ref.small.y);
+      const run = (steps: boolean): Map<string, Float32Array> => {
+        const model = createModel(config, new Generator(5)) as RNN;
+        const logits = steps ? model.forwardSteps(x) : model.forward(x);
+        maskedLoss(logits, y).backward();
+        return new Map([['logits', Float32Array.from(logits.floatData)], ...model.namedParameters().map(([n, p]) => [n, Float32Array.from(p.grad!.floatData)] as [string, Float32Array])]);
+      };
+      const fused = run(false), steps = run(true);
+      assert.equal(fused.size, steps.size);
+      for (const [name, v] of steps) assertClose(fused.get(name)!, [...v], 1e-5, 1e-7, name);
+    });
+
+    test('gradients of every parameter against float64 finite differences, fused and step by step (tiny config)', () => {
       const config: ModelConfig = { arch, norm: 'none', vocabSize: 5, blockSize: 4, embedDim: 2, hidden: 3, layers: 1 };
       const model = createModel(config, new Generator(7)) as RNN;
       // Swap each parameter field for a float64 leaf with random values; forward reads the fields.
@@ -105,8 +119,10 @@ for (const arch of ['rnn', 'gru'] as const) {
       swap(model.lm_head, 'bias', 14);
       const x = ints([[0, 1, 4, 2], [0, 3, 3, 0], [0, 2, 0, 0]]);
       const y = ints([[1, 4, 2, 0], [3, 3, 0, -1], [2, 0, -1, -1]]);
-      const r = gradcheck(() => maskedLoss(model.forward(x), y), leaves, { names });
-      assert.equal(r.checked, leaves.reduce((n, t) => n + t.numel, 0));
+      for (const forward of [(i: Tensor) => model.forward(i), (i: Tensor) => model.forwardSteps(i)]) {
+        const r = gradcheck(() => maskedLoss(forward(x), y), leaves, { names });
+        assert.equal(r.checked, leaves.reduce((n, t) => n + t.numel, 0));
+      }
     });
   });
 }

@@ -5,13 +5,18 @@
 // gives PyTorch's parameters bit for bit.
 import type { Generator } from '../../random/index.js';
 import { Embedding, Linear, Module } from '../../nn/index.js';
-import { cat, index, stack, zeros, type Tensor } from '../../tensor/index.js';
+import { cat, gruSequence, index, rnnSequence, stack, zeros, type CellLinear, type Tensor } from '../../tensor/index.js';
 import type { ModelConfig } from '../config.js';
 import { defineSequenceKind, SequenceModel } from './sequence.js';
 
-/** One step of the recurrence: (xt (B, n_embd), hprev (B, n_embd2)) → ht (B, n_embd2). */
+/**
+ * A cell: `step` is one step as makemore.py writes it, composed from ops, (xt (B, n_embd),
+ * hprev (B, n_embd2)) → ht (B, n_embd2); `sequence` runs it over every position of x (B, T, n_embd)
+ * as one fused op (tensor/ops/recurrent.ts) with the same arithmetic, → (B, T, n_embd2).
+ */
 export abstract class RecurrentCell extends Module {
   abstract step(xt: Tensor, hprev: Tensor): Tensor;
+  abstract sequence(x: Tensor, h0: Tensor): Tensor;
   forward(xt: Tensor, hprev?: Tensor): Tensor {
     if (hprev === undefined) throw new RangeError('a recurrent cell needs (xt, hprev)');
     return this.step(xt, hprev);
@@ -28,6 +33,9 @@ export class RNNCell extends RecurrentCell {
   step(xt: Tensor, hprev: Tensor): Tensor {
     const xh = cat([xt, hprev], 1);
     return this.xh_to_h.forward(xh).tanh();
+  }
+  sequence(x: Tensor, h0: Tensor): Tensor {
+    return rnnSequence(x, h0, cellLinear(this.xh_to_h));
   }
 }
 
@@ -52,6 +60,14 @@ export class GRUCell extends RecurrentCell {
     const z = this.xh_to_z.forward(xh).sigmoid();
     return z.neg().add(1).mul(hprev).add(z.mul(hbar));
   }
+  sequence(x: Tensor, h0: Tensor): Tensor {
+    return gruSequence(x, h0, { z: cellLinear(this.xh_to_z), r: cellLinear(this.xh_to_r), hbar: cellLinear(this.xh_to_hbar) });
+  }
+}
+
+function cellLinear(l: Linear): CellLinear {
+  if (l.bias === null) throw new Error('a cell Linear has a bias');
+  return { weight: l.weight, bias: l.bias };
 }
 
 export type CellType = 'rnn' | 'gru';
@@ -72,16 +88,24 @@ export class RNN extends SequenceModel {
   }
 
   forward(idx: Tensor): Tensor {
-    const [b, t] = idx.shape;
+    return this.lm_head.forward(this.cell.sequence(this.wte.forward(idx), this.startState(idx.shape[0])));
+  }
+
+  /** makemore.py's forward as written: the cell's `step` at each position, then stack (the fused forward's reference). */
+  forwardSteps(idx: Tensor): Tensor {
     const emb = this.wte.forward(idx); // (b, t, n_embd)
-    // start.expand((b, -1)): row 0 gathered b times, so its gradient is the sum over the batch
-    let hprev = index(this.start, zeros([b], { dtype: 'int32' }));
+    let hprev = this.startState(idx.shape[0]);
     const hiddens: Tensor[] = [];
-    for (let i = 0; i < t; i++) {
+    for (let i = 0; i < idx.shape[1]; i++) {
       hprev = this.cell.step(emb.select(1, i), hprev); // (b, n_embd2)
       hiddens.push(hprev);
     }
     return this.lm_head.forward(stack(hiddens, 1)); // (b, t, vocab)
+  }
+
+  /** start.expand((b, -1)): row 0 gathered b times, so its gradient is the sum over the batch. */
+  private startState(b: number): Tensor {
+    return index(this.start, zeros([b], { dtype: 'int32' }));
   }
 }
 
