@@ -6,7 +6,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Vocab } from '../src/data/index.js';
 import { createModel, modelKind, RNN, type ModelConfig } from '../src/model/index.js';
+import { decodeModel, encodeModel, modelTensors } from '../src/model/file.js';
 import { AdamW } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
 import { Tensor, crossEntropy, tidy } from '../src/tensor/index.js';
@@ -135,6 +137,18 @@ describe('the rnn and gru kinds', () => {
     }
     const gru = createModel(configOf('gru', fixture.gru.small.config), new Generator(1)) as RNN;
     assert.deepEqual(gru.cell.namedChildren().map(([n]) => n), ['xh_to_z', 'xh_to_r', 'xh_to_hbar']);
+  });
+
+  test('a model file holds makemore.py\'s state_dict names and reads back into the same model', () => {
+    const vocab = Vocab.fromWords(['abcdefghijklmnopqrstuvwxyz']);
+    for (const arch of ['rnn', 'gru'] as const) {
+      const model = createModel(configOf(arch, fixture[arch].small.config), new Generator(9));
+      assert.deepEqual([...modelTensors(model).keys()], Object.keys(fixture[arch].small.init));
+      const back = decodeModel(encodeModel(model, vocab, { step: 0 }), 'test');
+      assert.equal(back.model.config.arch, arch);
+      const x = ints(fixture[arch].small.x);
+      assert.deepEqual([...back.model.forward(x).floatData], [...model.forward(x).floatData]);
+    }
   });
 
   test('a GRU trained with AdamW on a few names: the masked loss falls', () => {
