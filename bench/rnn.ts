@@ -14,6 +14,7 @@ import { createModel } from '../src/model/index.js';
 import { AdamW, ADAMW_DEFAULTS } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
 import { Tensor, crossEntropy, tidy } from '../src/tensor/index.js';
+import { medianUsPerStep } from './timing.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -46,14 +47,7 @@ function measure(backend: BackendChoice, arch: string): { us: number; loss: numb
     opt.step();
     loss = l.item();
   });
-  for (let i = 0; i < 5; i++) step();
-  const runs: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < steps; i++) step();
-    runs.push(Number(process.hrtime.bigint() - t0) / 1e3 / steps);
-  }
-  return { us: runs.sort((a, b) => a - b)[1], loss };
+  return { us: medianUsPerStep(step, steps), loss };
 }
 
 const worker = flag('--worker');
