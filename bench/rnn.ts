@@ -3,7 +3,7 @@
 // on a fixed batch of 32 words (the first 32 of data/names.txt, as makemore.py's CharDataset
 // encodes them). µs per step on the wasm and js backends, each in its own process, and makemore.py's
 // own classes on PyTorch 1.13, one thread (tools/bench_rnn_torch.py), when /usr/bin/python3 has torch.
-// Run: npm run build && node dist/bench/rnn.js [--steps N] [--type rnn|gru]
+// Run: npm run bench:rnn [-- --steps N] [--type rnn|gru]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
@@ -59,7 +59,8 @@ if (worker !== undefined) {
   for (const type of types) {
     const rows: [string, number, number][] = [];
     for (const backend of ['wasm', 'js']) {
-      const out = execFileSync(process.execPath, [self, '--worker', backend, '--type', type, '--steps', String(steps)], { encoding: 'utf8' });
+      const n = backend === 'js' ? Math.max(10, Math.round(steps / 5)) : steps; // the reference backend is slow
+      const out = execFileSync(process.execPath, [self, '--worker', backend, '--type', type, '--steps', String(n)], { encoding: 'utf8' });
       const r = JSON.parse(out) as { us: number; loss: number };
       rows.push([backend, r.us, r.loss]);
     }
@@ -69,7 +70,7 @@ if (worker !== undefined) {
       rows.push(['pytorch (1 thread)', r.us_per_step, r.loss]);
     }
     const ref = rows.find(([b]) => b.startsWith('pytorch'))?.[1];
-    console.log(`makemore.py ${type}: one AdamW step, B 32, T 16, n_embd 64, n_embd2 64 (median of 3 × ${steps} steps)`);
+    console.log(`makemore.py ${type}: one AdamW step, B 32, T 16, n_embd 64, n_embd2 64 (median of 3 × ${steps} steps, js ${Math.max(10, Math.round(steps / 5))})`);
     for (const [b, us, loss] of rows) console.log(`${b.padEnd(20)} ${us.toFixed(0).padStart(8)} µs/step${ref ? `   ${(ref / us).toFixed(2)}× PyTorch` : ''}   loss after: ${loss.toFixed(4)}`);
   }
 }
