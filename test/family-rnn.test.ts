@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { Vocab } from '../src/data/index.js';
 import { createModel, modelKind, RNN, type ModelConfig } from '../src/model/index.js';
 import { decodeModel, encodeModel, modelTensors } from '../src/model/file.js';
+import { jsBackend, kernels, setBackend, useBackend, wasmSupported } from '../src/kernels/index.js';
 import { AdamW } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
-import { Tensor, crossEntropy, tidy } from '../src/tensor/index.js';
-import { gradcheck, lcg } from './helpers/gradcheck.js';
+import { Tensor, crossEntropy, gruSequence, noGrad, rnnSequence, tidy, type CellLinear } from '../src/tensor/index.js';
+import { gradcheck, lcg, project, randT } from './helpers/gradcheck.js';
 import { ROOT } from './helpers/cli.js';
 
 interface PyConfig { vocab_size: number; block_size: number; n_embd: number; n_embd2: number }
@@ -169,5 +170,50 @@ describe('the rnn and gru kinds', () => {
     }
     assert.ok(losses[0] > 3, `initial loss ${losses[0]} near ln 27`);
     assert.ok(losses[59] < 0.5 * losses[0], `loss fell from ${losses[0]} to ${losses[59]}`);
+  });
+});
+
+describe('rnnSequence and gruSequence (tensor/ops/recurrent.ts)', () => {
+  const [B, T, E, H] = [3, 4, 2, 3];
+  const lin = (seed: number): CellLinear => ({ weight: randT([H, E + H], seed), bias: randT([H], seed + 1) });
+  const gru = (seed: number) => ({ z: lin(seed), r: lin(seed + 2), hbar: lin(seed + 4) });
+  const leaves = (c: CellLinear[]): Tensor[] => c.flatMap((l) => [l.weight, l.bias]);
+
+  test('gradients w.r.t. x, h0 (a different state per example) and the Linears against float64 finite differences', () => {
+    const cell = lin(40);
+    gradcheck((x, h0) => project(rnnSequence(x, h0, cell)), [randT([B, T, E], 41), randT([B, H], 42), ...leaves([cell])]);
+    const g = gru(50);
+    gradcheck((x, h0) => project(gruSequence(x, h0, g)), [randT([B, T, E], 51), randT([B, H], 52), ...leaves([g.z, g.r, g.hbar])]);
+  });
+
+  test('the wasm and js backends give the same hiddens and gradients', { skip: !wasmSupported() && 'WebAssembly SIMD is not supported here' }, () => {
+    const before = kernels();
+    const run = (): number[][] => {
+      const f32 = (t: Tensor): Tensor => new Tensor(Float32Array.from(t.data), t.shape, 'float32', true);
+      const x = f32(randT([B, T, E], 61)), h0 = f32(randT([B, H], 62));
+      const c = { z: lin(63), r: lin(65), hbar: lin(67) };
+      const g = { z: { weight: f32(c.z.weight), bias: f32(c.z.bias) }, r: { weight: f32(c.r.weight), bias: f32(c.r.bias) }, hbar: { weight: f32(c.hbar.weight), bias: f32(c.hbar.bias) } };
+      const cr = { weight: f32(c.z.weight), bias: f32(c.z.bias) };
+      const y = gruSequence(x, h0, g).add(rnnSequence(x, h0, cr));
+      project(y).backward();
+      return [y, x, h0, ...leaves([g.z, g.r, g.hbar, cr])].map((t, i) => [...(i === 0 ? t.data : t.grad!.data)]);
+    };
+    try {
+      setBackend(jsBackend);
+      const js = run();
+      useBackend('wasm');
+      const wasm = run();
+      js.forEach((v, i) => assertClose(wasm[i], v, 1e-5, 1e-6, `tensor ${i}`));
+    } finally {
+      setBackend(before);
+    }
+  });
+
+  test('no graph under noGrad; bad shapes are refused with the shapes named', () => {
+    const cell = lin(70);
+    assert.equal(noGrad(() => rnnSequence(randT([B, T, E], 71), randT([B, H], 72), cell)).gradFn, null);
+    assert.throws(() => rnnSequence(randT([B, E], 73), randT([B, H], 74), cell), /needs x \(B, T, E\) and h0 \(B, H\), got \(3, 2\) and \(3, 3\)/);
+    assert.throws(() => rnnSequence(randT([B, T, E], 75), randT([B + 1, H], 76), cell), /got \(3, 4, 2\) and \(4, 3\)/);
+    assert.throws(() => gruSequence(randT([B, T, E + 1], 77), randT([B, H], 78), gru(79)), /weight \(3, 6\) and bias \(3\), got \(3, 5\)/);
   });
 });
