@@ -42,7 +42,7 @@ function measure(backend: BackendChoice, arch: string): { us: number; loss: numb
   let loss = 0;
   const step = (): void => tidy(() => {
     const l = crossEntropy(model.forward(X).view(B * T, vocab.size), Y, { ignoreIndex: -1 });
-    opt.zeroGrad(true);
+    opt.zeroGrad(); // zeroed in place: set to none, new gradient blocks wait for the GC to be recycled
     l.backward();
     opt.step();
     loss = l.item();
