@@ -11,6 +11,7 @@ export { PlainMLP, plainKind } from './kinds/plain.js';
 export { SequenceModel, defineSequenceKind, archOfType, typeOfArch, type SequenceKindSpec } from './kinds/sequence.js';
 export { Bigram, bigramKind } from './kinds/bigram.js';
 export { MakemoreMLP, makemoreMlpKind, shiftedContexts } from './kinds/makemoreMlp.js';
+export { RNN, RNNCell, GRUCell, rnnKind, gruKind, type CellType } from './kinds/rnn.js';
 export { EmbeddingMLP, sequentialActivationProbes, sequentialBatchNormSites } from './embeddingMlp.js';
 export { foldPair, type Folded } from './fold.js';
 export type { FusedTrainStep } from './notebookFused.js';

@@ -8,6 +8,7 @@ import type { KindChoice, LanguageModel, ModelKind } from './kind.js';
 import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
+import { gruKind, rnnKind } from './kinds/rnn.js';
 import { wavenetKind } from './kinds/wavenet.js';
 import { bigramKind } from './kinds/bigram.js';
 import { makemoreMlpKind } from './kinds/makemoreMlp.js';
@@ -31,7 +32,7 @@ export function registerModelKind(kind: ModelKind): void {
 }
 
 // makemore.py's family (kinds/sequence.ts), one kind per --type
-for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bigramKind, makemoreMlpKind]) registerModelKind(k);
+for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bigramKind, makemoreMlpKind, rnnKind, gruKind]) registerModelKind(k);
 
 /** makemore.py's `--type` names of the registered family kinds (output "sequence"), in registration order. */
 export function familyTypes(): string[] {
