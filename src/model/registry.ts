@@ -9,6 +9,8 @@ import { moduleKind } from './kinds/module.js';
 import { notebookKind } from './kinds/notebook.js';
 import { plainKind } from './kinds/plain.js';
 import { wavenetKind } from './kinds/wavenet.js';
+import { bowKind } from './kinds/bow.js';
+import { transformerKind } from './kinds/transformer.js';
 
 /** arch → norm → kind */
 const kinds = new Map<string, Map<string, ModelKind>>();
@@ -27,7 +29,7 @@ export function registerModelKind(kind: ModelKind): void {
   kinds.set(arch, byNorm);
 }
 
-for (const k of [notebookKind, moduleKind, plainKind, wavenetKind]) registerModelKind(k);
+for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bowKind, transformerKind]) registerModelKind(k);
 
 /** The architecture names, in registration order. */
 export function archNames(): string[] {

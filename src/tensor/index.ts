@@ -17,5 +17,6 @@ export { matmulBatched } from './ops/bmm.js';
 export { permute, transposeDims, narrow, select, split, cat, stack } from './ops/layout.js';
 export { gelu, sigmoid } from './ops/activations.js';
 export { causalSoftmax } from './ops/attention.js';
+export { causalAttention } from './ops/selfAttention.js';
 export type { CrossEntropyOptions } from './ops/loss.js';
 export { numelOf, shapeString } from './shape.js';
