@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { MakemoreError } from '../src/errors.js';
 import { createModel, type ModelConfig } from '../src/model/index.js';
 import { BoW } from '../src/model/kinds/bow.js';
-import { Transformer } from '../src/model/kinds/transformer.js';
+import { Block, Transformer } from '../src/model/kinds/transformer.js';
 import type { SequenceModel } from '../src/model/kinds/sequence.js';
 import { Embedding, LayerNorm, Linear, functional as F } from '../src/nn/index.js';
 import { Generator } from '../src/random/index.js';
 import { Tensor, causalAttention, crossEntropy, matmul, noGrad, tensor } from '../src/tensor/index.js';
+import { attentionOpByOp } from './helpers/block.js';
 import { gradcheck, project, randT } from './helpers/gradcheck.js';
 import { ROOT } from './helpers/cli.js';
 
@@ -153,20 +154,34 @@ describe('gradients against float64 finite differences (tiny configs, every para
   }
 });
 
+describe('the transformer Block module against PyTorch (tools/makemore_block.py\'s fixture in ops-reference.json)', () => {
+  interface BlockFixture { B: number; T: number; C: number; nHead: number; x: number[]; y: number[]; dy: number[]; dx: number[];
+    params: Record<string, { shape: number[]; data: number[]; grad: number[] }> }
+  const block = (JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'ops-reference.json'), 'utf8')) as { block: BlockFixture }).block;
+  // the fixture's short names → makemore.py's Block state_dict names
+  const rename: Record<string, string> = { ln1: 'ln_1', ln2: 'ln_2', c_attn: 'attn.c_attn', c_fc: 'mlp.c_fc' };
+  const nameOf = (k: string): string => { const [head, ...rest] = k.split('.'); return [rename[head] ?? head, ...rest].join('.'); };
+  test('y, dx and every parameter gradient within 5e-6 of PyTorch', () => {
+    const { B, T, C, nHead } = block;
+    const m = new Block(C, nHead, T, new Generator(1));
+    const f32 = (v: number[], shape: number[], grad = false): Tensor => new Tensor(Float32Array.from(v), shape, 'float32', grad);
+    const missing = m.loadStateDict(new Map(Object.entries(block.params).map(([k, v]) => [nameOf(k), f32(v.data, v.shape)])), false).missingKeys;
+    assert.deepEqual(missing, ['attn.bias'], 'every parameter loaded');
+    const x = f32(block.x, [B, T, C], true);
+    const y = m.forward(x);
+    allClose(y.data, block.y, 'y', 5e-6);
+    y.backward(f32(block.dy, [B, T, C]));
+    allClose(x.grad!.data, block.dx, 'dx', 5e-6);
+    const params = new Map(m.namedParameters());
+    for (const [k, v] of Object.entries(block.params)) allClose(params.get(nameOf(k))!.grad!.data, v.grad, `d${nameOf(k)}`, 5e-6);
+  });
+});
+
 describe('causalAttention', () => {
-  /** makemore.py's CausalSelfAttention between c_attn and c_proj, op by op. */
-  function opByOp(qkv: Tensor, nh: number): Tensor {
-    const [B, T, C3] = qkv.shape;
-    const C = C3 / 3;
-    const heads = (t: Tensor): Tensor => t.view(B, T, nh, C / nh).transpose(1, 2);
-    const [q, k, v] = qkv.split(C, 2).map(heads);
-    const att = F.softmax(matmul(q, k.transpose(-2, -1)).mul(1 / Math.sqrt(C / nh)), -1, { causal: true });
-    return matmul(att, v).transpose(1, 2).contiguous().view(B, T, C);
-  }
   test('equals the op-by-op form forward and backward (float32, 3 heads of 5)', () => {
     const qkv = new Tensor(Float32Array.from(randT([2, 7, 45], 11, -2, 2).data), [2, 7, 45], 'float32', true);
     const a = causalAttention(qkv, 3);
-    const b = opByOp(qkv, 3);
+    const b = attentionOpByOp(qkv, 3);
     allClose(a.data, [...b.data], 'y');
     project(a, 12).backward();
     const ga = Float32Array.from(qkv.grad!.data);
