@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MakemoreError } from '../src/errors.js';
+import { Vocab } from '../src/data/index.js';
 import { createModel, type ModelConfig } from '../src/model/index.js';
+import { decodeModel, encodeModel } from '../src/model/file.js';
 import { BoW } from '../src/model/kinds/bow.js';
 import { Block, Transformer } from '../src/model/kinds/transformer.js';
 import type { SequenceModel } from '../src/model/kinds/sequence.js';
@@ -231,6 +233,22 @@ describe('training with AdamW (own loop: forward, masked loss, backward, step)',
       // uniform guessing is ln(vocab) ≈ 2.7; memorising 8 words takes it far lower
       assert.ok(losses[0] > 2, `start ${losses[0]}`);
       assert.ok(losses[99] < 0.5 * losses[0], `loss ${losses[0]} → ${losses[99]}`);
+    });
+  }
+});
+
+describe('model files', () => {
+  for (const arch of ['bow', 'transformer'] as const) {
+    test(`${arch}: save and load give the same tensors under makemore.py's names and the same logits`, () => {
+      const vocab = Vocab.fromWords(['abc', 'bcd', 'ef']);
+      const model = build(arch, { vocab_size: vocab.size, block_size: 4, n_layer: 2, n_head: 2, n_embd: 8, n_embd2: 6 }, 5);
+      const loaded = decodeModel(encodeModel(model, vocab, { step: 3 }), 'model.safetensors');
+      assert.deepEqual(loaded.model.config, model.config);
+      const a = model.stateDict(), b = loaded.model.stateDict();
+      assert.deepEqual([...b.keys()], [...a.keys()]);
+      for (const [k, t] of a) assert.deepEqual([...b.get(k)!.data], [...t.data], k);
+      const X = ints([[0, 1, 2, 3], [0, 4, 5, 0]]);
+      assert.deepEqual([...noGrad(() => loaded.model.forward(X)).data], [...noGrad(() => model.forward(X)).data]);
     });
   }
 });
