@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { readWords, Vocab } from '../src/data/index.js';
 import { useBackend, type BackendChoice } from '../src/kernels/index.js';
+import { medianUsPerStep } from './timing.js';
 import { createModel, type ModelConfig } from '../src/model/index.js';
 import type { SequenceModel } from '../src/model/kinds/sequence.js';
 import { AdamW } from '../src/optim/index.js';
@@ -55,14 +56,7 @@ function measure(type: string): number {
     loss.backward();
     opt.step();
   });
-  for (let i = 0; i < 20; i++) step();
-  const runs: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < steps; i++) step();
-    runs.push(Number(process.hrtime.bigint() - t0) / 1e3 / steps);
-  }
-  return runs.sort((a, b) => a - b)[1];
+  return medianUsPerStep(step, steps, 20);
 }
 
 const ours = Object.fromEntries(types.map((t) => [t, measure(t)]));

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { useBackend, type BackendChoice } from '../src/kernels/index.js';
+import { medianUsPerStep } from './timing.js';
 import { Tensor, tidy } from '../src/tensor/index.js';
 import { blockForward, blockParamShapes } from '../test/helpers/block.js';
 
@@ -28,14 +29,7 @@ function measure(backend: BackendChoice): number {
   const params = new Map(Object.entries(blockParamShapes(C)).map(([k, s]) => [k, fill(s, true)]));
   const x = fill([B, T, C], true), dy = fill([B, T, C], false);
   const step = (): void => tidy(() => { blockForward(x, (k) => params.get(k)!, H).backward(dy); });
-  for (let i = 0; i < 5; i++) step();
-  const runs: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < steps; i++) step();
-    runs.push(Number(process.hrtime.bigint() - t0) / 1e3 / steps);
-  }
-  return runs.sort((a, b) => a - b)[1];
+  return medianUsPerStep(step, steps, 5);
 }
 
 const worker = flag('--worker');

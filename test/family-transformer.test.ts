@@ -63,25 +63,26 @@ function lossOf(model: SequenceModel, X: Tensor, Y: Tensor): { logits: Tensor; l
   return { logits, loss: crossEntropy(logits.view(B * T, V), Y.view(B * T), { ignoreIndex: -1 }) };
 }
 
+/** The model's state_dict against makemore.py's: the same names and shapes; each fixture entry with its tensor. */
+function matchStateDict<S extends { name: string; shape: number[] }>(model: SequenceModel, expected: readonly S[]): [S, Tensor][] {
+  const sd = model.stateDict();
+  assert.deepEqual([...sd.keys()].sort(), expected.map((s) => s.name).sort());
+  return expected.map((s) => {
+    const t = sd.get(s.name)!;
+    assert.deepEqual([...t.shape], s.shape, `${s.name} shape`);
+    return [s, t];
+  });
+}
+
 for (const arch of ['bow', 'transformer'] as const) {
   const { small, default: dflt } = fixture.types[arch];
   describe(`${arch} against makemore.py`, () => {
     test('init: every state_dict tensor bit-identical to torch.manual_seed + makemore.py\'s constructor (small config)', () => {
-      const sd = build(arch, small.config, small.seed).stateDict();
-      assert.deepEqual([...sd.keys()].sort(), small.state.map((s) => s.name).sort());
-      for (const s of small.state) {
-        const t = sd.get(s.name)!;
-        assert.deepEqual([...t.shape], s.shape, `${s.name} shape`);
-        assert.deepEqual([...t.data], s.values, `${s.name} values`);
-      }
+      for (const [s, t] of matchStateDict(build(arch, small.config, small.seed), small.state)) assert.deepEqual([...t.data], s.values, `${s.name} values`);
     });
 
     test('init at makemore.py\'s defaults (n_layer 4, n_head 4, n_embd 64, n_embd2 64): names, shapes, sums, first values', () => {
-      const sd = build(arch, dflt.config, dflt.seed).stateDict();
-      assert.deepEqual([...sd.keys()].sort(), dflt.tensors.map((s) => s.name).sort());
-      for (const s of dflt.tensors) {
-        const t = sd.get(s.name)!;
-        assert.deepEqual([...t.shape], s.shape, `${s.name} shape`);
+      for (const [s, t] of matchStateDict(build(arch, dflt.config, dflt.seed), dflt.tensors)) {
         assert.deepEqual([...t.data.subarray(0, 8)], s.head, `${s.name} first values`);
         let sum = 0, sumSq = 0;
         for (const v of t.data) { sum += v; sumSq += v * v; }
