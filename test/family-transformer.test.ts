@@ -116,6 +116,19 @@ for (const arch of ['bow', 'transformer'] as const) {
       allClose(logits.data, small.shortLogits, 'logits at T = 3');
     });
 
+    test('causal: the logits at position t do not depend on later tokens (every prefix length, T = 1 included)', () => {
+      const model = build(arch, small.config, small.seed);
+      const X = ints(small.x);
+      const [B, T] = [small.x.length, small.x[0].length], V = small.config.vocab_size;
+      const full = noGrad(() => model.forward(X)).data;
+      for (let t = 1; t < T; t++) {
+        const part = noGrad(() => model.forward(ints(small.x.map((r) => r.slice(0, t))))).data;
+        for (let b = 0; b < B; b++) {
+          allClose(part.subarray(b * t * V, (b + 1) * t * V), [...full.subarray(b * T * V, b * T * V + t * V)], `T = ${t} row ${b}`, 1e-6);
+        }
+      }
+    });
+
     test('a sequence longer than the block size is refused with a one-line error', () => {
       const model = build(arch, small.config, small.seed);
       const T = small.config.block_size + 1;
