@@ -6,9 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { useBackend, type BackendChoice } from '../src/kernels/index.js';
+import { medianUsPerStep } from './timing.js';
 import { Tensor, tidy } from '../src/tensor/index.js';
 import { blockForward, blockParamShapes } from '../test/helpers/block.js';
-import { medianUsPerStep } from './timing.js';
 
 const B = 32, T = 16, C = 64, H = 4;
 const args = process.argv.slice(2);
@@ -29,7 +29,7 @@ function measure(backend: BackendChoice): number {
   const params = new Map(Object.entries(blockParamShapes(C)).map(([k, s]) => [k, fill(s, true)]));
   const x = fill([B, T, C], true), dy = fill([B, T, C], false);
   const step = (): void => tidy(() => { blockForward(x, (k) => params.get(k)!, H).backward(dy); });
-  return medianUsPerStep(step, steps);
+  return medianUsPerStep(step, steps, 5);
 }
 
 const worker = flag('--worker');

@@ -1,8 +1,8 @@
-// Timing shared by the small benches (ops.ts, rnn.ts): µs per call of a step.
+// The benches' clock: µs per call of a step, the median of 3 timed runs after a warm-up.
 
-/** Median µs per call of `step` over 3 repeats of `steps` calls, after 5 warm-up calls. */
-export function medianUsPerStep(step: () => void, steps: number): number {
-  for (let i = 0; i < 5; i++) step();
+/** Median over 3 runs of `steps` calls of µs per call, after `warmup` untimed calls. */
+export function medianUsPerStep(step: () => void, steps: number, warmup: number): number {
+  for (let i = 0; i < warmup; i++) step();
   const runs: number[] = [];
   for (let r = 0; r < 3; r++) {
     const t0 = process.hrtime.bigint();

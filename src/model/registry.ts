@@ -13,6 +13,8 @@ import { wavenetKind } from './kinds/wavenet.js';
 import { bigramKind } from './kinds/bigram.js';
 import { makemoreMlpKind } from './kinds/makemoreMlp.js';
 import { typeOfArch } from './kinds/sequence.js';
+import { bowKind } from './kinds/bow.js';
+import { transformerKind } from './kinds/transformer.js';
 
 /** arch → norm → kind */
 const kinds = new Map<string, Map<string, ModelKind>>();
@@ -32,7 +34,7 @@ export function registerModelKind(kind: ModelKind): void {
 }
 
 // makemore.py's family (kinds/sequence.ts), one kind per --type
-for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bigramKind, makemoreMlpKind, rnnKind, gruKind]) registerModelKind(k);
+for (const k of [notebookKind, moduleKind, plainKind, wavenetKind, bigramKind, makemoreMlpKind, rnnKind, gruKind, bowKind, transformerKind]) registerModelKind(k);
 
 /** makemore.py's `--type` names of the registered family kinds (output "sequence"), in registration order. */
 export function familyTypes(): string[] {

@@ -18,5 +18,6 @@ export { permute, transposeDims, narrow, select, split, cat, stack } from './ops
 export { gelu, sigmoid } from './ops/activations.js';
 export { causalSoftmax } from './ops/attention.js';
 export { rnnSequence, gruSequence, type CellLinear } from './ops/recurrent.js';
+export { causalAttention } from './ops/selfAttention.js';
 export type { CrossEntropyOptions } from './ops/loss.js';
 export { numelOf, shapeString } from './shape.js';
