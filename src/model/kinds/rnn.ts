@@ -5,7 +5,7 @@
 // gives PyTorch's parameters bit for bit.
 import type { Generator } from '../../random/index.js';
 import { Embedding, Linear, Module } from '../../nn/index.js';
-import { cat, gruSequence, index, rnnSequence, stack, zeros, type CellLinear, type Tensor } from '../../tensor/index.js';
+import { cat, gruSequence, index, rnnSequence, rsub, stack, zeros, type CellLinear, type Tensor } from '../../tensor/index.js';
 import type { ModelConfig } from '../config.js';
 import { defineSequenceKind, SequenceModel } from './sequence.js';
 
@@ -58,7 +58,7 @@ export class GRUCell extends RecurrentCell {
     const xhr = cat([xt, hprevReset], 1);
     const hbar = this.xh_to_hbar.forward(xhr).tanh();
     const z = this.xh_to_z.forward(xh).sigmoid();
-    return z.neg().add(1).mul(hprev).add(z.mul(hbar));
+    return rsub(1, z).mul(hprev).add(z.mul(hbar)); // (1 - z) * hprev + z * hbar
   }
   sequence(x: Tensor, h0: Tensor): Tensor {
     return gruSequence(x, h0, { z: cellLinear(this.xh_to_z), r: cellLinear(this.xh_to_r), hbar: cellLinear(this.xh_to_hbar) });
