@@ -3,9 +3,9 @@
 //   qkv (B, T, 3C) = q | k | v, each C = heads·hs wide, head h in columns [h·hs, (h+1)·hs);
 //   att = softmax(q·kᵀ · 1/√hs, causal) per (batch, head): (B, heads, T, T);
 //   y (B, T, C) = att·v with the heads side by side (y.transpose(1, 2).contiguous().view(B, T, C)).
-// The same numbers as the op-by-op form (split, view, transpose, matmul, mul, masked softmax,
-// matmul, transpose) in five kernel calls instead of a dozen ops: one strided copy to head-major
-// (3, B, heads, T, hs), two batched matmuls around the causal softmax, one copy back. Backward:
+// The numbers of the op-by-op form (split, view, transpose, matmul, mul, masked softmax, matmul,
+// transpose) in six kernel calls instead of a dozen ops: one strided copy to head-major
+// (3, B, heads, T, hs), two batched matmuls around the scale and the causal softmax, one copy back. Backward:
 // dv = attᵀ·dy, datt = dy·vᵀ, dscores = softmax′(datt)/√hs, dq = dscores·k, dk = dscoresᵀ·q.
 import { kernels } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
