@@ -70,6 +70,13 @@ for (const type of familyTypes()) {
       const counts = [...marked.matchAll(/^(\d+) samples/gm)].map((m) => Number(m[1]));
       assert.equal(counts.reduce((a, b) => a + b, 0), 6);
       assert.match(ok(makemore(tmp, 'info', '--model', full)), new RegExp(`model: makemore\\.py ${type}, block \\d+, n_embd 8, n_embd2 8, n_layer 1`));
+      // the context models' tools refuse in one line
+      const c = makemore(tmp, 'coupling', '--model', full);
+      assert.equal(c.status, 1);
+      assert.match(c.stderr, /^makemore: error: .*coupling measures the context models/);
+      const f = makemore(tmp, 'export', '--model', full, '--fold-batchnorm', '--out', join(tmp, 'folded.safetensors'));
+      assert.equal(f.status, 1);
+      assert.match(f.stderr, /has no batch norm to fold/);
     });
 
     test('--work-dir keeps the best model by val (= test) loss, --eval-every sets the interval', () => {

@@ -595,3 +595,21 @@ test('allocator: matmulTransB whose scratch does not fit runs unpacked instead o
 test('the shared test backend never grew (its views stayed valid throughout)', { skip }, () => {
   assert.equal(W().stats().grows, 0);
 });
+
+test('allocator: a kernel whose JS-heap arguments grow memory mid-call still reads its wasm views\' lengths (gatherRows on a wasm table)', { skip }, () => {
+  const w = createWasmBackend({ initialMiB: 1 });
+  const rows = 50;
+  const table = w.allocFloat32(rows * 2);
+  table.set(Float32Array.from({ length: rows * 2 }, (_, i) => i + 0.5));
+  // JS-heap index and output: their scratch (3.2 MB) grows the 1 MiB memory, detaching `table`
+  const n = 400_000;
+  const idx = Int32Array.from({ length: n }, (_, i) => (i * 7) % rows);
+  const out = new Float32Array(n * 2);
+  const grows = w.stats().grows;
+  w.gatherRows(out, table, idx, 2);
+  assert.ok(w.stats().grows > grows, 'the call grew memory');
+  for (let i = 0; i < n; i += 997) {
+    assert.equal(out[2 * i], 2 * idx[i] + 0.5);
+    assert.equal(out[2 * i + 1], 2 * idx[i] + 1.5);
+  }
+});

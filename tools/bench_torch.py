@@ -134,7 +134,6 @@ def time_train(model, Xtr, Ytr, steps, batch, g):
     return (time.perf_counter() - t0) * 1e6 / steps
 
 
-FAMILY = ['bigram', 'mlp', 'rnn', 'gru', 'bow', 'transformer']
 
 
 def time_family(kind, words_path, steps, repeats):
@@ -143,21 +142,16 @@ def time_family(kind, words_path, steps, repeats):
     from its sampler's generator (the padded words stacked once, as makemore-ts holds them)."""
     import io
     from contextlib import redirect_stdout
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'makemore_py'))
-    import makemore
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from makemore_family import build, makemore, stacked
     torch.manual_seed(3407)
     with redirect_stdout(io.StringIO()):
         train_ds, test_ds = makemore.create_datasets(words_path)
     config = makemore.ModelConfig(vocab_size=train_ds.get_vocab_size(), block_size=train_ds.get_output_length(), n_layer=4, n_head=4, n_embd=64, n_embd2=64)
-    model = {'transformer': lambda: makemore.Transformer(config), 'bigram': lambda: makemore.Bigram(config), 'mlp': lambda: makemore.MLP(config),
-             'rnn': lambda: makemore.RNN(config, cell_type='rnn'), 'gru': lambda: makemore.RNN(config, cell_type='gru'), 'bow': lambda: makemore.BoW(config)}[kind]()
+    model = build(kind, config)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
     torch.empty((), dtype=torch.int64).random_()  # the DataLoader's base seed, then its sampler's
     g = torch.Generator().manual_seed(int(torch.empty((), dtype=torch.int64).random_()))
-
-    def stacked(ds):
-        rows = [ds[i] for i in range(len(ds))]
-        return torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows])
     Xtr, Ytr = stacked(train_ds)
 
     def run(n):
@@ -222,7 +216,7 @@ def main():
     makers += [('wavenet', 8, lambda g: WaveNetLecture(V))]
     wanted = a.configs.split(',') if a.configs else None
     # makemore.py's family (by its --type names): only when asked for
-    for kind in FAMILY:
+    for kind in ('bigram', 'mlp', 'rnn', 'gru', 'bow', 'transformer'):
         if wanted is not None and kind in wanted:
             out['configs'][kind] = time_family(kind, a.data, a.steps, a.repeats)
     for name, block, make in makers:

@@ -12,23 +12,11 @@ import sys
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'makemore_py'))
-import makemore  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from makemore_family import build, makemore  # noqa: E402
 
 WORDS = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'mia', 'ab', 'zoe']
 CHARS = sorted(set(''.join(WORDS)))
-
-
-def build(kind, config):
-    """makemore.py's model of a --type, as its main block builds it."""
-    return {
-        'transformer': lambda: makemore.Transformer(config),
-        'bigram': lambda: makemore.Bigram(config),
-        'mlp': lambda: makemore.MLP(config),
-        'rnn': lambda: makemore.RNN(config, cell_type='rnn'),
-        'gru': lambda: makemore.RNN(config, cell_type='gru'),
-        'bow': lambda: makemore.BoW(config),
-    }[kind]()
 
 
 def flat(t):

@@ -13,8 +13,8 @@ from contextlib import redirect_stdout
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'makemore_py'))
-import makemore  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from makemore_family import makemore  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), '..')
 

@@ -19,32 +19,19 @@ from contextlib import redirect_stdout
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'makemore_py'))
-import makemore  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from makemore_family import build, makemore, stacked  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), '..')
-
-
-def build(kind, config):
-    return {
-        'transformer': lambda: makemore.Transformer(config),
-        'bigram': lambda: makemore.Bigram(config),
-        'mlp': lambda: makemore.MLP(config),
-        'rnn': lambda: makemore.RNN(config, cell_type='rnn'),
-        'gru': lambda: makemore.RNN(config, cell_type='gru'),
-        'bow': lambda: makemore.BoW(config),
-    }[kind]()
 
 
 @torch.inference_mode()
 def per_token_loss(model, dataset):
     """The mean loss over every target position of the split (padding ignored)."""
     model.eval()
-    rows = [dataset[i] for i in range(len(dataset))]
-    X = torch.stack([r[0] for r in rows])
-    Y = torch.stack([r[1] for r in rows])
+    X, Y = stacked(dataset)
     total, count = 0.0, 0
-    for s in range(0, len(rows), 1000):
+    for s in range(0, X.shape[0], 1000):
         logits, _ = model(X[s:s + 1000])
         y = Y[s:s + 1000].reshape(-1)
         total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y, ignore_index=-1, reduction='sum').item()

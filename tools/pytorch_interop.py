@@ -253,8 +253,8 @@ def write_file(path, data_path, norm, steps, hidden=32, layers=1):
 
 
 def makemore_py():
-    sys.path.insert(0, os.path.join(ROOT, 'tools', 'makemore_py'))
-    import makemore
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    from makemore_family import makemore
     return makemore
 
 
@@ -264,8 +264,8 @@ FAMILY_NORM = {'transformer': 'layernorm'}
 
 
 def family_model(mm, kind, config):
-    return {'transformer': lambda: mm.Transformer(config), 'bigram': lambda: mm.Bigram(config), 'mlp': lambda: mm.MLP(config),
-            'rnn': lambda: mm.RNN(config, cell_type='rnn'), 'gru': lambda: mm.RNN(config, cell_type='gru'), 'bow': lambda: mm.BoW(config)}[kind]()
+    from makemore_family import build
+    return build(kind, config)
 
 
 def family_eval(path, rows_path):
@@ -313,9 +313,8 @@ def family_write(path, data_path, kind, steps):
                                  'optimizer': 'adamw', 'betas': [0.9, 0.99], 'eps': 1e-8, 'weightDecay': 0.01}),
             'written_by': f'tools/pytorch_interop.py family-write (torch {torch.__version__})'}
     write_safetensors(path, {k: v for k, v in model.state_dict().items()}, meta)
-    rows = [test_ds[i] for i in range(len(test_ds))]
-    X = torch.stack([r[0] for r in rows])
-    Y = torch.stack([r[1] for r in rows])
+    from makemore_family import stacked
+    X, Y = stacked(test_ds)
     with torch.no_grad():
         logits, _ = model(X)
         y = Y.reshape(-1)

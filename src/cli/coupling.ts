@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { buildSplits } from '../data/index.js';
 import { loadModel } from '../model/io.js';
-import { DEFAULT_TRAIN } from '../model/index.js';
+import { DEFAULT_TRAIN, modelKind } from '../model/index.js';
 import { MakemoreError } from '../errors.js';
 import { measureCoupling } from '../experiments/coupling.js';
 import { wordsForModel } from './modelData.js';
@@ -22,6 +22,7 @@ export interface CouplingFlags {
 
 export function runCoupling(flags: CouplingFlags): void {
   const { model, vocab, info } = loadModel(flags.model);
+  if (model.output === 'sequence') throw new MakemoreError(`${flags.model}: coupling measures the context models; ${modelKind(model.config).title(model.config)} reads whole words and has no batch statistics to couple its examples`);
   const { data, words } = wordsForModel(info, vocab, flags.model, flags.data);
   const splits = buildSplits(words, vocab, model.config.blockSize, info.train?.splitSeed ?? DEFAULT_TRAIN.splitSeed, data);
   const split = splits[flags.split];

@@ -236,9 +236,26 @@ class WasmKernels implements BindingContext {
       if (a !== null && a.length < need) throw lengthError(s.name, a.length, need);
     }
     spec.check?.(resolved);
-    // Copying JS-heap arrays in may grow memory: the call sees the views re-created after it.
+    // Copying JS-heap arrays in may grow memory: the call sees the wasm views re-created after it
+    // (by address and length, so subarrays too), as a binding may read their lengths.
+    const spots = arrays.map((s) => { const a = resolved[s.at] as Arg; return a !== null && a.buffer === this.heap.buffer ? [a.byteOffset, a.length] as const : null; });
     return this.marshal(arrays.map((s) => resolved[s.at] as Arg), arrays.map((s) => IO_MODE[s.io]),
-      (p) => spec.call(this.k, p, this.resolveAll(spec, resolved), this));
+      (p) => spec.call(this.k, p, this.afterGrowth(spec, resolved, spots), this));
+  }
+
+  /** `args` with each wasm view that a growth detached since `spots` were taken re-created at its address. */
+  private afterGrowth<A extends unknown[]>(spec: KernelSpec<A, unknown>, args: A, spots: readonly (readonly [number, number] | null)[]): A {
+    const buf = this.heap.buffer;
+    let out: A | null = null;
+    spec.arrays.forEach((s, j) => {
+      const spot = spots[j];
+      const a = args[s.at] as Arg;
+      if (spot === null || a === null || a.buffer === buf) return;
+      out ??= [...args] as A;
+      const ctor = a.constructor as new (b: ArrayBufferLike, off: number, n: number) => WasmArray;
+      out[s.at] = new ctor(buf, spot[0], spot[1]);
+    });
+    return out ?? args;
   }
 
   /** The arguments with views detached by memory growth re-created. */
