@@ -326,6 +326,47 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     }
   });
 
+  test(`makemore.py's models (${BACKEND} kernels): each type the page offers trains with the CLI's --type numbers`, { timeout: 300_000 }, async () => {
+    // A cheap type and the transformer: the split, the sampler generator, AdamW and the masked loss as the CLI runs them.
+    // On the JS kernels the bigram only: the transformer's final evaluation of the 31,033 training words takes minutes there.
+    const runs: [string, number][] = BACKEND === 'js' ? [['bigram', 40]] : [['bigram', 200], ['transformer', 12]];
+    const { b, page, errors } = await openPage(url, { width: 1440, height: 1000 });
+    browser = b;
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      // Start after a finished run asks before throwing it away: yes
+      page.on('dialog', (d) => void d.accept());
+      const offered = await page.$$eval('#model-type option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+      assert.deepEqual(offered, ['', 'bigram', 'mlp', 'rnn', 'gru', 'bow', 'transformer'], 'the registry\'s family, after the notebooks\' MLP');
+      for (const [type, steps] of runs) {
+        const cliOut = cli(['train', '--type', type, '--steps', String(steps), '--samples', '0', '--backend', BACKEND]);
+        const cliStep0 = /^\s*0\/\s*\d+: ([\d.]+)$/m.exec(cliOut)?.[1];
+        const cliFinal = Object.fromEntries([...cliOut.matchAll(/^(train|val|test) ([\d.]+)$/gm)].map((m) => [m[1], m[2]]));
+        await page.selectOption('#model-type', type);
+        // makemore.py's defaults fill the fields; the norm, block size and split seed do not apply
+        assert.deepEqual(await Promise.all(['#embed', '#hidden', '#layers', '#seed', '#lr'].map((id) => page.inputValue(id))), ['64', '64', '4', '3407', '0.0005']);
+        assert.equal(await page.isVisible('#norm'), false, 'no norm field for a family type');
+        assert.equal(await page.isVisible('#heads'), type === 'transformer', 'heads only for the transformer');
+        await page.fill('#steps', String(steps));
+        await page.selectOption('#kernels', BACKEND);
+        await page.click('#start');
+        await page.waitForFunction((n) => { const p = (window as any).__playground; return (p.final !== null && p.step === n) || p.errors.length > 0; }, steps, { timeout: 240_000 });
+        const pg = await page.evaluate(() => {
+          const p = (window as any).__playground;
+          return { errors: p.errors as string[], final: p.final as Record<string, number>, log: p.log as string[] };
+        });
+        assert.deepEqual(pg.errors, [], type);
+        assert.ok(pg.log.some((l) => l === `      0/${String(steps).padStart(7)}: ${cliStep0}`), `${type}: page log has the CLI's line 0/${steps}: ${cliStep0}: ${pg.log.join(' | ')}`);
+        for (const s of ['train', 'val', 'test'] as const) assert.equal(pg.final[s].toFixed(4), cliFinal[s], `${type}: ${s} loss as the CLI`);
+      }
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
   // Start/Pause/Resume/Reset/Restart/Load in racing orders: after each, what the page shows is the
   // state of the run it shows, never an old run's steps, log lines or final losses.
   test(`racing clicks (${BACKEND} kernels): reset, restart, Enter, evaluating, pause/resume, load`, { timeout: 120_000 }, async () => {

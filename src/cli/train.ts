@@ -11,6 +11,7 @@ import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
+import { FAMILY_DEFAULTS } from '../model/presets.js';
 import { batchGenerator, createOptimizer, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { faultPoint } from '../faultPoint.js';
@@ -77,14 +78,9 @@ export const WORK_DIR_EVAL_EVERY = 500;
 export type Given = (flag: keyof TrainFlags) => boolean;
 
 /** Where Ctrl-C saves when no --out is given. */
-export const INTERRUPT_FILE = 'makemore-checkpoint.safetensors';
+export { FAMILY_DEFAULTS };
 
-/**
- * makemore.py's defaults for its family (--type): n_layer 4, n_head 4, n_embd 64, n_embd2 64,
- * seed 3407, its data pipeline; AdamW (lr 5e-4, weight decay 0.01, betas 0.9/0.99, eps 1e-8) at a
- * constant rate; batch 32 (the notebooks' too).
- */
-export const FAMILY_DEFAULTS = { layers: 4, heads: 4, embedDim: 64, hidden: 64, seed: 3407, split: 'makemore' as WordSplitKind, optimizer: 'adamw' as OptimizerName };
+export const INTERRUPT_FILE = 'makemore-checkpoint.safetensors';
 
 /** The family arch a run trains (from --type, or an --arch of the family), or null for the context models. */
 function familyArchOf(flags: TrainFlags): string | null {

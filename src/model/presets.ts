@@ -1,7 +1,7 @@
 // Named model/sampling setups: the seed notebook's final model (the default) and the lecture's,
 // and the part-5 lecture's hierarchical model (an architecture preset). A preset fills in these
 // fields; explicit flags override them.
-import type { Arch, BnEval, InitScheme, NormKind, SampleGenerator } from './config.js';
+import type { Arch, BnEval, InitScheme, NormKind, OptimizerName, SampleGenerator, WordSplitKind } from './config.js';
 
 export type PresetName = 'seed' | 'lecture';
 export const PRESET_NAMES: readonly PresetName[] = ['seed', 'lecture'];
@@ -64,3 +64,10 @@ export function defaultDecayStep(steps: number, arch: Arch | undefined): number 
   const preset = Object.values(ARCH_PRESETS).find((p) => p.arch === arch);
   return Math.floor(steps * (preset?.lrDecayFraction ?? 0.5));
 }
+
+/**
+ * makemore.py's defaults for its family (`train --type`, the playground's makemore.py models):
+ * n_layer 4, n_head 4, n_embd 64, n_embd2 64, seed 3407, its data pipeline; AdamW (lr 5e-4, weight
+ * decay 0.01, betas 0.9/0.99, eps 1e-8) at a constant rate; batch 32 (the notebooks' too).
+ */
+export const FAMILY_DEFAULTS = { layers: 4, heads: 4, embedDim: 64, hidden: 64, seed: 3407, split: 'makemore' as WordSplitKind, optimizer: 'adamw' as OptimizerName };

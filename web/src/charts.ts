@@ -226,6 +226,8 @@ export class HistogramChart {
       this.plot = this.make(layers);
     }
     const tables = s.activations.map((a) => [a.centers, a.density]) as uPlot.AlignedData[];
+    // A model without tanh layers the lecture watches (makemore.py's family) has no histograms.
+    if (tables.length === 0) return;
     this.plot.setData(tables.length === 1 ? tables[0] : uPlot.join(tables));
   }
 }

@@ -2,11 +2,12 @@
 // thread only sends requests and draws what comes back (see protocol.ts).
 import './style.css';
 import { HistogramChart, LossChart, UpdateChart } from './charts.js';
-import type { DataSource, FinalLosses, LoadedCurves, ModelShape, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
+import type { DataSource, FamilyChoice, FinalLosses, LoadedCurves, ModelShape, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 import type { BackendChoice } from '../../src/kernels/index.js';
 import type { InitScheme, TrainConfig } from '../../src/model/config.js';
 import type { KindChoice, KindOption } from '../../src/model/kind.js';
-import { ARCH_PRESETS, PRESET_MODEL_OPTIONS, PRESET_NAMES, PRESETS, defaultDecayStep, type PresetModelOption, type PresetName, type TrainPresetName } from '../../src/model/presets.js';
+import { ADAMW_DEFAULTS } from '../../src/optim/adamw.js';
+import { ARCH_PRESETS, FAMILY_DEFAULTS, PRESET_MODEL_OPTIONS, PRESET_NAMES, PRESETS, defaultDecayStep, type PresetModelOption, type PresetName, type TrainPresetName } from '../../src/model/presets.js';
 import { Tour, type TourState } from './tour.js';
 import { Explorer, type ExploreState } from './explore.js';
 
@@ -114,7 +115,7 @@ function draw(): void {
 
 function showStats(s: StatsPoint): void {
   histChart.show(s);
-  $('hist-step').textContent = `histograms at step ${fmtInt(s.step)}`;
+  $('hist-step').textContent = s.activations.length > 0 ? `histograms at step ${fmtInt(s.step)}` : 'this model has no tanh layers the lecture\'s histograms watch (update:data still shows every weight)';
   const body = $('sat-table').querySelector('tbody')!;
   body.replaceChildren(...s.activations.map((a) => {
     const tr = document.createElement('tr');
@@ -192,6 +193,7 @@ function handle(e: WorkerEvent): void {
       pg.ready = true;
       pg.backend = e.backend;
       offerKinds(e.kinds);
+      offerFamily(e.family);
       $('backend').textContent = e.wasm ? 'WebAssembly SIMD kernels' : 'JS kernels (no WebAssembly SIMD here)';
       loadData({ kind: 'bundled' });
       break;
@@ -289,7 +291,7 @@ function handle(e: WorkerEvent): void {
       fillControls(e.config, e.train);
       pg.model = { name: e.name, step: e.step, resumable: e.resumable };
       pg.state = pg.state === 'running' ? 'paused' : pg.state;
-      $('model-info').textContent = `loaded ${e.name}: ${e.config.norm}, block ${e.config.blockSize}, embed ${e.config.embedDim}, hidden ${e.config.hidden} × ${e.config.layers}, ${fmtInt(e.parameters)} parameters, trained ${fmtInt(e.step)} steps`
+      $('model-info').textContent = `loaded ${e.name}: ${e.config.arch !== undefined && e.config.arch !== 'mlp' ? `${e.config.arch} ` : ''}${e.config.norm}, block ${e.config.blockSize}, embed ${e.config.embedDim}, hidden ${e.config.hidden} × ${e.config.layers}, ${fmtInt(e.parameters)} parameters, trained ${fmtInt(e.step)} steps`
         + (e.final ? `; on ${pg.data?.name}: train ${e.final.train.toFixed(4)}, val ${e.final.val.toFixed(4)}, test ${e.final.test.toFixed(4)}` : '');
       if (e.train) input('sample-seed').value = String(e.train.seed + 10);
       pg.log.push(`loaded ${e.name} (step ${e.step})`);
@@ -335,6 +337,14 @@ function fillControls(m: ModelShape, t: TrainConfig | undefined): void {
   const set = (id: string, v: number | string | undefined): void => {
     if (v !== undefined) input(id).value = String(v);
   };
+  const f = family.find((c) => c.arch === m.arch);
+  select('model-type').value = f?.type ?? '';
+  showModelFields();
+  if (f !== undefined) {
+    for (const [id, v] of [['embed', m.embedDim], ['hidden', m.hidden], ['layers', m.layers], ['heads', m.heads]] as const) set(id, v);
+    if (t !== undefined) for (const [id, v] of [['steps', t.steps], ['batch', t.batchSize], ['lr', t.lr], ['lr-final', t.lrFinal], ['decay', t.lrDecayStep], ['seed', t.seed]] as const) set(id, v);
+    return;
+  }
   select('norm').value = m.norm;
   select('norm').dispatchEvent(new Event('change'));
   set('hidden', m.hidden);
@@ -388,6 +398,8 @@ function showSummary(step: number, final: FinalLosses): void {
 
 function describe(c: RunConfig): string {
   const m = c.model;
+  const f = family.find((x) => x.arch === m.arch);
+  if (f !== undefined) return `makemore.py ${f.type}, n_embd ${m.embedDim}, n_embd2 ${m.hidden}, n_layer ${m.layers}${m.heads !== undefined ? `, n_head ${m.heads}` : ''}`;
   return `${m.norm}${fieldsOf(kindOf(m.norm)).init && m.init !== undefined ? ` (${m.init})` : ''}, block ${m.blockSize}, embed ${m.embedDim}, hidden ${m.hidden} × ${m.layers}`;
 }
 
@@ -462,7 +474,57 @@ function offerKinds(list: KindChoice[]): void {
   menu.dispatchEvent(new Event('change'));
 }
 
+/**
+ * Steps a family type starts with in the page: makemore.py trains until stopped; 5,000 AdamW steps
+ * (the length docs/models.md compares with PyTorch) take seconds to minutes here, by type.
+ */
+const FAMILY_PAGE_STEPS = 5000;
+
+/** makemore.py's family as the registry lists it (the worker's ready event). */
+let family: FamilyChoice[] = [];
+
+/** The family type the Model select names, or null for the notebooks' MLPs. */
+function familyChoice(): FamilyChoice | null {
+  return family.find((f) => f.type === select('model-type').value) ?? null;
+}
+
+/** Add makemore.py's types to the Model select (label and description from the registry). */
+function offerFamily(list: FamilyChoice[]): void {
+  family = list;
+  const menu = select('model-type');
+  const mlp = menu.options[0];
+  menu.replaceChildren(mlp, ...list.map((f) => {
+    const o = document.createElement('option');
+    o.value = f.type;
+    o.textContent = `makemore.py ${f.type}`;
+    o.title = f.description;
+    return o;
+  }));
+}
+
+/** Show the fields the chosen model reads: a family type has no norm, preset, init or block size (its block is the longest word + 1). */
+function showModelFields(): void {
+  const f = familyChoice();
+  for (const id of ['norm-row', 'block-row', 'split-seed-row']) $(id).hidden = f !== null;
+  $('heads-row').hidden = !(f?.options.includes('heads') ?? false);
+  if (f !== null) {
+    $('preset-row').hidden = true;
+    $('init-row').hidden = true;
+    input('layers').disabled = false;
+  } else select('norm').dispatchEvent(new Event('change'));
+}
+
+/** makemore.py's defaults for a family type (as `train --type` takes them); each stays editable. */
+function fillFamilyDefaults(): void {
+  const d = FAMILY_DEFAULTS;
+  for (const [id, v] of [['embed', d.embedDim], ['hidden', d.hidden], ['layers', d.layers], ['heads', d.heads], ['seed', d.seed], ['lr', ADAMW_DEFAULTS.lr], ['lr-final', ADAMW_DEFAULTS.lr], ['steps', FAMILY_PAGE_STEPS]] as const) input(id).value = String(v);
+  input('decay').value = '';
+  input('seed').dispatchEvent(new Event('change'));
+}
+
 function readConfig(): RunConfig {
+  const f = familyChoice();
+  if (f !== null) return readFamilyConfig(f);
   const kind = kindOf(select('norm').value);
   const fields = fieldsOf(kind);
   const steps = int('steps', 'steps', 1);
@@ -489,6 +551,41 @@ function readConfig(): RunConfig {
       lrDecayStep: decayText === '' ? defaultDecayStep(steps, arch) : int('decay', 'decay step', 0),
       seed: int('seed', 'seed', Number.MIN_SAFE_INTEGER),
       splitSeed: int('split-seed', 'split seed', Number.MIN_SAFE_INTEGER),
+    },
+    backend: select('kernels').value as BackendChoice,
+    statsEvery: int('stats-every', 'stats every', 0),
+    evalEvery: int('eval-every', 'val every', 0),
+  };
+}
+
+/** A family type's run config, as `makemore train --type T` builds it from the same flags. */
+function readFamilyConfig(f: FamilyChoice): RunConfig {
+  const steps = int('steps', 'steps', 1);
+  const decayText = input('decay').value.trim();
+  return {
+    model: {
+      arch: f.arch,
+      norm: f.norm,
+      // the worker sets makemore.py's block: the longest word + 1
+      blockSize: 1,
+      embedDim: int('embed', 'embedding', 1),
+      hidden: int('hidden', 'hidden', 1),
+      layers: int('layers', 'layers', 1),
+      ...(f.options.includes('heads') ? { heads: int('heads', 'heads', 1) } : {}),
+    },
+    train: {
+      steps,
+      batchSize: int('batch', 'batch size', 2),
+      lr: num('lr', 'learning rate'),
+      lrFinal: num('lr-final', 'final learning rate'),
+      lrDecayStep: decayText === '' ? defaultDecayStep(steps, f.arch) : int('decay', 'decay step', 0),
+      seed: int('seed', 'seed', Number.MIN_SAFE_INTEGER),
+      splitSeed: int('split-seed', 'split seed', Number.MIN_SAFE_INTEGER),
+      split: FAMILY_DEFAULTS.split,
+      optimizer: FAMILY_DEFAULTS.optimizer,
+      betas: [...ADAMW_DEFAULTS.betas],
+      eps: ADAMW_DEFAULTS.eps,
+      weightDecay: ADAMW_DEFAULTS.weightDecay,
     },
     backend: select('kernels').value as BackendChoice,
     statsEvery: int('stats-every', 'stats every', 0),
@@ -588,6 +685,10 @@ $('reset').addEventListener('click', () => {
 input('skip').addEventListener('input', () => {
   const n = Number(input('skip').value);
   if (Number.isFinite(n) && n >= 0) lossChart.setSkip(n);
+});
+select('model-type').addEventListener('change', () => {
+  if (familyChoice() !== null) fillFamilyDefaults();
+  showModelFields();
 });
 select('norm').addEventListener('change', () => {
   const kind = kinds.find((k) => k.norm === select('norm').value);

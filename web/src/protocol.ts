@@ -14,6 +14,12 @@ import type { ModelConfig, TrainConfig } from '../../src/model/config.js';
 import type { ReplayCell } from '../../src/experiments/seedNotebook.js';
 import type { KindChoice } from '../../src/model/kind.js';
 
+/** A type of makemore.py's family (`train --type`) the registry holds: its arch and its kind's choice. */
+export interface FamilyChoice extends KindChoice {
+  type: string;
+  arch: string;
+}
+
 /** A model config without the vocabulary size, which comes from the data. */
 export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
 
@@ -79,7 +85,7 @@ export interface FinalLosses {
 
 export type WorkerEvent =
   /** `kinds`: the registry's model kinds, which the page offers (the norm menu and the fields each reads). */
-  | { type: 'ready'; backend: string; wasm: boolean; kinds: KindChoice[] }
+  | { type: 'ready'; backend: string; wasm: boolean; kinds: KindChoice[]; family: FamilyChoice[] }
   | { type: 'data-info'; name: string; words: number; vocab: string; sample: string[] }
   | {
     type: 'started';

@@ -2,18 +2,22 @@
 // away from the page's thread. See protocol.ts for the messages.
 //
 // Numbers are the CLI's: seed → Generator → createModel → Trainer on the same generator, the
-// same 80/10/10 split (split seed), samples from Generator(seed + 10) by default.
+// same 80/10/10 split (split seed), samples from Generator(seed + 10) by default; for makemore.py's
+// family (`train --type`) its split, sampler generator and AdamW, as the CLI runs them.
 import namesText from '../../data/names.txt?raw';
 import { backendName, useBackend, useFastBackend, wasmSupported } from '../../src/kernels/index.js';
 import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
-import { buildSplits, type Splits } from '../../src/data/dataset.js';
-import { KIND_OPTIONS, createModel, defaultDecayStep, modelKind, modelKindChoices, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
+import { datasetsOf, type Splits } from '../../src/data/dataset.js';
+import { makemoreBlockSize } from '../../src/data/makemore.js';
+import { KIND_OPTIONS, archOfType, createModel, defaultDecayStep, familyTypes, isFamily, modelKind, modelKindChoices, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
+import type { TrainConfig } from '../../src/model/config.js';
 import { learningRate, validateTrainConfig } from '../../src/model/config.js';
 import { decodeModel, encodeModel } from '../../src/model/file.js';
 import { Generator } from '../../src/random/index.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { splitLoss } from '../../src/train/evaluate.js';
+import { batchGenerator, runWordSplit } from '../../src/train/data.js';
 import { nextCharProbs, sampleWords } from '../../src/sample/index.js';
 import { embedding2d } from '../../src/diagnostics/embedding.js';
 import { StatsCollector } from '../../src/diagnostics/collector.js';
@@ -22,7 +26,7 @@ import { configRows, diagnosticsFromMetadata, diagnosticsMetadata } from '../../
 import { replaySeedNotebook } from '../../src/experiments/seedNotebook.js';
 import { thin } from './thin.js';
 import type { StepStats } from '../../src/diagnostics/types.js';
-import type { DataSource, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
+import type { DataSource, FamilyChoice, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 
 /** Milliseconds of training per slice: short enough that pause answers at once, long enough to amortise messages. */
 const SLICE_MS = 40;
@@ -131,6 +135,8 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
   chooseKernels(config.backend);
   const words = data;
   const modelCfg: ModelConfig = from?.model.config ?? { vocabSize: words.vocab.size, ...config.model };
+  // makemore.py's family reads whole words: its block is the longest word + 1 (as `train --type`)
+  if (from === undefined && isFamily(modelCfg)) modelCfg.blockSize = makemoreBlockSize(words.words);
   if (from === undefined) {
     // As the CLI: the options the kind reads, then its defaults for those left open.
     const kind = modelKind(modelCfg);
@@ -139,12 +145,17 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
   }
   validateModelConfig(modelCfg);
   validateTrainConfig(config.train);
-  const splits = buildSplits(words.words, words.vocab, modelCfg.blockSize, config.train.splitSeed);
-  if (config.train.batchSize > splits.train.Y.numel) {
-    throw new Error(`batch size ${config.train.batchSize} is larger than the ${splits.train.Y.numel} training examples`);
+  // As the CLI: one generator seeded `seed` draws makemore.py's split (torch.randperm), then the
+  // parameters; the minibatches come from it, or from makemore.py's sampler generator it seeds.
+  // A continued run's generator is the saved minibatch one, and its split is drawn afresh.
+  const seeded = from === undefined ? new Generator(config.train.seed) : undefined;
+  const split = runWordSplit(words.words, config.train, seeded, words.name);
+  const model = from?.model ?? createModel(modelCfg, seeded!);
+  const g = from?.g ?? batchGenerator(seeded!, config.train);
+  const splits = runSplitsOf(split, words.vocab, model);
+  if (config.train.batchSize > splits.train.Y.shape[0]) {
+    throw new Error(`batch size ${config.train.batchSize} is larger than the ${splits.train.Y.shape[0]} training examples`);
   }
-  const g = from?.g ?? new Generator(config.train.seed);
-  const model = from?.model ?? createModel(modelCfg, g);
   const startStep = from?.startStep ?? 0;
   const steps = config.train.steps;
   const last = steps - 1;
@@ -181,9 +192,19 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
   sampler = null;
   post({
     type: 'started', run: id, backend: backendName(), parameters: model.numParameters(), config, dataName: words.name, startStep,
-    examples: { train: splits.train.Y.numel, val: splits.val.Y.numel, test: splits.test.Y.numel },
+    examples: { train: splits.train.Y.shape[0], val: splits.val.Y.shape[0], test: splits.test.Y.shape[0] },
   });
   scheduleSlice();
+}
+
+/** The datasets of a split in the form `model` reads: contexts, or padded words for makemore.py's family. */
+function runSplitsOf(split: ReturnType<typeof runWordSplit>, vocab: Vocab, model: LanguageModel): Splits {
+  return datasetsOf(split, vocab, model.config.blockSize, model.output === 'sequence' ? 'sequence' : 'context');
+}
+
+/** What the page offers of makemore.py's family: each registered type (the registry's), with its kind's choice. */
+function familyChoices(): FamilyChoice[] {
+  return familyTypes().map((type) => ({ type, arch: archOfType(type), ...modelKindChoices(archOfType(type))[0] }));
 }
 
 /**
@@ -310,7 +331,8 @@ function exportModel(): { bytes: Uint8Array; fileName: string } {
       extra,
     });
     const c = r.model.config;
-    return { bytes, fileName: `makemore-${c.norm}-h${c.hidden}x${c.layers}-step${step}.safetensors` };
+    const name = isFamily(c) ? `${c.arch}-e${c.embedDim}x${c.layers}` : `${c.norm}-h${c.hidden}x${c.layers}`;
+    return { bytes, fileName: `makemore-${name}-step${step}.safetensors` };
   }
   return { bytes: encodeModel(current.model, current.vocab, current.fileInfo ?? { step: 0 }), fileName: current.name };
 }
@@ -393,7 +415,7 @@ function handle(req: Request): void | Promise<void> {
       sampler = null;
       let final: FinalLosses | undefined;
       if (data !== null && data.vocab.equals(vocab)) {
-        const s = buildSplits(data.words, vocab, model.config.blockSize, info.train?.splitSeed ?? 42);
+        const s = runSplitsOf(runWordSplit(data.words, info.train ?? ({ seed: 0, splitSeed: 42 } as Pick<TrainConfig, 'seed' | 'splitSeed'>), undefined, data.name), vocab, model);
         final = { train: splitLoss(model, s.train), val: splitLoss(model, s.val), test: splitLoss(model, s.test) };
       }
       const diag = diagnosticsFromMetadata(metadata);
@@ -473,4 +495,4 @@ self.onmessage = (ev: MessageEvent<Request>) => {
 };
 
 useBackend('auto');
-post({ type: 'ready', backend: backendName(), wasm: wasmSupported(), kinds: modelKindChoices() });
+post({ type: 'ready', backend: backendName(), wasm: wasmSupported(), kinds: modelKindChoices(), family: familyChoices() });
