@@ -14,6 +14,9 @@ import { describeMachine } from './machine.js';
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const wasmSteps = Number(flag('--steps') ?? 3000);
+// makemore.py's family steps take 0.5 to 100 ms (the notebook's 0.15): fewer steps per round, no JS row
+// (the transformer's JS step takes seconds) and no evaluation of its 31,033 training words.
+const familySteps = Number(flag('--family-steps') ?? 100);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -64,8 +67,10 @@ function record(backend: string, config: BenchConfigName, us: number, evalSecond
 }
 for (let round = 1; round <= rounds; round++) {
   for (const config of configs) {
-    for (const backend of round === 1 ? [...wasmBackends, 'js'] : wasmBackends) {
-      const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : wasmSteps;
+    const family = !(config in BENCH_CONFIGS);
+    const configSteps = family ? familySteps : wasmSteps;
+    for (const backend of round === 1 && !family ? [...wasmBackends, 'js'] : wasmBackends) {
+      const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : configSteps;
       process.stderr.write(`bench: round ${round}/${rounds}: ${backend} ${config} (${steps} steps)…\n`);
       const r = runWorker(backend, config, steps, 1) as { usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
       record(backend, config, r.usPerStep[0], r.evalSeconds, r.peakRssMiB);
@@ -73,8 +78,8 @@ for (let round = 1; round <= rounds; round++) {
     if (py === null) continue;
     // One thread (the baseline of every ratio), then PyTorch's default: every core.
     for (const [backend, threads] of [['pytorch', 1], ['pytorch*', 0]] as const) {
-      process.stderr.write(`bench: round ${round}/${rounds}: PyTorch (${py}, ${threads === 1 ? '1 thread' : 'all threads'}) ${config} (${wasmSteps} steps)…\n`);
-      const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(wasmSteps), '--repeats', '1', '--configs', config, '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      process.stderr.write(`bench: round ${round}/${rounds}: PyTorch (${py}, ${threads === 1 ? '1 thread' : 'all threads'}) ${config} (${configSteps} steps)…\n`);
+      const out = execFileSync(py, [`${root}tools/bench_torch.py`, '--data', `${root}data/names.txt`, '--steps', String(configSteps), '--repeats', '1', '--configs', config, '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       const t = JSON.parse(out) as { torch_version: string; threads: number; configs: Record<string, { us_per_step: number; runs: number[]; eval_s: Record<string, number> }> };
       torchVersion[backend] = `${backend}: PyTorch ${t.torch_version} (CPU, ${t.threads} thread${t.threads === 1 ? '' : 's'})`;
       for (const [c, v] of Object.entries(t.configs)) record(backend, c as BenchConfigName, v.us_per_step, v.eval_s);
@@ -84,7 +89,7 @@ for (let round = 1; round <= rounds; round++) {
 const best = (xs: number[]): number => Math.min(...xs);
 const rows: Row[] = [...samples.values()].map((s) => ({
   backend: s.backend, config: s.config, usPerStep: best(s.runs), runs: s.runs,
-  evalSeconds: Object.fromEntries(Object.keys(s.evals[0]).map((k) => [k, best(s.evals.map((e) => e[k]))])),
+  evalSeconds: Object.fromEntries(['train', 'val', 'test'].map((k) => [k, best(s.evals.map((e) => e[k] ?? Number.NaN))])),
   peakRssMiB: s.peakRssMiB,
 }));
 const order = (b: string): number => ['wasm', 'wasm-fast', 'js', 'pytorch', 'pytorch*'].indexOf(b);
@@ -113,7 +118,7 @@ const pad = (s: string, n: number): string => s.padEnd(n);
 console.log(`\n${machine.line}`);
 console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${machine.cores} cores; a load above the core count means other processes shared the CPUs)`);
 const cw = Math.max(10, ...configs.map((c) => c.length));
-const num = (x: number, d = 1): string => x.toFixed(d).padStart(8);
+const num = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(8);
 console.log(`\n${pad('backend', 9)} ${pad('config', cw)} ${'µs/step'.padStart(8)} ${'steps/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)} ${'vs torch'.padStart(8)} ${'vs torch*'.padStart(9)} ${'eval tr'.padStart(8)} ${'eval va'.padStart(8)} ${'eval te'.padStart(8)} ${'peak RSS'.padStart(9)}`);
 for (const r of rows) {
   const ratioTo = (torchBackend: string): string => {
