@@ -10,6 +10,8 @@ export default defineConfig({
   root: here('.'),
   base: './',
   worker: { format: 'es' },
+  // class names survive minification: the network diagram names each layer by its class
+  esbuild: { keepNames: true },
   build: {
     outDir: here('dist'),
     emptyOutDir: true,

@@ -14,4 +14,5 @@ export { MakemoreMLP, makemoreMlpKind, shiftedContexts } from './kinds/makemoreM
 export { RNN, RNNCell, GRUCell, rnnKind, gruKind, type CellType } from './kinds/rnn.js';
 export { EmbeddingMLP, sequentialActivationProbes, sequentialBatchNormSites } from './embeddingMlp.js';
 export { foldPair, type Folded } from './fold.js';
+export { networkLayers, type NetworkLayer } from './layers.js';
 export type { FusedTrainStep } from './notebookFused.js';

@@ -6,6 +6,7 @@ import type { HookHandle, Module } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
 import type { FusedTrainStep } from './notebookFused.js';
+import type { NetworkLayer } from './layers.js';
 
 /** A tanh output the lecture's diagnostics watch, named as in PyTorch's Sequential ("layer 2 (Tanh)"). */
 export interface ActivationProbe {
@@ -45,6 +46,8 @@ export interface LanguageModel extends Module {
    * op-by-op evaluation (splitLoss), where the kind has it (null: evaluate op by op).
    */
   fusedEval?(X: Tensor, Y: Tensor, chunkRows: number): number | null;
+  /** Its layers for a diagram, where the forward is hand-written (module-built models: `networkLayers` asks their modules). */
+  networkLayers?(): NetworkLayer[];
 }
 
 /** The config fields beyond the shape (vocab, block, embed, hidden, layers, norm) a kind reads. */

@@ -238,6 +238,8 @@ export class UpdateChart {
   private names: string[] = [];
   private steps: number[] = [];
   private values: (number | null)[][] = [];
+  /** Called with the parameter whose line the chart lights (hover, or `highlight`), or null. */
+  onFocus: ((name: string | null) => void) | null = null;
 
   constructor(readonly el: HTMLElement) {
     this.plot = this.make([]);
@@ -251,6 +253,8 @@ export class UpdateChart {
       scales: { x: { time: false } },
       axes: [{ label: 'step', values: stepValues }, { label: 'log10 update:data' }],
       focus: { alpha: 0.2 },
+      // the network diagram lights the layer of the line in focus
+      hooks: { setSeries: [(_u, i, o) => { const f = (o as { focus?: boolean }).focus; if (f !== undefined) this.onFocus?.(i == null || !f ? null : this.names[i - 1] ?? null); }] },
       series: [
         { label: 'step', value: (_u, v) => (v == null ? '–' : String(Math.round(v))) },
         ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: fmt(2), points: { show: false } })),

@@ -1,8 +1,9 @@
 // The explorer: the current model (the run's, or a loaded file's) to play with. Next-character
 // probabilities for a typed prefix (a bar per character, live as you type, with temperature);
 // the embedding table in 2-D with each character labelled (as the lectures plot C); the model's
-// parameters and buffers with their shapes and sizes.
+// parameters and buffers with their shapes and sizes, and its layers as a diagram (network.ts).
 import type { Request, WorkerEvent } from './protocol.js';
+import { NetworkDiagram, type ChartedLines } from './network.js';
 
 type NextChar = Extract<WorkerEvent, { type: 'next-char' }>;
 type ModelView = Extract<WorkerEvent, { type: 'model-view' }>;
@@ -22,14 +23,17 @@ export class Explorer {
   private charId = -1;
   private viewId = -1;
   private haveModel = false;
+  /** The layers as boxes and arrows. */
+  readonly diagram: NetworkDiagram;
 
   constructor(
     private readonly $: (id: string) => HTMLElement,
     private readonly send: (r: Request) => void,
     private readonly newId: () => number,
     /** The update:data chart: the colour of a parameter's line (null: not plotted), and lighting one. */
-    private readonly updates: { colorOf(name: string): string | null; highlight(name: string | null): void },
+    private readonly updates: ChartedLines,
   ) {
+    this.diagram = new NetworkDiagram(this.$('net-diagram') as unknown as SVGSVGElement, updates);
     for (const id of ['nc-prefix', 'nc-temperature']) this.$(id).addEventListener('input', () => this.askNextChar());
     this.render();
   }
@@ -152,6 +156,7 @@ export class Explorer {
 
   /** Each row's swatch in the colour of its update:data line (the statistics shown for it), if it has one. */
   markSeries(): void {
+    this.diagram.mark();
     for (const tr of this.$('net-table').querySelectorAll<HTMLTableRowElement>('tbody tr')) {
       const color = this.updates.colorOf(tr.dataset.name ?? '');
       const first = tr.firstElementChild as HTMLElement | null;
@@ -165,6 +170,7 @@ export class Explorer {
   private renderTensors(): void {
     const view = this.state.view;
     const body = this.$('net-table').querySelector('tbody')!;
+    this.diagram.render(view?.layers ?? null);
     if (view === null) {
       body.replaceChildren();
       this.$('net-note').textContent = 'train a model (or load one): its parameters and buffers appear here with their shapes';

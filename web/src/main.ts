@@ -74,6 +74,7 @@ const tour = new Tour($('tour'), send, () => nextId++, (message) => showError(me
   $('start').focus();
 }, () => select('kernels').value as BackendChoice);
 const explorer = new Explorer($, send, () => nextId++, updateChart);
+updateChart.onFocus = (name) => explorer.diagram.lightTensor(name);
 const pg: PlaygroundState = {
   ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,
   stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, config: null, val: [], stats: null,

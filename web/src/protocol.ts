@@ -10,6 +10,7 @@
 // that run's events (`started`, `progress`, `paused`, `done`, a failed step's `error`). Events of a
 // run the page has since reset or restarted are still in flight when it does; it drops them.
 import type { BackendChoice } from '../../src/kernels/index.js';
+import type { NetworkLayer } from '../../src/model/index.js';
 import type { ModelConfig, TrainConfig } from '../../src/model/config.js';
 import type { ReplayCell } from '../../src/experiments/seedNotebook.js';
 import type { KindChoice } from '../../src/model/kind.js';
@@ -156,6 +157,8 @@ export type WorkerEvent =
     step: number;
     /** Parameters and buffers in model-file order, PyTorch names. */
     tensors: { name: string; shape: number[]; parameter: boolean }[];
+    /** The model's layers in forward order (`networkLayers`): the network diagram. */
+    layers: NetworkLayer[];
     parameters: number;
     /** The embedding table's rows in 2-D, one per character (null: the model has no such table). */
     embedding: { chars: string[]; x: number[]; y: number[]; axes: string; explained: number } | null;

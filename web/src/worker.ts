@@ -10,7 +10,7 @@ import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { datasetsOf, type Splits } from '../../src/data/dataset.js';
 import { makemoreBlockSize } from '../../src/data/makemore.js';
-import { KIND_OPTIONS, archOfType, createModel, defaultDecayStep, familyTypes, isFamily, modelKind, modelKindChoices, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
+import { KIND_OPTIONS, archOfType, createModel, defaultDecayStep, familyTypes, isFamily, modelKind, modelKindChoices, networkLayers, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
 import type { TrainConfig } from '../../src/model/config.js';
 import { learningRate, validateTrainConfig } from '../../src/model/config.js';
 import { decodeModel, encodeModel } from '../../src/model/file.js';
@@ -444,7 +444,7 @@ function modelView(id: number, model: LanguageModel, vocab: Vocab): WorkerEvent 
   const e = table === undefined ? null : embedding2d(table.data, c.vocabSize, c.embedDim);
   const step = run !== null && run.model === model ? run.trainer.result().nextStep : current?.fileInfo?.step ?? 0;
   return {
-    type: 'model-view', id, title: modelKind(c).title(c), step, tensors, parameters: model.numParameters(),
+    type: 'model-view', id, title: modelKind(c).title(c), step, tensors, layers: networkLayers(model), parameters: model.numParameters(),
     embedding: e === null ? null : { chars: [...vocab.itos], ...e },
   };
 }

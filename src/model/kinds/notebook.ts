@@ -23,6 +23,7 @@ import { foldPair, withoutBatchNormOptions } from '../fold.js';
 import { drawValues, initDraws, type Draw } from '../init.js';
 import { defineKind, type ActivationProbe, type BatchNormSite, type LanguageModel } from '../kind.js';
 import { mlpWeights } from '../size.js';
+import type { NetworkLayer } from '../layers.js';
 import { PlainMLP } from './plain.js';
 import { notebookFusedEval, notebookFusedStep, type FusedTrainStep } from '../notebookFused.js';
 
@@ -95,6 +96,21 @@ export class NotebookMLP extends Module implements LanguageModel {
     }
     const h = this.observe('h', hpreact.tanh());
     return addmm(this.b2, h, this.W2); // h @ W2 + b2
+  }
+
+  /** The notebook's steps as layers: C[X] → view → @ W1 (+ b1) → batch norm → tanh → @ W2 + b2. */
+  networkLayers(): NetworkLayer[] {
+    const { blockSize: T, embedDim: E, hidden: H, vocabSize: V } = this.config;
+    const layer = (name: string, type: string, shape: number[], tensors: Tensor[], names: string[], statistics: string | null = null): NetworkLayer =>
+      ({ name, type, shape, parameters: tensors.reduce((s, t) => s + t.numel, 0), tensors: names, statistics });
+    return [
+      layer('C', 'Embedding', [T, E], [this.C], ['C']),
+      layer('view', 'Flatten', [T * E], [], []),
+      this.b1 === null ? layer('W1', 'Linear', [H], [this.W1], ['W1']) : layer('W1', 'Linear', [H], [this.W1, this.b1], ['W1', 'b1']),
+      layer('bn', 'BatchNorm1d', [H], [this.bngain, this.bnbias], ['bngain', 'bnbias']),
+      layer('tanh', 'Tanh', [H], [], [], 'layer 2 (Tanh)'),
+      layer('W2', 'Linear', [V], [this.W2, this.b2], ['W2', 'b2']),
+    ];
   }
 
   /** Its tanh is "layer 2" of Embedding → Linear → BatchNorm1d → Tanh → Linear, as in the files. */
