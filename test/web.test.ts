@@ -16,7 +16,8 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { loadModel } from '../src/model/io.js';
 import { nextCharProbs } from '../src/sample/index.js';
-import { modelKindNames } from '../src/model/index.js';
+import { createModel, modelKindNames, networkLayers, type NetworkLayer } from '../src/model/index.js';
+import { Generator } from '../src/random/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'web', 'dist');
@@ -71,6 +72,24 @@ interface ChartData {
 }
 
 /** Headless Chromium on one page of the playground: console errors, requests that leave `url`, and the page's next worker event. */
+type OpenPage = Awaited<ReturnType<typeof openPage>>['page'];
+
+/** The network diagram shows networkLayers(model): a box per layer with its name, class, shape per example and parameter count, arrows between. */
+async function checkDiagram(page: OpenPage, layers: NetworkLayer[]): Promise<void> {
+  await page.waitForFunction((n) => document.querySelectorAll('#net-diagram g.layer').length === n, layers.length, { timeout: 30_000 });
+  const boxes = await page.$$eval('#net-diagram g.layer', (gs) => gs.map((g) => ({
+    name: (g as SVGGElement).dataset.name ?? '',
+    text: Array.from(g.querySelectorAll('text')).map((t) => t.textContent ?? '').join(' | '),
+  })));
+  assert.deepEqual(boxes.map((b) => b.name), layers.map((l) => l.name), 'a box per layer, in forward order');
+  layers.forEach((l, i) => {
+    const shape = `(B${l.shape.map((d) => `, ${d}`).join('')})`;
+    const count = l.parameters === 0 ? 'no parameters' : `${l.parameters.toLocaleString('en-US')} parameter`;
+    for (const part of [l.type, shape, count]) assert.ok(boxes[i].text.includes(part), `box ${l.name} shows ${part}: ${boxes[i].text}`);
+  });
+  assert.equal(await page.locator('#net-diagram line.arrow').count(), layers.length - 1, 'an arrow between each two boxes');
+}
+
 async function openPage(url: string, viewport: { width: number; height: number }) {
   const { chromium } = await import('playwright-core');
   const b = await chromium.launch({
@@ -255,6 +274,20 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       assert.equal(await page.locator('#emb-chart text').count(), 27);
       assert.equal(await page.locator('#net-table tbody tr').count(), saved.model.namedParameters().length + saved.model.namedBuffers().length);
       assert.match((await page.textContent('#net-note')) ?? '', new RegExp(`${saved.model.numParameters().toLocaleString('en-US')} parameters`));
+      // The network diagram: the model's layers; the boxes of the weights the update:data chart draws
+      // are marked; hovering a box lights its line and the box; the chart lighting a line lights its box.
+      const layers = networkLayers(saved.model);
+      await checkDiagram(page, layers);
+      const boxOf = (tensor: string): string => layers.find((l) => l.tensors.includes(tensor))!.name;
+      const charted = await page.$$eval('#net-diagram g.layer.charted', (gs) => gs.map((g) => (g as SVGGElement).dataset.name ?? ''));
+      assert.deepEqual(charted.sort(), [...new Set(marked.plotted.map(boxOf))].sort(), 'the charted weights\' boxes are marked');
+      const lit = (): Promise<string[]> => page.$$eval('#net-diagram g.layer.lit', (gs) => gs.map((g) => (g as SVGGElement).dataset.name ?? ''));
+      const focused = (n: string): Promise<boolean> => page.evaluate((name) => { const u = (window as any).__playground.charts.updates; return u.plot.series[u.names.indexOf(name) + 1]._focus === true; }, n);
+      await page.hover(`#net-diagram g.layer[data-name="${boxOf(marked.plotted[0])}"]`);
+      assert.equal(await focused(marked.plotted[0]), true, 'hovering a box lights its weight\'s line');
+      assert.deepEqual(await lit(), [boxOf(marked.plotted[0])], 'and the box');
+      await page.evaluate((name) => { const u = (window as any).__playground.charts.updates; u.plot.setSeries(u.names.indexOf(name) + 1, { focus: true }); }, marked.plotted[1]);
+      assert.deepEqual(await lit(), [boxOf(marked.plotted[1])], 'the chart lighting a line lights its layer\'s box');
 
       // Load the CLI's model file into the page and sample from it: the same names again.
       const loaded = nextEvent('model-loaded');
@@ -319,6 +352,8 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
       assert.ok(pg.log.some((l) => l === `      0/    ${steps}: ${cliStep0}`), `page log has the CLI's line 0/${steps}: ${cliStep0}: ${pg.log.join(' | ')}`);
       for (const s of ['train', 'val', 'test'] as const) assert.equal(pg.final[s].toFixed(4), cliFinal[s], `${s} loss as the CLI`);
       assert.deepEqual(pg.layers, ['layers.4 (Tanh)', 'layers.8 (Tanh)', 'layers.12 (Tanh)']);
+      // the diagram: the tree's 14 layers, level by level
+      await checkDiagram(page, networkLayers(createModel({ arch: 'wavenet', vocabSize: 27, blockSize: 8, embedDim: 24, hidden: 128, layers: 3, norm: 'batchnorm1d' }, new Generator(42))));
       assert.deepEqual(errors, [], 'no console errors');
     } finally {
       await b.close();

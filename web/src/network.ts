@@ -6,7 +6,7 @@
 import type { NetworkLayer } from '../../src/model/index.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const W = 400, BOX = 38, GAP = 16, PAD = 6;
+const BOX = 38, GAP = 16, PAD = 6;
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 
 /** The update:data chart as the diagram uses it. */
@@ -27,13 +27,23 @@ export function paramsLabel(n: number): string {
 export class NetworkDiagram {
   private layers: NetworkLayer[] = [];
 
-  constructor(private readonly svg: SVGSVGElement, private readonly lines: ChartedLines) {}
+  private width = 0;
+
+  constructor(private readonly svg: SVGSVGElement, private readonly lines: ChartedLines) {
+    // drawn at 1:1 (user units = CSS pixels, so text keeps its size): redrawn when the panel resizes
+    new ResizeObserver(() => {
+      if (this.layers.length > 0 && Math.abs(this.svg.getBoundingClientRect().width - this.width) > 1) this.render(this.layers);
+    }).observe(svg);
+  }
 
   render(layers: NetworkLayer[] | null): void {
     this.layers = layers ?? [];
-    const h = this.layers.length === 0 ? 0 : this.layers.length * (BOX + GAP) - GAP + 2 * PAD;
-    this.svg.setAttribute('viewBox', `0 0 ${W} ${Math.max(h, 1)}`);
     this.svg.style.display = this.layers.length === 0 ? 'none' : '';
+    const W = Math.round(this.svg.getBoundingClientRect().width) || 400;
+    this.width = W;
+    const h = this.layers.length === 0 ? 1 : this.layers.length * (BOX + GAP) - GAP + 2 * PAD;
+    this.svg.setAttribute('viewBox', `0 0 ${W} ${h}`);
+    this.svg.style.height = `${h}px`;
     const defs = document.createElementNS(SVG, 'defs');
     defs.innerHTML = '<marker id="net-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker>';
     const nodes: SVGElement[] = [defs];
