@@ -9,14 +9,19 @@ import { Generator } from '../src/random/index.js';
 for (const arch of archNames()) {
   for (const choice of modelKindChoices(arch)) {
     test(`networkLayers: ${arch} / ${choice.norm}`, () => {
-      const config: ModelConfig = { arch, vocabSize: 27, blockSize: 4, embedDim: 6, hidden: 12, layers: choice.fixedLayers ?? 2, norm: choice.norm, ...(choice.norm === 'groupnorm' ? { groups: 4 } : {}) };
+      const config: ModelConfig = { arch, vocabSize: 27, blockSize: 4, embedDim: 6, hidden: 12, layers: choice.fixedLayers ?? 2, norm: choice.norm, ...(choice.norm === 'groupnorm' ? { groups: 4 } : {}), ...(choice.options.includes('heads') ? { heads: 2 } : {}) };
       const model = createModel(config, new Generator(3));
       const layers = networkLayers(model);
       assert.equal(layers.reduce((s, l) => s + l.parameters, 0), model.numParameters(), 'the layers hold every parameter');
       const named = model.namedParameters().map(([n]) => n).sort();
       assert.deepEqual(layers.flatMap((l) => l.tensors).sort(), named, 'each parameter in exactly one layer, by its model-file name');
-      assert.deepEqual(layers[0].shape, [4, 6], 'first: the embedding, (block, embed) per example');
-      assert.deepEqual(layers.at(-1)!.shape, [27], 'last: the logits');
+      if (model.output === 'sequence') {
+        // makemore.py's family: logits at each of the block's positions
+        assert.deepEqual(layers.at(-1)!.shape, [4, 27], 'last: the logits at every position');
+      } else {
+        assert.deepEqual(layers[0].shape, [4, 6], 'first: the embedding, (block, embed) per example');
+        assert.deepEqual(layers.at(-1)!.shape, [27], 'last: the logits');
+      }
       assert.deepEqual(layers.filter((l) => l.statistics !== null).map((l) => l.statistics), model.activationProbes().map((p) => p.layer), 'the tanh layers the statistics watch');
       for (const l of layers.filter((x) => x.statistics !== null)) assert.equal(l.type, 'Tanh');
       assert.equal(model.training, true, 'still in training mode');

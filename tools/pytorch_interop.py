@@ -24,7 +24,7 @@ Run with Debian's PyTorch 1.13 (`apt-get install python3-torch`), i.e. /usr/bin/
       Regenerates test/fixtures/interop/: a PyTorch-written model file per norm, the PyTorch
       losses of those files and of the makemore-ts-written files there.
 """
-import argparse, json, os, random, struct, sys
+import argparse, contextlib, json, os, random, struct, sys
 
 import torch
 import torch.nn as nn
@@ -333,14 +333,18 @@ def main():
     ap.add_argument('--steps', type=int, default=300)
     a = ap.parse_args()
     torch.set_num_threads(1)
-    if a.cmd == 'family-eval':
-        print(json.dumps(family_eval(a.path, a.rows)))
-    elif a.cmd == 'family-write':
-        print(json.dumps(family_write(a.path, a.data, a.type, a.steps)))
-    elif a.cmd == 'eval':
-        print(json.dumps(eval_file(a.path, a.data)))
-    elif a.cmd == 'write':
-        print(json.dumps(write_file(a.path, a.data, a.norm, a.steps)))
+    # stdout carries one JSON object: what makemore.py prints while building a model (its
+    # Transformer's "number of parameters") goes to stderr
+    run = {
+        'family-eval': lambda: family_eval(a.path, a.rows),
+        'family-write': lambda: family_write(a.path, a.data, a.type, a.steps),
+        'eval': lambda: eval_file(a.path, a.data),
+        'write': lambda: write_file(a.path, a.data, a.norm, a.steps),
+    }.get(a.cmd)
+    if run is not None:
+        with contextlib.redirect_stdout(sys.stderr):
+            out = run()
+        print(json.dumps(out))
     else:
         d = os.path.join(ROOT, 'test', 'fixtures', 'interop')
         os.makedirs(d, exist_ok=True)

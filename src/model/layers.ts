@@ -36,21 +36,42 @@ export function networkLayers(model: LanguageModel): NetworkLayer[] {
   const probed = new Map<Tensor, string>();
   const probes = model.activationProbes().map((p) => p.watch((t) => probed.set(t, p.layer)));
   const wasTraining = model.training;
+  let outShape: number[] = [];
   try {
     model.eval();
-    tidy(() => noGrad(() => { model.forward(new Tensor(new Int32Array(2 * model.config.blockSize), [2, model.config.blockSize], 'int32')); }));
+    tidy(() => noGrad(() => { outShape = model.forward(new Tensor(new Int32Array(2 * model.config.blockSize), [2, model.config.blockSize], 'int32')).shape.slice(1); }));
   } finally {
     model.train(wasTraining);
     for (const h of [...handles, ...probes]) h.remove();
   }
-  return order.map((m) => {
-    const { name, shape, output } = seen.get(m)!;
-    const params = m.namedParameters();
-    return {
-      name, type: m.constructor.name, shape,
-      parameters: params.reduce((s, [, p]) => s + p.numel, 0),
-      tensors: params.map(([n]) => `${name}.${n}`),
-      statistics: probed.get(output) ?? null,
-    };
+  const layer = (m: Module, name: string, shape: number[], params: [string, Tensor][], statistics: string | null): NetworkLayer => ({
+    name: name === '' ? 'model' : name, type: m.constructor.name, shape,
+    parameters: params.reduce((s, [, p]) => s + p.numel, 0),
+    tensors: params.map(([n]) => (name === '' ? n : `${name}.${n}`)),
+    statistics,
   });
+  const layers = order.map((m) => {
+    const { name, shape, output } = seen.get(m)!;
+    return { at: registered(model, m), layer: layer(m, name, shape, m.namedParameters(), probed.get(output) ?? null) };
+  });
+  // Parameters no hooked call shows: a module's own (makemore.py's bigram table, the RNN's start
+  // state) and a leaf whose weights a fused op reads without calling it (the RNN cell's Linear).
+  // Each goes before the first layer registered after it; the whole model's own table has its output shape.
+  model.namedModules().forEach(([name, m], at) => {
+    const leaf = m.namedModules().length === 1;
+    if (leaf && seen.has(m)) return;
+    const own = m.namedParameters().filter(([n]) => !n.includes('.'));
+    if (own.length === 0) return;
+    const i = layers.findIndex((l) => l.at > at);
+    layers.splice(i < 0 ? layers.length : i, 0, { at, layer: layer(m, name, name === '' ? outShape : [], own, null) });
+  });
+  // The last layer's output is the model's (an uncalled head, as the RNN's lm_head under its fused op).
+  const last = layers.at(-1)?.layer;
+  if (last !== undefined && last.shape.length === 0) last.shape = outShape;
+  return layers.map((l) => l.layer);
+}
+
+/** The position of `m` in the model's registration order (namedModules). */
+function registered(model: LanguageModel, m: Module): number {
+  return model.namedModules().findIndex(([, x]) => x === m);
 }
