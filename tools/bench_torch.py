@@ -148,7 +148,8 @@ def time_family(kind, words_path, steps, repeats):
     with redirect_stdout(io.StringIO()):
         train_ds, test_ds = makemore.create_datasets(words_path)
     config = makemore.ModelConfig(vocab_size=train_ds.get_vocab_size(), block_size=train_ds.get_output_length(), n_layer=4, n_head=4, n_embd=64, n_embd2=64)
-    model = build(kind, config)
+    with redirect_stdout(io.StringIO()):  # makemore.py's Transformer prints its parameter count; stdout is our JSON
+        model = build(kind, config)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
     torch.empty((), dtype=torch.int64).random_()  # the DataLoader's base seed, then its sampler's
     g = torch.Generator().manual_seed(int(torch.empty((), dtype=torch.int64).random_()))
