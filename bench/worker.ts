@@ -2,11 +2,12 @@
 //   node dist/bench/worker.js <backend (wasm, wasm-fast, js)> <config> <steps> <repeats> [--memory]
 // Prints one JSON line: µs/step of each repeat, eval seconds per split, RSS.
 import v8 from 'node:v8';
-import { datasetsOf, readWords, Vocab } from '../src/data/index.js';
+import { readWords, Vocab } from '../src/data/index.js';
 import { useBackend, useFastBackend, type BackendChoice } from '../src/kernels/index.js';
-import { createModel, DEFAULT_TRAIN, isFamily, type ModelConfig, type TrainConfig } from '../src/model/index.js';
+import { createModel, DEFAULT_TRAIN, FAMILY_DEFAULTS, isFamily, type ModelConfig, type TrainConfig } from '../src/model/index.js';
+import { ADAMW_DEFAULTS } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
-import { batchGenerator, runWordSplit, splitLoss, Trainer } from '../src/train/index.js';
+import { batchGenerator, modelDatasets, runWordSplit, splitLoss, Trainer } from '../src/train/index.js';
 import { allBenchConfigs } from './configs.js';
 
 v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
@@ -26,12 +27,12 @@ const modelCfg: ModelConfig = { ...allBenchConfigs()[configName], vocabSize: voc
 // makemore.py's family: its pipeline, seed and AdamW (as `train --type`); the others: the notebook's SGD
 const family = isFamily(modelCfg);
 const base: TrainConfig = family
-  ? { ...DEFAULT_TRAIN, seed: 3407, split: 'makemore', optimizer: 'adamw', lr: 5e-4, lrFinal: 5e-4, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 0.01 }
+  ? { ...DEFAULT_TRAIN, seed: FAMILY_DEFAULTS.seed, split: FAMILY_DEFAULTS.split, optimizer: FAMILY_DEFAULTS.optimizer, lr: ADAMW_DEFAULTS.lr, lrFinal: ADAMW_DEFAULTS.lr, betas: [...ADAMW_DEFAULTS.betas], eps: ADAMW_DEFAULTS.eps, weightDecay: ADAMW_DEFAULTS.weightDecay }
   : DEFAULT_TRAIN;
 const seeded = new Generator(base.seed);
 const split = runWordSplit(words, base, seeded);
 const model = createModel(modelCfg, seeded);
-const splits = datasetsOf(split, vocab, modelCfg.blockSize, family ? 'sequence' : 'context');
+const splits = modelDatasets(split, vocab, model);
 const g = batchGenerator(seeded, base);
 const rssMiB = (): number => process.memoryUsage().rss / 2 ** 20;
 

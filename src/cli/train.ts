@@ -2,7 +2,7 @@
 // save. Checkpoints are written atomically; Ctrl-C writes one and exits.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { datasetRows, datasetsOf, makemoreBlockSize, readWords, Vocab, type WordSplit } from '../data/index.js';
+import { datasetRows, makemoreBlockSize, readWords, Vocab, type WordSplit } from '../data/index.js';
 import { backendName, kernels } from '../kernels/index.js';
 import { ARCH_PRESETS, DEFAULT_ARCH, checkNormApplies, createModel, defaultDecayStep, isArchPreset, modelKind, modelKindNames, type Arch, type ArchPreset, type KindOption, DEFAULT_MODEL, DEFAULT_TRAIN, PRESETS, validateModelConfig, validateTrainConfig, type BnEval, type InitScheme, type LanguageModel, type ModelConfig, type NormKind, type SampleGenerator, type TrainConfig, type TrainPresetName, type OptimizerName, PRESET_MODEL_OPTIONS, OPTIMIZER_FIELDS, type OptimizerField, archOfType, familyTypes, isFamily, type WordSplitKind } from '../model/index.js';
 import { ADAMW_DEFAULTS, SGD, type Optimizer, type Schedule } from '../optim/index.js';
@@ -12,7 +12,7 @@ import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
 import { FAMILY_DEFAULTS } from '../model/presets.js';
-import { batchGenerator, createOptimizer, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
+import { batchGenerator, modelDatasets, createOptimizer, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { faultPoint } from '../faultPoint.js';
 import { createProgress, lossLine } from './progress.js';
@@ -386,7 +386,7 @@ export async function runTrain(flags: TrainFlags, given: Given = () => false): P
 async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatcher): Promise<number> {
   const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags, given);
   const { modelCfg, trainCfg, model, vocab, words, g } = plan;
-  const splits = datasetsOf(plan.split, vocab, modelCfg.blockSize, model.output === 'sequence' ? 'sequence' : 'context');
+  const splits = modelDatasets(plan.split, vocab, model);
   const rows = splits.train.Y.shape[0];
   if (trainCfg.batchSize > rows) {
     throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${rows} training examples`);

@@ -50,14 +50,16 @@ export function networkLayers(model: LanguageModel): NetworkLayer[] {
     tensors: params.map(([n]) => (name === '' ? n : `${name}.${n}`)),
     statistics,
   });
+  const modules = model.namedModules();
+  const position = new Map(modules.map(([, m], i) => [m, i]));
   const layers = order.map((m) => {
     const { name, shape, output } = seen.get(m)!;
-    return { at: registered(model, m), layer: layer(m, name, shape, m.namedParameters(), probed.get(output) ?? null) };
+    return { at: position.get(m)!, layer: layer(m, name, shape, m.namedParameters(), probed.get(output) ?? null) };
   });
   // Parameters no hooked call shows: a module's own (makemore.py's bigram table, the RNN's start
   // state) and a leaf whose weights a fused op reads without calling it (the RNN cell's Linear).
   // Each goes before the first layer registered after it; the whole model's own table has its output shape.
-  model.namedModules().forEach(([name, m], at) => {
+  modules.forEach(([name, m], at) => {
     const leaf = m.namedModules().length === 1;
     if (leaf && seen.has(m)) return;
     const own = m.namedParameters().filter(([n]) => !n.includes('.'));
@@ -69,9 +71,4 @@ export function networkLayers(model: LanguageModel): NetworkLayer[] {
   const last = layers.at(-1)?.layer;
   if (last !== undefined && last.shape.length === 0) last.shape = outShape;
   return layers.map((l) => l.layer);
-}
-
-/** The position of `m` in the model's registration order (namedModules). */
-function registered(model: LanguageModel, m: Module): number {
-  return model.namedModules().findIndex(([, x]) => x === m);
 }

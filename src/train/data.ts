@@ -14,9 +14,14 @@ export function runWordSplit(words: readonly string[], cfg: Pick<TrainConfig, 's
   return cfg.split === 'makemore' ? splitWordsMakemore(words, g, source) : splitWords(words, cfg.splitSeed, source);
 }
 
+/** A word split's datasets in the form `model` reads (contexts, or padded words for the family). */
+export function modelDatasets(split: WordSplit, vocab: Vocab, model: LanguageModel): Splits {
+  return datasetsOf(split, vocab, model.config.blockSize, model.output === 'sequence' ? 'sequence' : 'context');
+}
+
 /** The run's datasets, in the form its model reads (contexts, or padded words for the family). */
 export function runSplits(words: readonly string[], vocab: Vocab, model: LanguageModel, cfg: Pick<TrainConfig, 'split' | 'seed' | 'splitSeed'>, source?: string): Splits {
-  return datasetsOf(runWordSplit(words, cfg, undefined, source), vocab, model.config.blockSize, model.output === 'sequence' ? 'sequence' : 'context');
+  return modelDatasets(runWordSplit(words, cfg, undefined, source), vocab, model);
 }
 
 /**

@@ -2,5 +2,5 @@ export { train, trainAsync, Trainer, type StepInfo, type TrainHooks, type TrainO
 export { evalChunkRows, EVAL_CHUNK_BYTES, splitLoss } from './evaluate.js';
 export { lossLine, pyFloat } from './format.js';
 export { createOptimizer } from './optimizer.js';
-export { batchGenerator, runSplits, runWordSplit } from './data.js';
+export { batchGenerator, modelDatasets, runSplits, runWordSplit } from './data.js';
 export { countedTargets, modelLoss } from './loss.js';

@@ -8,16 +8,15 @@ import namesText from '../../data/names.txt?raw';
 import { backendName, useBackend, useFastBackend, wasmSupported } from '../../src/kernels/index.js';
 import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
-import { datasetsOf, type Splits } from '../../src/data/dataset.js';
+import type { Splits } from '../../src/data/dataset.js';
 import { makemoreBlockSize } from '../../src/data/makemore.js';
-import { KIND_OPTIONS, archOfType, createModel, defaultDecayStep, familyTypes, isFamily, modelKind, modelKindChoices, networkLayers, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
-import type { TrainConfig } from '../../src/model/config.js';
+import { DEFAULT_TRAIN, KIND_OPTIONS, archOfType, createModel, defaultDecayStep, familyTypes, isFamily, modelKind, modelKindChoices, networkLayers, validateModelConfig, type LanguageModel, type ModelConfig } from '../../src/model/index.js';
 import { learningRate, validateTrainConfig } from '../../src/model/config.js';
 import { decodeModel, encodeModel } from '../../src/model/file.js';
 import { Generator } from '../../src/random/index.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { splitLoss } from '../../src/train/evaluate.js';
-import { batchGenerator, runWordSplit } from '../../src/train/data.js';
+import { batchGenerator, modelDatasets, runSplits, runWordSplit } from '../../src/train/data.js';
 import { nextCharProbs, sampleWords } from '../../src/sample/index.js';
 import { embedding2d } from '../../src/diagnostics/embedding.js';
 import { StatsCollector } from '../../src/diagnostics/collector.js';
@@ -152,7 +151,7 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
   const split = runWordSplit(words.words, config.train, seeded, words.name);
   const model = from?.model ?? createModel(modelCfg, seeded!);
   const g = from?.g ?? batchGenerator(seeded!, config.train);
-  const splits = runSplitsOf(split, words.vocab, model);
+  const splits = modelDatasets(split, words.vocab, model);
   if (config.train.batchSize > splits.train.Y.shape[0]) {
     throw new Error(`batch size ${config.train.batchSize} is larger than the ${splits.train.Y.shape[0]} training examples`);
   }
@@ -195,11 +194,6 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
     examples: { train: splits.train.Y.shape[0], val: splits.val.Y.shape[0], test: splits.test.Y.shape[0] },
   });
   scheduleSlice();
-}
-
-/** The datasets of a split in the form `model` reads: contexts, or padded words for makemore.py's family. */
-function runSplitsOf(split: ReturnType<typeof runWordSplit>, vocab: Vocab, model: LanguageModel): Splits {
-  return datasetsOf(split, vocab, model.config.blockSize, model.output === 'sequence' ? 'sequence' : 'context');
 }
 
 /** What the page offers of makemore.py's family: each registered type (the registry's), with its kind's choice. */
@@ -415,7 +409,7 @@ function handle(req: Request): void | Promise<void> {
       sampler = null;
       let final: FinalLosses | undefined;
       if (data !== null && data.vocab.equals(vocab)) {
-        const s = runSplitsOf(runWordSplit(data.words, info.train ?? ({ seed: 0, splitSeed: 42 } as Pick<TrainConfig, 'seed' | 'splitSeed'>), undefined, data.name), vocab, model);
+        const s = runSplits(data.words, vocab, model, info.train ?? DEFAULT_TRAIN, data.name);
         final = { train: splitLoss(model, s.train), val: splitLoss(model, s.val), test: splitLoss(model, s.test) };
       }
       const diag = diagnosticsFromMetadata(metadata);
