@@ -252,9 +252,13 @@ function transposeBlocks(dst: usize, src: usize, rows: i32, cols: i32): void {
   }
 }
 
-/** Whether matmulTransB goes through a transposed copy of b (JS then passes k·n floats of scratch). */
+/**
+ * Whether matmulTransB goes through a transposed copy of b (JS then passes k·n floats of scratch).
+ * Always where the NN core can run (k ≥ 4): its sums run along the shared axis one term at a time,
+ * in order, as PyTorch's sgemm does (the dot-product tiles add four interleaved partial sums).
+ */
 export function transBPacks(m: i32, k: i32, n: i32): bool {
-  return n < 64 && m >= 8 && k >= 4;
+  return m >= 1 && k >= 4 && n >= 1;
 }
 
 /**

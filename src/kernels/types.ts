@@ -102,6 +102,21 @@ export interface Backend {
    */
   batchNormBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null,
     dy: FloatArray, xhat: FloatArray, invStd: FloatArray, gain: FloatArray | null, n: number, f: number, correction: number, epsStd?: number): void;
+  /**
+   * The part-5 lecture's batch norm op by op in float32, as PyTorch 1.13's CPU computes it bit for
+   * bit (js/stepwise.ts): mean = cascade column sum / n, var unbiased (double, rounded once),
+   * den = sqrt(var + eps), xhat = (x − mean)/den, out = gain·xhat + bias.
+   */
+  batchNormStepwise(out: FloatArray, xhat: FloatArray, meanOut: FloatArray, varOut: FloatArray, den: FloatArray,
+    x: FloatArray, gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number): void;
+  /** Autograd's backward of batchNormStepwise's expression, node by node; scratch: n·f floats. */
+  batchNormStepwiseBackward(dx: FloatArray | null, dGain: FloatArray | null, dBias: FloatArray | null, dy: FloatArray,
+    x: FloatArray, xhat: FloatArray, mean: FloatArray, den: FloatArray, gain: FloatArray | null, n: number, f: number, scratch: FloatArray): void;
+  /** gain·((x − mean)/sqrt(var + eps)) + bias, op by op in float32 (the lecture's eval mode). */
+  batchNormEvalStepwise(out: FloatArray, x: FloatArray, mean: FloatArray, variance: FloatArray,
+    gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number): void;
+  /** running = (1 − momentum)·running + momentum·batch, each op in float32 (the lecture's update). */
+  runningAverageStepwise(running: FloatArray, batch: FloatArray, momentum: number): void;
   /** Row-wise softmax of x[rows×cols] (max-subtracted, stable). */
   softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void;
   /** Row-wise log-softmax. */

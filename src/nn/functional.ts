@@ -1,7 +1,7 @@
 // nn.functional: the stateless forms of the layers, named as in torch.nn.functional. The layers
 // in layers.ts are these functions plus the state they keep (parameters, running statistics).
 import {
-  Tensor, batchNormEval, causalSoftmax, softmax as softmaxOp, batchNormTrain, index, runningAverageInPlace, shapeString,
+  Tensor, batchNormEval, batchNormEvalStepwise, batchNormTrainStepwise, runningAverageStepwiseInPlace, causalSoftmax, softmax as softmaxOp, batchNormTrain, index, runningAverageInPlace, shapeString,
 } from '../tensor/index.js';
 
 export { crossEntropy, logSoftmax, linear, gelu, sigmoid } from '../tensor/index.js';
@@ -39,6 +39,12 @@ export interface BatchNormOptions {
    * biased, as PyTorch; 1: unbiased, as the part-5 lecture's BatchNorm1d (torch.var's default).
    */
   correction?: 0 | 1;
+  /**
+   * With correction 1 on float32 input: compute as the lecture's class does, op by op in float32
+   * (mean, var, (x − mean)/sqrt(var + eps), γ·xhat + β, the running averages), which gives
+   * PyTorch's numbers bit for bit. Default false (the fused form, equal within float32 rounding).
+   */
+  stepwise?: boolean;
 }
 
 /**
@@ -50,13 +56,20 @@ export interface BatchNormOptions {
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5, correction = 0 } = options;
+  const stepwise = options.stepwise === true && correction === 1 && x.dtype === 'float32';
   if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`batchNorm needs an input (n × features) or (B × T × features), got ${shapeString(x.shape)}`);
   if (!training) {
     if (runningMean === null || runningVar === null) throw new Error('batchNorm in evaluation mode needs runningMean and runningVar');
-    return batchNormEval(x, runningMean, runningVar, false, weight, bias, eps);
+    return stepwise ? batchNormEvalStepwise(x, runningMean, runningVar, weight, bias, eps) : batchNormEval(x, runningMean, runningVar, false, weight, bias, eps);
   }
   const n = x.numel / x.shape[x.ndim - 1]; // values per feature
   if (n <= 1) throw new RangeError(`batchNorm in training mode needs more than 1 value per feature, got a batch of ${n}`);
+  if (stepwise) {
+    const { out, stats } = batchNormTrainStepwise(x, weight, bias, eps);
+    if (runningMean !== null) runningAverageStepwiseInPlace(runningMean, stats.mean, momentum);
+    if (runningVar !== null) runningAverageStepwiseInPlace(runningVar, stats.var, momentum);
+    return out;
+  }
   const { out, stats } = batchNormTrain(x, weight, bias, eps, correction);
   if (runningMean !== null) runningAverageInPlace(runningMean, stats.mean, momentum);
   if (runningVar !== null) runningAverageInPlace(runningVar, stats.var, momentum, correction === 0 ? n / (n - 1) : 1); // unbiased

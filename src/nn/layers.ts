@@ -97,7 +97,7 @@ export class BatchNorm1d extends Module {
     }
     const update = !this.training || this.numBatchesTracked !== null;
     return F.batchNorm(x, update ? this.runningMean : null, update ? this.runningVar : null,
-      { weight: this.weight, bias: this.bias, training, momentum, eps: this.eps, correction: this.unbiased ? 1 : 0 });
+      { weight: this.weight, bias: this.bias, training, momentum, eps: this.eps, correction: this.unbiased ? 1 : 0, stepwise: this.unbiased });
   }
 }
 

@@ -11,6 +11,7 @@ import { rowNormBackward, rowNormForward } from './norms.js';
 import { copyStrided, matmulBatched } from './batched.js';
 import { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations.js';
 import { causalSoftmaxRows, crossEntropyMaskedBackward, crossEntropyMaskedForward } from './sequence.js';
+import { batchNormEvalStepwise, batchNormStepwise, batchNormStepwiseBackward, runningAverageStepwise } from './stepwise.js';
 import { adamwStep, sgdMomentumStep, sumSquares } from './optim.js';
 
 export const jsBackend: Backend = {
@@ -20,6 +21,7 @@ export const jsBackend: Backend = {
   sumAxis, broadcastAxis, varAxis, varBackward,
   gatherRows, scatterAddRows,
   batchNormTrain, batchNormEval, batchNormBackward, batchNormEvalBackward, runningAverage,
+  batchNormStepwise, batchNormStepwiseBackward, batchNormEvalStepwise, runningAverageStepwise,
   softmaxRows, logSoftmaxRows, softmaxBackward, logSoftmaxBackward, crossEntropyForward, crossEntropyBackward,
   sgdStep,
   rowNormForward, rowNormBackward,

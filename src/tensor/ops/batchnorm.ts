@@ -81,3 +81,54 @@ export function runningAverageInPlace(running: Tensor, batch: Tensor, momentum: 
   running.storage.bumpVersion();
   return running;
 }
+
+/**
+ * The part-5 lecture's batch norm in training mode, op by op in float32 as PyTorch computes
+ * `x.mean(dims)`, `x.var(dims)`, `(x − xmean)/torch.sqrt(xvar + eps)`, `γ·xhat + β` and their
+ * autograd backward: the same numbers as PyTorch's CPU bit for bit (kernels' stepwise.ts).
+ * Float32 only (float64 tensors take batchNormTrain with correction 1: the same function).
+ */
+export function batchNormTrainStepwise(x: Tensor, gain: Tensor | null, bias: Tensor | null, eps: number): { out: Tensor; stats: BatchStats } {
+  const [n, f] = check(x, null, gain, bias);
+  if (n < 2) throw new RangeError(`batchNorm in training mode needs more than 1 row per batch, got ${n}`);
+  const out = outputFloat('float32', x.shape);
+  const xhat = outputFloat('float32', x.shape); // saved for backward, with x, the mean and den
+  const den = outputFloat('float32', [f]);
+  const stats: BatchStats = { mean: outputFloat('float32', [f]), var: outputFloat('float32', [f]) };
+  const k = kernels();
+  k.batchNormStepwise(out.floatData, xhat.floatData, stats.mean.floatData, stats.var.floatData, den.floatData, x.floatData, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps);
+  const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
+  record(out, 'BatchNormStepwiseBackward', inputs, (g) => {
+    const gx = gradOf(x);
+    const gg = gain === null ? null : gradOf(gain);
+    const gb = bias === null ? null : gradOf(bias);
+    const scratch = outputFloat('float32', x.shape);
+    k.batchNormStepwiseBackward(gx?.floatData ?? null, gg?.floatData ?? null, gb?.floatData ?? null, g.floatData, x.floatData, xhat.floatData,
+      stats.mean.floatData, den.floatData, gain?.floatData ?? null, n, f, scratch.floatData);
+  }, gain === null ? [x] : [x, gain]);
+  return { out, stats };
+}
+
+/** The lecture's evaluation mode, op by op in float32: γ·((x − mean)/sqrt(var + eps)) + β (float32 only). */
+export function batchNormEvalStepwise(x: Tensor, mean: Tensor, variance: Tensor, gain: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const [n, f] = check(x, mean.numel, gain, bias);
+  const out = outputFloat('float32', x.shape);
+  const k = kernels();
+  k.batchNormEvalStepwise(out.floatData, x.floatData, mean.floatData, variance.floatData, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps);
+  const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
+  return record(out, 'BatchNormEvalBackward', inputs, (g) => {
+    const gx = gradOf(x);
+    const gg = gain === null ? null : gradOf(gain);
+    const gb = bias === null ? null : gradOf(bias);
+    k.batchNormEvalBackward(gx?.floatData ?? null, gg?.floatData ?? null, gb?.floatData ?? null, g.floatData, x.floatData, mean.floatData, variance.floatData, false, gain?.floatData ?? null, n, f, eps);
+  }, gain === null ? [x, mean, variance] : [x, mean, variance, gain]);
+}
+
+/** running ← (1 − momentum)·running + momentum·batch, each op in float32 (the lecture's update), in place. */
+export function runningAverageStepwiseInPlace(running: Tensor, batch: Tensor, momentum: number): Tensor {
+  requireFloat(running, 'runningAverage');
+  if (batch.numel !== running.numel) throw new RangeError(`runningAverage: ${shapeString(batch.shape)} batch statistics for ${shapeString(running.shape)} running ones`);
+  kernels().runningAverageStepwise(running.floatData, batch.floatData, momentum);
+  running.storage.bumpVersion();
+  return running;
+}
