@@ -1,7 +1,7 @@
 // Elementwise kernels. Where the JS backend rounds once from double (a double scalar, or a
 // multiply-add), the kernel mostly computes in f64x2 lanes too, so results are bit-identical to
 // it; plain f32 + − × ÷ of two floats is already exact in f32x4. The two per-step hot loops
-// (sgdStep, tanhBackward) stay in f32 and differ from JS by an ulp or so.
+// (sgdStep) stay in f32 and differ from JS by an ulp or so; tanhBackward is PyTorch's, as JS.
 
 import { hi, lo, loadTail, pack, splat, storeTail, vexp, vlog, vtanh, zero4 } from './simd';
 
@@ -250,23 +250,24 @@ export function sgdStep(p: usize, g: usize, n: i32, lr: f64): void {
 }
 
 /**
- * dx[i] += dy[i]·(1 − y[i]²) in f32, with 1 − y² as (1 − y)(1 + y): exact-ish where y → ±1, where
- * 1 − y·y would cancel. Within a few ulp of the JS backend's double evaluation.
+ * dx[i] += dy[i]·(1 − y[i]²) in f32 as PyTorch's CPU kernel: 1 − y·y one fused multiply-add
+ * (rounded once), emulated in f64 (y·y exact; Fast2Sum's error decides a float32 tie), |y| ≤ 1.
+ * The same numbers as the JS kernel (oneMinusSquare32).
  */
 export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
-  const one = splat(1);
-  const n4 = n & ~3, r = n & 3;
-  for (let j = 0; j < n4; j += 4) {
-    const q = <usize>j << 2;
-    const t = v128.load(y + q);
-    const d = f32x4.mul(f32x4.sub(one, t), f32x4.add(one, t));
-    v128.store(dx + q, f32x4.add(v128.load(dx + q), f32x4.mul(v128.load(dy + q), d)));
-  }
-  if (r != 0) {
-    const q = <usize>n4 << 2;
-    const t = loadTail(y + q, r, zero4());
-    const d = f32x4.mul(f32x4.sub(one, t), f32x4.add(one, t));
-    storeTail(dx + q, f32x4.add(loadTail(dx + q, r, zero4()), f32x4.mul(loadTail(dy + q, r, zero4()), d)), r);
+  for (let i = 0; i < n; i++) {
+    const q = <usize>i << 2;
+    const t = <f64>load<f32>(y + q);
+    const yy = t * t;
+    const s = 1.0 - yy;
+    const e = -yy - (s - 1.0);
+    let r = <f32>s;
+    if (e != 0) {
+      const d = s - <f64>r;
+      const other = <f64>r + 2 * d;
+      if (d != 0 && <f64><f32>other == other && (e > 0) == (d > 0)) r = <f32>other;
+    }
+    store<f32>(dx + q, load<f32>(dx + q) + load<f32>(dy + q) * r);
   }
 }
 

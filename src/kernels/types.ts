@@ -56,6 +56,11 @@ export interface Backend {
   // ---- reductions over the middle axis of an (outer × dim × inner) view ----
   /** out[o,i] (=|+=) Σ_d a[o,d,i] */
   sumAxis(out: FloatArray, a: FloatArray, outer: number, dim: number, inner: number, accumulate: boolean): void;
+  /**
+   * out[j] (=|+=) Σ_i a[i·f + j] over n rows of float32, in PyTorch 1.13 CPU's order (ATen's
+   * cascade sum, js/stepwise.ts columnSums): a Linear's bias gradient as PyTorch sums it.
+   */
+  sumRows(out: FloatArray, a: FloatArray, n: number, f: number, accumulate: boolean): void;
   /** out[o,d,i] += g[o,i]   (the backward of sumAxis: broadcast back) */
   broadcastAxis(out: FloatArray, g: FloatArray, outer: number, dim: number, inner: number, scale: number): void;
   /** var[o,i] = Σ_d (a − mean)² / (dim − correction); mean written too */

@@ -72,7 +72,29 @@ export function axpy(out: FloatArray, a: FloatArray, s: number): void {
 
 export function tanhBackward(dx: FloatArray, dy: FloatArray, y: FloatArray): void {
   const n = dx.length;
-  for (let i = 0; i < n; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
+  if (!(dx instanceof Float32Array)) {
+    for (let i = 0; i < n; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
+    return;
+  }
+  // PyTorch's CPU kernel: dy·(1 − y·y) with 1 − y·y one fused multiply-add (GCC contracts it)
+  for (let i = 0; i < n; i++) dx[i] += Math.fround(dy[i] * oneMinusSquare32(y[i]));
+}
+
+/**
+ * 1 − y·y rounded once to float32, as an FMA computes it (|y| ≤ 1): y·y is exact in double and
+ * e the error of the double difference (Fast2Sum); a double on a float32 tie rounds by e's side.
+ */
+export function oneMinusSquare32(y: number): number {
+  const yy = y * y;
+  const s = 1 - yy;
+  const e = -yy - (s - 1);
+  const r = Math.fround(s);
+  if (e === 0) return r;
+  const d = s - r;
+  const other = r + 2 * d;
+  // s halfway between r and its neighbour: the exact value lies on e's side
+  if (d !== 0 && Math.fround(other) === other) return Math.sign(e) === Math.sign(d) ? other : r;
+  return r;
 }
 
 export function unaryBackward(op: UnaryGradOp, dx: FloatArray, dy: FloatArray, x: FloatArray, y: FloatArray): void {

@@ -11,14 +11,14 @@ import { rowNormBackward, rowNormForward } from './norms.js';
 import { copyStrided, matmulBatched } from './batched.js';
 import { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations.js';
 import { causalSoftmaxRows, crossEntropyMaskedBackward, crossEntropyMaskedForward } from './sequence.js';
-import { batchNormEvalStepwise, batchNormStepwise, batchNormStepwiseBackward, runningAverageStepwise } from './stepwise.js';
+import { batchNormEvalStepwise, batchNormStepwise, batchNormStepwiseBackward, runningAverageStepwise, sumRows } from './stepwise.js';
 import { adamwStep, sgdMomentumStep, sumSquares } from './optim.js';
 
 export const jsBackend: Backend = {
   name: 'js',
   matmul, matmulTransA, matmulTransB, transpose,
   binary, binaryScalar, unary, mulInto, axpy, tanhBackward, unaryBackward, powScalar, powBackward,
-  sumAxis, broadcastAxis, varAxis, varBackward,
+  sumAxis, sumRows, broadcastAxis, varAxis, varBackward,
   gatherRows, scatterAddRows,
   batchNormTrain, batchNormEval, batchNormBackward, batchNormEvalBackward, runningAverage,
   batchNormStepwise, batchNormStepwiseBackward, batchNormEvalStepwise, runningAverageStepwise,

@@ -52,6 +52,13 @@ export function columnSums(out: FloatArray, v: FloatArray, n: number, f: number)
   }
 }
 
+export function sumRows(out: FloatArray, a: FloatArray, n: number, f: number, accumulate: boolean): void {
+  if (!accumulate) { columnSums(out, a, n, f); return; }
+  const col = new Float32Array(f);
+  columnSums(col, a, n, f);
+  for (let j = 0; j < f; j++) out[j] = f32(out[j] + col[j]);
+}
+
 /**
  * Forward in training mode. Writes mean (float32 sum / n), var (double, ÷ (n − 1), rounded once),
  * den = sqrt(var + eps) (float32 ops) and xhat, out; the backward reads x, xhat, mean, den.

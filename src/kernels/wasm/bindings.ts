@@ -290,8 +290,15 @@ export const BINDINGS: BindingTable = {
     dims: [7, 8],
     call: (k, p, a) => { fn(k, 'batchNormBackward')(p[0], p[1], p[2], p[3], p[4], p[5], b(a[5] instanceof Float64Array), p[6], a[7], a[8], a[9], a[10] ?? 0); },
   },
-  // The lecture's op-by-op batch norm runs the JS kernels on the wasm memory views (same numbers
-  // by construction; a small share of a step). Sizes are still checked here.
+  // PyTorch-order column sums and the lecture's op-by-op batch norm run the JS kernels
+  // (js/stepwise.ts) on the wasm memory views: the same numbers by construction, a small share of
+  // a step. Sizes are still checked here.
+  sumRows: {
+    arrays: [arr(0, 'sumRows out', 'inout', (a) => a[3]), arr(1, 'sumRows a', 'in', (a) => a[2] * a[3])],
+    dims: [2, 3],
+    js: () => true,
+    call: () => { throw new Error('sumRows runs on the JS kernel'); },
+  },
   batchNormStepwise: {
     arrays: [arr(0, 'batchNormStepwise out', 'out', (a) => a[8] * a[9]), arr(1, 'batchNormStepwise xhat', 'out', (a) => a[8] * a[9]),
       arr(2, 'batchNormStepwise mean', 'out', (a) => a[9]), arr(3, 'batchNormStepwise var', 'out', (a) => a[9]),

@@ -25,6 +25,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     const gb = bias === null ? null : gradOf(bias);
     if (gx !== null) k.matmul(gx.floatData, g.floatData, weight.floatData, n, fout, fin, true); // dx = dy·W
     if (gw !== null) k.matmulTransA(gw.floatData, g.floatData, x.floatData, n, fout, fin, true); // dW = dyᵀ·x
-    if (gb !== null) k.sumAxis(gb.floatData, g.floatData, 1, n, fout, true); // db = Σ_rows dy
+    // db = Σ_rows dy (float32: in PyTorch's order)
+    if (gb !== null) {
+      if (g.dtype === 'float32') k.sumRows(gb.floatData, g.floatData, n, fout, true);
+      else k.sumAxis(gb.floatData, g.floatData, 1, n, fout, true);
+    }
   }, [x, weight]);
 }
