@@ -17,6 +17,7 @@ import { Generator } from '../src/random/index.js';
 import { sampleWords } from '../src/sample/index.js';
 import { Tensor, batchNormTrain, linear, mean, noGrad, reshape, sub, tensor } from '../src/tensor/index.js';
 import { lossLine, splitLoss, train } from '../src/train/index.js';
+import { kernels } from '../src/kernels/index.js';
 import { gradcheck, project, randT } from './helpers/gradcheck.js';
 import { inProcess, makemoreWithin, ROOT } from './helpers/cli.js';
 
@@ -66,6 +67,65 @@ describe('the lecture\'s model against PyTorch', () => {
     losses.forEach((l, i) => close(l, r.losses[i], 1e-5, `loss ${i * r.print_every}`));
     for (const split of ['train', 'val', 'test'] as const) close(splitLoss(model, splits[split]), r.split_loss[split], 1e-6, split);
     assert.deepEqual(sampleWords(model, vocab, { count: 20, generator: g }).map((w) => `${w}.`), r.samples);
+  });
+});
+
+// One level of the tree, PyTorch 1.13 CPU's float32 numbers (tools/wavenet_ops_reference.py):
+// every value equal bit for bit, on both kernel backends.
+interface OpsFixture { shape: { B: number; T: number; in: number; out: number }; inputs: Record<string, string>; outputs: Record<string, string> }
+const ops = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'wavenet-ops.json'), 'utf8')) as OpsFixture;
+function f32s(b64: string): Float32Array {
+  const b = Buffer.from(b64, 'base64');
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
+/** (rows × cols) row-major → (cols × rows) */
+function transposed(a: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(a.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+  return t;
+}
+function bitEqual(actual: ArrayLike<number>, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let differ = 0;
+  let first = -1;
+  for (let i = 0; i < expected.length; i++) if (!Object.is(Math.fround(actual[i]), expected[i])) { differ++; if (first < 0) first = i; }
+  assert.equal(differ, 0, `${what}: ${differ} of ${expected.length} values differ from PyTorch's (first at ${first}: ${actual[first]} vs ${expected[first]})`);
+}
+
+describe('one level of the tree, bit for bit as PyTorch 1.13 computes it on the CPU', () => {
+  const { B, T, in: I, out: C } = ops.shape;
+  const inp = Object.fromEntries(Object.entries(ops.inputs).map(([k, v]) => [k, f32s(v)]));
+  const out = Object.fromEntries(Object.entries(ops.outputs).map(([k, v]) => [k, f32s(v)]));
+
+  test('Linear on (B, T, in) + the lecture\'s BatchNorm1d: outputs, running statistics, every gradient, eval mode', () => {
+    const lin = new Linear(I, C);
+    lin.weight.floatData.set(transposed(inp.W, I, C)); // the lecture's (in × out) → PyTorch's (out × in)
+    lin.bias!.floatData.set(inp.b);
+    const bn = new BatchNorm1d(C, { unbiased: true });
+    bn.weight!.floatData.set(inp.gamma);
+    bn.bias!.floatData.set(inp.beta);
+    const x = new Tensor(Float32Array.from(inp.x), [B, T, I], 'float32', true);
+    const h = lin.call(x).retainGrad();
+    const y = bn.call(h);
+    y.backward(new Tensor(Float32Array.from(inp.dy), [B, T, C], 'float32'));
+    bitEqual(h.floatData, out.h, 'h = x @ W + b');
+    bitEqual(y.floatData, out.y, 'batch norm output');
+    bitEqual(bn.runningMean!.floatData, out.running_mean, 'running mean');
+    bitEqual(bn.runningVar!.floatData, out.running_var, 'running var');
+    bitEqual(h.grad!.floatData, out.dh, 'batch norm dx');
+    bitEqual(bn.weight!.grad!.floatData, out.dgamma, 'dgamma');
+    bitEqual(bn.bias!.grad!.floatData, out.dbeta, 'dbeta');
+    bitEqual(x.grad!.floatData, out.dx, 'Linear dx');
+    bitEqual(transposed(lin.weight.grad!.floatData, C, I), out.dW, 'Linear dW');
+    bitEqual(lin.bias!.grad!.floatData, out.db, 'Linear db (column sums in ATen\'s cascade order)');
+    bn.eval();
+    bitEqual(noGrad(() => bn.call(h)).floatData, out.y_eval, 'eval mode (running statistics)');
+  });
+
+  test('tanh backward: dy·(1 − y²) with 1 − y² one fused multiply-add, as aten::tanh_backward', () => {
+    const dx = new Float32Array(B * T * C);
+    kernels().tanhBackward(dx, inp.tanh_dy, inp.tanh_y);
+    bitEqual(dx, out.tanh_dx, 'tanh backward');
   });
 });
 

@@ -133,14 +133,13 @@ export function batchNormStepwiseBackward(dx: FloatArray | null, dGain: FloatArr
 export function batchNormEvalStepwise(out: FloatArray, x: FloatArray, mean: FloatArray, variance: FloatArray,
   gain: FloatArray | null, bias: FloatArray | null, n: number, f: number, eps: number): void {
   const epsF = f32(eps);
-  for (let j = 0; j < f; j++) {
-    const d = f32(Math.sqrt(f32(variance[j] + epsF)));
-    const m = mean[j];
-    const g = gain === null ? 1 : gain[j];
-    const b = bias === null ? 0 : bias[j];
-    for (let i = 0, p = j; i < n; i++, p += f) {
-      const xh = f32(f32(x[p] - m) / d);
-      out[p] = gain === null && bias === null ? xh : f32(f32(g * xh) + b);
+  const den = new Float32Array(f);
+  for (let j = 0; j < f; j++) den[j] = f32(Math.sqrt(f32(variance[j] + epsF)));
+  // row by row: a whole split's rows stream through once
+  for (let i = 0, p = 0; i < n; i++) {
+    for (let j = 0; j < f; j++, p++) {
+      const xh = f32(f32(x[p] - mean[j]) / den[j]);
+      out[p] = gain === null && bias === null ? xh : f32(f32((gain === null ? 1 : gain[j]) * xh) + (bias === null ? 0 : bias[j]));
     }
   }
 }
