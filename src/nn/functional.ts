@@ -1,7 +1,7 @@
 // nn.functional: the stateless forms of the layers, named as in torch.nn.functional. The layers
 // in layers.ts are these functions plus the state they keep (parameters, running statistics).
 import {
-  Tensor, batchNormEval, batchNormEvalStepwise, batchNormTrainStepwise, runningAverageStepwiseInPlace, causalSoftmax, softmax as softmaxOp, batchNormTrain, index, runningAverageInPlace, shapeString,
+  Tensor, batchNormEval, batchNormTrainStepwise, runningAverageStepwiseInPlace, causalSoftmax, softmax as softmaxOp, batchNormTrain, index, runningAverageInPlace, shapeString,
 } from '../tensor/index.js';
 
 export { crossEntropy, logSoftmax, linear, gelu, sigmoid } from '../tensor/index.js';
@@ -60,7 +60,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`batchNorm needs an input (n × features) or (B × T × features), got ${shapeString(x.shape)}`);
   if (!training) {
     if (runningMean === null || runningVar === null) throw new Error('batchNorm in evaluation mode needs runningMean and runningVar');
-    return stepwise ? batchNormEvalStepwise(x, runningMean, runningVar, weight, bias, eps) : batchNormEval(x, runningMean, runningVar, false, weight, bias, eps);
+    return batchNormEval(x, runningMean, runningVar, false, weight, bias, eps, stepwise);
   }
   const n = x.numel / x.shape[x.ndim - 1]; // values per feature
   if (n <= 1) throw new RangeError(`batchNorm in training mode needs more than 1 value per feature, got a batch of ${n}`);

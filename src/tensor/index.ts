@@ -11,7 +11,7 @@ export { addInPlace, subInPlace, mulInPlace, divInPlace, copyInPlace, fillInPlac
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy } from './ops/loss.js';
 export { linear } from './ops/linear.js';
-export { batchNormTrain, batchNormEval, runningAverageInPlace, batchNormTrainStepwise, batchNormEvalStepwise, runningAverageStepwiseInPlace, type BatchStats } from './ops/batchnorm.js';
+export { batchNormTrain, batchNormEval, runningAverageInPlace, batchNormTrainStepwise, runningAverageStepwiseInPlace, type BatchStats } from './ops/batchnorm.js';
 export { layerNorm, groupNorm, instanceNorm, rmsNorm, FLOAT32_EPS } from './ops/norms.js';
 export { matmulBatched } from './ops/bmm.js';
 export { permute, transposeDims, narrow, select, split, cat, stack } from './ops/layout.js';

@@ -53,14 +53,16 @@ export function batchNormTrain(x: Tensor, gain: Tensor | null, bias: Tensor | nu
 
 /**
  * Evaluation-mode batch norm with fixed statistics: (x − mean)/sqrt(var + eps), or (x − mean)/std
- * when `isStd` (the notebook keeps a running std).
+ * when `isStd` (the notebook keeps a running std). `stepwise` (a variance, float32): the lecture's
+ * op by op in float32, γ·((x − mean)/sqrt(var + eps)) + β, PyTorch's numbers bit for bit.
  */
-export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: boolean, gain: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+export function batchNormEval(x: Tensor, mean: Tensor, varOrStd: Tensor, isStd: boolean, gain: Tensor | null, bias: Tensor | null, eps: number, stepwise = false): Tensor {
   const [n, f] = check(x, mean.numel, gain, bias);
   const dtype = requireFloat(x, 'batchNorm');
   const out = outputFloat(dtype, x.shape);
   const k = kernels();
-  k.batchNormEval(out.floatData, x.floatData, mean.floatData, varOrStd.floatData, isStd, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps);
+  if (stepwise && !isStd && dtype === 'float32') k.batchNormEvalStepwise(out.floatData, x.floatData, mean.floatData, varOrStd.floatData, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps);
+  else k.batchNormEval(out.floatData, x.floatData, mean.floatData, varOrStd.floatData, isStd, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps);
   const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
   return record(out, 'BatchNormEvalBackward', inputs, (g) => {
     const gx = gradOf(x);
@@ -107,21 +109,6 @@ export function batchNormTrainStepwise(x: Tensor, gain: Tensor | null, bias: Ten
       stats.mean.floatData, den.floatData, gain?.floatData ?? null, n, f, scratch.floatData);
   }, gain === null ? [x] : [x, gain]);
   return { out, stats };
-}
-
-/** The lecture's evaluation mode, op by op in float32: γ·((x − mean)/sqrt(var + eps)) + β (float32 only). */
-export function batchNormEvalStepwise(x: Tensor, mean: Tensor, variance: Tensor, gain: Tensor | null, bias: Tensor | null, eps: number): Tensor {
-  const [n, f] = check(x, mean.numel, gain, bias);
-  const out = outputFloat('float32', x.shape);
-  const k = kernels();
-  k.batchNormEvalStepwise(out.floatData, x.floatData, mean.floatData, variance.floatData, gain?.floatData ?? null, bias?.floatData ?? null, n, f, eps);
-  const inputs = [x, gain, bias].filter((t): t is Tensor => t !== null);
-  return record(out, 'BatchNormEvalBackward', inputs, (g) => {
-    const gx = gradOf(x);
-    const gg = gain === null ? null : gradOf(gain);
-    const gb = bias === null ? null : gradOf(bias);
-    k.batchNormEvalBackward(gx?.floatData ?? null, gg?.floatData ?? null, gb?.floatData ?? null, g.floatData, x.floatData, mean.floatData, variance.floatData, false, gain?.floatData ?? null, n, f, eps);
-  }, gain === null ? [x, mean, variance] : [x, mean, variance, gain]);
 }
 
 /** running ← (1 − momentum)·running + momentum·batch, each op in float32 (the lecture's update), in place. */
