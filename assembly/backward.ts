@@ -48,16 +48,6 @@ export function softmaxBackward(dx: usize, dy: usize, y: usize, rows: i32, cols:
   }
 }
 
-/** dx += dy − exp(y)·Σ_row dy */
-export function logSoftmaxBackward(dx: usize, dy: usize, y: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let s: f64 = 0;
-    for (let c = 0; c < cols; c++) s += f(dy, o + c);
-    for (let c = 0; c < cols; c++) addTo(dx, o + c, f(dy, o + c) - Math.exp(f(y, o + c)) * s);
-  }
-}
-
 /** Eval-mode batch norm: dx += dy·gain/sd; dGain += Σ dy·(x − mean)/sd; dBias += Σ dy (0 skips). */
 export function batchNormEvalBackward(dx: usize, dGain: usize, dBias: usize, dy: usize, x: usize, mean: usize, varOrStd: usize,
   isStd: bool, gain: usize, n: i32, nf: i32, eps: f64): void {

@@ -8,7 +8,8 @@
 // `ws`: the workspace, laid out by wsLayout (B batch, K block, E embed, F = K·E, H hidden, V vocab).
 import { binary, sgdStep, tanhBackward, unary } from './elementwise';
 import { batchNormBackward, batchNormEval, batchNormTrain, sumAxis } from './reduce';
-import { crossEntropyBackward, crossEntropyForward, crossEntropyTotal, errIndex, gatherRows, scatterAddRows } from './layers';
+import { crossEntropyBackward, crossEntropyForward, errIndex, gatherRows, scatterAddRows } from './layers';
+import { crossEntropyRowsInto } from './logSoftmax';
 import { matmul, matmulTransA, matmulTransB } from './matmul';
 import { axpy } from './elementwise';
 
@@ -131,7 +132,7 @@ function addRowBias(out: usize, bias: usize, m: i32, n: i32, meta: usize): void 
 // ---- evaluation: the eval-mode forward and the mean cross-entropy of a chunk of examples ----
 
 // plan slots of fusedNotebookEval
-const EX = 0, EY = 1, EC = 2, EW1 = 3, EB1 = 4, EW2 = 5, EB2 = 6, EGAIN = 7, EBIAS = 8, ERMEAN = 9, ERSTD = 10, EWS = 11, EMETA = 12;
+const EX = 0, EY = 1, EC = 2, EW1 = 3, EB1 = 4, EW2 = 5, EB2 = 6, EGAIN = 7, EBIAS = 8, ERMEAN = 9, ERSTD = 10, EWS = 11, EMETA = 12, ENLL = 13;
 /** Rows per block: a block's activations stay in the core's cache (64 × (30 + 200 + 27) floats ≈ 66 kB). */
 const EVAL_BLOCK = 64;
 
@@ -142,12 +143,13 @@ export function fusedNotebookEvalWorkspace(k: i32, e: i32, h: i32, v: i32): i32 
 
 /**
  * The notebook model in eval mode (running statistics) on `rows` examples X (rows × k), Y (rows),
- * block by block, with the kernels and the order of the op-by-op forward and crossEntropyForward:
- * returns the mean loss (Σ in double over the rows in order, / rows), or −1 − i when target i is
- * out of range, −1 − rows − i when context index i is. Per row, every value is the op-by-op path's (a matmul row does not
- * depend on the rows around it), so the result is the same bit for bit.
+ * block by block, with the kernels and the order of the op-by-op forward: writes each row's loss
+ * −log softmax[target] to the plan's nll array (as crossEntropyRows; the caller adds them as
+ * nll_loss does). Returns 0, or −1 − i when target i is out of range, −1 − rows − i when context
+ * index i is. Per row, every value is the op-by-op path's (a matmul row does not depend on the
+ * rows around it), so the result is the same bit for bit.
  */
-export function fusedNotebookEval(plan: usize, rows: i32, k: i32, e: i32, h: i32, v: i32): f64 {
+export function fusedNotebookEval(plan: usize, rows: i32, k: i32, e: i32, h: i32, v: i32): i32 {
   const f = k * e;
   const ws = slot(plan, EWS), meta = slot(plan, EMETA);
   const emb = ws;
@@ -157,20 +159,20 @@ export function fusedNotebookEval(plan: usize, rows: i32, k: i32, e: i32, h: i32
   const c = slot(plan, EC), w1 = slot(plan, EW1), b1 = slot(plan, EB1), w2 = slot(plan, EW2), b2 = slot(plan, EB2);
   const gain = slot(plan, EGAIN), bias = slot(plan, EBIAS), rm = slot(plan, ERMEAN), rs = slot(plan, ERSTD);
   for (let i = 0; i < rows; i++) {
-    if (<u32>load<i32>(y + (<usize>i << 2)) >= <u32>v) return <f64>(-1 - i);
+    if (<u32>load<i32>(y + (<usize>i << 2)) >= <u32>v) return -1 - i;
   }
-  let total: f64 = 0;
+  const nll = slot(plan, ENLL);
   for (let r0 = 0; r0 < rows; r0 += EVAL_BLOCK) {
     const n = min(EVAL_BLOCK, rows - r0);
     gatherRows(emb, c, x + (<usize>(r0 * k) << 2), n * k, e, v);
-    if (errIndex >= 0) return <f64>(-1 - rows - (r0 * k + errIndex));
+    if (errIndex >= 0) return -1 - rows - (r0 * k + errIndex);
     matmul(hid, emb, w1, n, f, h, false);
     if (b1 != 0) addRowBias(hid, b1, n, h, meta);
     batchNormEval(hid, hid, rm, rs, true, gain, bias, n, h, 0);
     unary(4, hid, hid, n * h); // tanh
     matmul(logits, hid, w2, n, h, v, false);
     addRowBias(logits, b2, n, v, meta);
-    total = crossEntropyTotal(logits, y + (<usize>r0 << 2), n, v, total);
+    crossEntropyRowsInto(nll + (<usize>r0 << 2), logits, y + (<usize>r0 << 2), n, v);
   }
-  return total / <f64>rows;
+  return 0;
 }

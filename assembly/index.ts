@@ -4,10 +4,9 @@
 export { matmul, matmulTransA, matmulTransB, transBPacks, transpose } from './matmul';
 export { binary, binaryScalar, unary, mulInto, axpy, sgdStep, tanhBackward, powScalar } from './elementwise';
 export { sumAxis, broadcastAxis, varAxis, batchNormTrain, batchNormEval, batchNormBackward, runningAverage } from './reduce';
-export { unaryBackward, powBackward, varBackward, softmaxBackward, logSoftmaxBackward, batchNormEvalBackward } from './backward';
-export {
-  errIndex, gatherRows, scatterAddRows, softmaxRows, logSoftmaxRows, crossEntropyForward, crossEntropyBackward,
-} from './layers';
+export { unaryBackward, powBackward, varBackward, softmaxBackward, batchNormEvalBackward } from './backward';
+export { errIndex, gatherRows, scatterAddRows, softmaxRows, crossEntropyForward, crossEntropyRows, crossEntropyBackward } from './layers';
+export { logSoftmaxRows, logSoftmaxBackward } from './logSoftmax';
 
 /** First byte after the module's static data: the JS allocator starts above it. */
 export function heapBase(): usize { return __heap_base; }

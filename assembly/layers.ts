@@ -1,5 +1,6 @@
 // Embedding gather/scatter, softmax, log-softmax and cross-entropy.
 
+import { crossEntropyMean, crossEntropyMeanBackward, crossEntropyRowsInto } from './logSoftmax';
 import { dsplat, hi, hmax, keepFirst, lo, loadTail, splat, storeTail, vexp, zero4 } from './simd';
 
 /** Row or target position of the first out-of-range index after a call that checks, else −1. */
@@ -85,22 +86,6 @@ function rowExp(out: usize, x: usize, cols: i32, mx: f32): f64 {
   return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
 }
 
-/** Σ exp(x − mx) of one row in double, nothing stored. */
-function rowExpSum(x: usize, cols: i32, mx: f32): f64 {
-  const nm = splat(-mx);
-  let s0 = dsplat(0), s1 = dsplat(0);
-  const n4 = cols & ~3, r = cols & 3;
-  for (let c = 0; c < n4; c += 4) {
-    const e = expShift(v128.load(x + (<usize>c << 2)), nm);
-    s0 = f64x2.add(s0, lo(e)); s1 = f64x2.add(s1, hi(e));
-  }
-  if (r != 0) {
-    const e = v128.and(expShift(loadTail(x + (<usize>n4 << 2), r, splat(mx)), nm), keepFirst(r));
-    s0 = f64x2.add(s0, lo(e)); s1 = f64x2.add(s1, hi(e));
-  }
-  const t = f64x2.add(s0, s1);
-  return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
-}
 
 function scaleRow(p: usize, cols: i32, k: f32): void {
   const kv = splat(k);
@@ -123,42 +108,29 @@ export function softmaxRows(out: usize, x: usize, rows: i32, cols: i32): void {
   for (let i = 0; i < rows; i++) softmaxRow(out + <usize>i * rb, x + <usize>i * rb, cols);
 }
 
-/** Row-wise log-softmax: x − (mx + log Σ exp(x − mx)), subtracted in double. */
-export function logSoftmaxRows(out: usize, x: usize, rows: i32, cols: i32): void {
-  const rb = <usize>cols << 2;
-  for (let i = 0; i < rows; i++) {
-    const o = <usize>i * rb;
-    const mx = rowMax(x + o, cols);
-    const lse = dsplat(<f64>mx + Math.log(rowExpSum(x + o, cols, mx)));
-    const n4 = cols & ~3, r = cols & 3;
-    for (let c = 0; c < n4; c += 4) {
-      const q = o + (<usize>c << 2);
-      const v = v128.load(x + q);
-      v128.store(out + q, packSub(v, lse));
-    }
-    if (r != 0) {
-      const q = o + (<usize>n4 << 2);
-      storeTail(out + q, packSub(loadTail(x + q, r, zero4()), lse), r);
-    }
-  }
-}
-
-@inline function packSub(v: v128, d: v128): v128 {
-  return v128.shuffle<f32>(
-    f32x4.demote_f64x2_zero(f64x2.sub(lo(v), d)),
-    f32x4.demote_f64x2_zero(f64x2.sub(hi(v), d)), 0, 1, 4, 5);
-}
-
 /**
- * Mean cross-entropy of logits[rows×cols] against targets; softmax probabilities go to `probs`.
- * Sets errIndex (and returns NaN) at a target outside [0, cols), before writing anything.
+ * Mean cross-entropy of logits[rows×cols] against targets, float32 as PyTorch's CPU kernels
+ * (logSoftmax.ts); log-probabilities go to `logProbs`. Sets errIndex (and returns NaN) at a
+ * target outside [0, cols), before writing anything.
  */
-export function crossEntropyForward(probs: usize, logits: usize, targets: usize, rows: i32, cols: i32): f64 {
-  errIndex = -1;
+export function crossEntropyForward(logProbs: usize, logits: usize, targets: usize, rows: i32, cols: i32): f64 {
+  errIndex = checkTargets(targets, rows, cols);
+  if (errIndex >= 0) return NaN;
+  return <f64>crossEntropyMean(logProbs, logits, targets, rows, cols);
+}
+
+/** nll[i] = −log softmax(logits row i)[target i]; returns the first bad target's row, else −1. */
+export function crossEntropyRows(nll: usize, logits: usize, targets: usize, rows: i32, cols: i32): i32 {
+  const bad = checkTargets(targets, rows, cols);
+  if (bad < 0) crossEntropyRowsInto(nll, logits, targets, rows, cols);
+  return bad;
+}
+
+function checkTargets(targets: usize, rows: i32, cols: i32): i32 {
   for (let i = 0; i < rows; i++) {
-    if (<u32>load<i32>(targets + (<usize>i << 2)) >= <u32>cols) { errIndex = i; return NaN; }
+    if (<u32>load<i32>(targets + (<usize>i << 2)) >= <u32>cols) return i;
   }
-  return crossEntropySum(probs, logits, targets, rows, cols, -1) / <f64>rows;
+  return -1;
 }
 
 /**
@@ -177,51 +149,10 @@ export function crossEntropyForward(probs: usize, logits: usize, targets: usize,
   return total;
 }
 
-/**
- * `total` + Σ over the rows of −log softmax(logits)[target], added one row at a time in double:
- * crossEntropyForward's sum without the probabilities (targets already checked); a caller that
- * passes the running total block after block adds in crossEntropyForward's order.
- */
-export function crossEntropyTotal(logits: usize, targets: usize, rows: i32, cols: i32, start: f64): f64 {
-  const rb = <usize>cols << 2;
-  let total = start;
-  for (let i = 0; i < rows; i++) {
-    const o = <usize>i * rb;
-    const mx = rowMax(logits + o, cols);
-    const s = rowExpSum(logits + o, cols, mx);
-    total += <f64>mx + Math.log(s) - <f64>load<f32>(logits + o + (<usize>load<i32>(targets + (<usize>i << 2)) << 2));
-  }
-  return total;
+/** dlogits += the gradient of crossEntropyForward's mean times `scale` (logSoftmax.ts); returns a bad target's row, else −1. */
+export function crossEntropyBackward(dlogits: usize, logProbs: usize, targets: usize, rows: i32, cols: i32, scale: f64): i32 {
+  const bad = checkTargets(targets, rows, cols);
+  if (bad < 0) crossEntropyMeanBackward(dlogits, logProbs, targets, rows, cols, <f32>scale);
+  return bad;
 }
 
-/** dlogits += scale·(probs − onehot(targets))/rows, in double like JS. */
-export function crossEntropyBackward(dlogits: usize, probs: usize, targets: usize, rows: i32, cols: i32, scale: f64): i32 {
-  for (let i = 0; i < rows; i++) {
-    if (<u32>load<i32>(targets + (<usize>i << 2)) >= <u32>cols) return i;
-  }
-  const k = scale / <f64>rows;
-  const kv = dsplat(k);
-  const rb = <usize>cols << 2;
-  const n4 = cols & ~3, r = cols & 3;
-  for (let i = 0; i < rows; i++) {
-    const o = <usize>i * rb;
-    for (let c = 0; c < n4; c += 4) {
-      const q = o + (<usize>c << 2);
-      const p = v128.load(probs + q), d = v128.load(dlogits + q);
-      v128.store(dlogits + q, packAdd(d, p, kv));
-    }
-    if (r != 0) {
-      const q = o + (<usize>n4 << 2);
-      storeTail(dlogits + q, packAdd(loadTail(dlogits + q, r, zero4()), loadTail(probs + q, r, zero4()), kv), r);
-    }
-    const pt = dlogits + o + (<usize>load<i32>(targets + (<usize>i << 2)) << 2);
-    store<f32>(pt, <f32>(<f64>load<f32>(pt) - k));
-  }
-  return -1;
-}
-
-@inline function packAdd(d: v128, p: v128, k: v128): v128 {
-  return v128.shuffle<f32>(
-    f32x4.demote_f64x2_zero(f64x2.add(lo(d), f64x2.mul(k, lo(p)))),
-    f32x4.demote_f64x2_zero(f64x2.add(hi(d), f64x2.mul(k, hi(p)))), 0, 1, 4, 5);
-}

@@ -131,12 +131,15 @@ export interface Backend {
   /** Backward of logSoftmaxRows given its output y: dx += dy − exp(y)·Σ_row dy */
   logSoftmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number): void;
   /**
-   * Mean cross-entropy of logits[rows×cols] against targets; writes softmax probabilities to
-   * `probs` for the backward pass. Returns the loss (double).
+   * Mean cross-entropy of logits[rows×cols] against targets (F.cross_entropy; float32 bit for bit
+   * as PyTorch's CPU kernels, js/logSoftmax.ts); writes the log-probabilities to `logProbs` for
+   * the backward pass. Returns the loss (float32 for float32 logits).
    */
-  crossEntropyForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number;
-  /** dlogits += scale·(probs − onehot(targets)) / rows */
-  crossEntropyBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void;
+  crossEntropyForward(logProbs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number;
+  /** nll[r] = −log softmax(logits row r)[targets[r]]: F.cross_entropy with reduction 'none' (no backward). */
+  crossEntropyRows(nll: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): void;
+  /** dlogits += the gradient of crossEntropyForward's mean times `scale`, from its logProbs. */
+  crossEntropyBackward(dlogits: FloatArray, logProbs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void;
   /** p[i] −= lr·g[i] */
   sgdStep(p: FloatArray, g: FloatArray, lr: number): void;
 

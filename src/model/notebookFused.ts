@@ -3,7 +3,7 @@
 // same numbers bit for bit, without the JS↔wasm crossings and the autograd bookkeeping.
 // Available with the wasm backend only; the trainer uses it when nothing needs the step's tensors.
 import { kernels, type WasmBackend } from '../kernels/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { nllLossMean, type Tensor } from '../tensor/index.js';
 import { gradOf } from '../tensor/autograd.js';
 import { MakemoreError } from '../errors.js';
 import type { NotebookMLP } from './kinds/notebook.js';
@@ -102,13 +102,12 @@ const released = new FinalizationRegistry<{ heap: WasmBackend['heap']; blocks: n
 });
 
 // plan slots of fusedNotebookEval, as in assembly/fusedStep.ts
-const EVAL_PLAN_SLOTS = 13;
+const EVAL_PLAN_SLOTS = 14;
 
 /**
  * The notebook model's eval-mode loss over examples (X, Y) in one wasm call per chunk of
- * `chunkRows` rows (the kernel works through a chunk in cache-sized blocks): the mean over the
- * chunks of each chunk's float32 mean loss weighted by its rows, as splitLoss computes it op by
- * op, bit for bit. Null where it does not apply: the JS backend, batch-statistics evaluation,
+ * `chunkRows` rows (the kernel works through a chunk in cache-sized blocks): each row's loss,
+ * then nll_loss's mean over all of them, as splitLoss computes it op by op, bit for bit. Null where it does not apply: the JS backend, batch-statistics evaluation,
  * a parameter outside wasm memory.
  */
 export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chunkRows: number): number | null {
@@ -127,26 +126,26 @@ export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chun
   const ws = heap.allocBytes(4 * size(K, E, H, V));
   const meta = heap.allocBytes(64);
   const plan = heap.allocBytes(4 * EVAL_PLAN_SLOTS);
+  const nllAt = heap.allocBytes(4 * chunk);
   try {
     const xs = X.intData, ys = Y.intData;
-    new Uint32Array(heap.buffer, plan, EVAL_PLAN_SLOTS).set([xAt, yAt, ...tensors.map((t) => addressOf(wasm, t)), ws, meta]);
-    let total = 0;
+    new Uint32Array(heap.buffer, plan, EVAL_PLAN_SLOTS).set([xAt, yAt, ...tensors.map((t) => addressOf(wasm, t)), ws, meta, nllAt]);
+    const nll = new Float32Array(n);
     for (let s = 0; s < n; s += chunk) {
       const e = Math.min(n, s + chunk);
       new Int32Array(heap.buffer, xAt, (e - s) * K).set(xs.subarray(s * K, e * K));
       new Int32Array(heap.buffer, yAt, e - s).set(ys.subarray(s, e));
-      const mean = run(plan, e - s, K, E, H, V);
-      if (mean < 0) {
-        const at = -1 - mean;
+      const status = run(plan, e - s, K, E, H, V);
+      if (status < 0) {
+        const at = -1 - status;
         throw new MakemoreError(at < e - s
           ? `evaluation data: target ${s + at} is out of range for a vocabulary of ${V} characters`
           : `evaluation data: context index ${s * K + at - (e - s)} is out of range for a vocabulary of ${V} characters`);
       }
-      // crossEntropy's result is a float32 tensor: its item() is the rounded mean
-      total += Math.fround(mean) * (e - s);
+      nll.set(new Float32Array(heap.buffer, nllAt, e - s), s);
     }
-    return total / n;
+    return nllLossMean(nll);
   } finally {
-    for (const b of [xAt, yAt, ws, meta, plan]) heap.freeBytesAt(b);
+    for (const b of [xAt, yAt, ws, meta, plan, nllAt]) heap.freeBytesAt(b);
   }
 }

@@ -3,7 +3,7 @@
 // normalises with the batch's own statistics (bnEval "batch": the seed's cell 9).
 import { datasetRows, type Dataset } from '../data/index.js';
 import { modelKind, type LanguageModel } from '../model/index.js';
-import { noGrad, tidy } from '../tensor/index.js';
+import { crossEntropyRows, nllLossMean, noGrad, tidy } from '../tensor/index.js';
 import { countedTargets, modelLoss } from './loss.js';
 
 /** The bytes the activations of one chunk of evaluation may take (the wasm heap is 4 GiB). */
@@ -41,21 +41,43 @@ export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunk
       const fused = model.fusedEval?.(data.X, data.Y, chunk) ?? null;
       if (fused !== null) return fused;
     }
-    return noGrad(() => {
-      const rows = data.Y.shape[0];
-      let total = 0;
-      let count = 0;
-      for (let s = 0; s < rows; s += chunk) {
-        const e = Math.min(rows, s + chunk);
-        const { X, Y } = datasetRows(data, s, e);
-        const counted = countedTargets(model, Y);
-        if (counted === 0) continue;
-        total += tidy(() => modelLoss(model, model.forward(X), Y).item()) * counted;
-        count += counted;
-      }
-      return total / count;
-    });
+    return noGrad(() => (model.output === 'sequence' ? tokenLoss(model, data, chunk) : rowLoss(model, data, chunk)));
   } finally {
     model.train(wasTraining);
   }
+}
+
+/**
+ * F.cross_entropy over the whole split as one call computes it: each row's loss, chunk by chunk,
+ * then nll_loss's mean reduction over all of them (float32 cascade, as PyTorch adds them).
+ */
+function rowLoss(model: LanguageModel, data: Dataset, chunk: number): number {
+  const rows = data.Y.shape[0];
+  let nll: Float32Array | Float64Array | null = null;
+  for (let s = 0; s < rows; s += chunk) {
+    const e = Math.min(rows, s + chunk);
+    const { X, Y } = datasetRows(data, s, e);
+    tidy(() => {
+      const r = crossEntropyRows(model.forward(X), Y).floatData;
+      nll ??= r instanceof Float32Array ? new Float32Array(rows) : new Float64Array(rows);
+      nll.set(r, s);
+    });
+  }
+  return nllLossMean(nll!);
+}
+
+/** makemore.py's family: the mean over every target position but the padding, chunk by chunk. */
+function tokenLoss(model: LanguageModel, data: Dataset, chunk: number): number {
+  const rows = data.Y.shape[0];
+  let total = 0;
+  let count = 0;
+  for (let s = 0; s < rows; s += chunk) {
+    const e = Math.min(rows, s + chunk);
+    const { X, Y } = datasetRows(data, s, e);
+    const counted = countedTargets(model, Y);
+    if (counted === 0) continue;
+    total += tidy(() => modelLoss(model, model.forward(X), Y).item()) * counted;
+    count += counted;
+  }
+  return total / count;
 }

@@ -120,7 +120,13 @@ export function powBackward(dx: FloatArray, dy: FloatArray, x: FloatArray, p: nu
   for (let i = 0; i < n; i++) dx[i] += dy[i] * p * x[i] ** (p - 1);
 }
 
+/** p −= lr·g; on float32 as PyTorch's `p.data += -lr * p.grad`: the product rounded, then the sum. */
 export function sgdStep(p: FloatArray, g: FloatArray, lr: number): void {
   const n = p.length;
-  for (let i = 0; i < n; i++) p[i] -= lr * g[i];
+  if (!(p instanceof Float32Array)) {
+    for (let i = 0; i < n; i++) p[i] -= lr * g[i];
+    return;
+  }
+  const k = Math.fround(lr);
+  for (let i = 0; i < n; i++) p[i] -= Math.fround(k * g[i]);
 }

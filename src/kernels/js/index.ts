@@ -4,7 +4,7 @@ import { matmul, matmulTransA, matmulTransB, transpose } from './matmul.js';
 import { axpy, binary, binaryScalar, mulInto, powBackward, powScalar, sgdStep, tanhBackward, unary, unaryBackward } from './elementwise.js';
 import { broadcastAxis, sumAxis, varAxis, varBackward } from './reduce.js';
 import {
-  batchNormBackward, batchNormEval, batchNormEvalBackward, batchNormTrain, crossEntropyBackward, crossEntropyForward,
+  batchNormBackward, batchNormEval, batchNormEvalBackward, batchNormTrain, crossEntropyBackward, crossEntropyForward, crossEntropyRows,
   gatherRows, logSoftmaxBackward, logSoftmaxRows, runningAverage, scatterAddRows, softmaxBackward, softmaxRows,
 } from './layers.js';
 import { rowNormBackward, rowNormForward } from './norms.js';
@@ -22,7 +22,7 @@ export const jsBackend: Backend = {
   gatherRows, scatterAddRows,
   batchNormTrain, batchNormEval, batchNormBackward, batchNormEvalBackward, runningAverage,
   batchNormStepwise, batchNormStepwiseBackward, batchNormEvalStepwise, runningAverageStepwise,
-  softmaxRows, logSoftmaxRows, softmaxBackward, logSoftmaxBackward, crossEntropyForward, crossEntropyBackward,
+  softmaxRows, logSoftmaxRows, softmaxBackward, logSoftmaxBackward, crossEntropyForward, crossEntropyRows, crossEntropyBackward,
   sgdStep,
   rowNormForward, rowNormBackward,
   matmulBatched, copyStrided, causalSoftmaxRows, gelu, geluBackward, sigmoid, sigmoidBackward,

@@ -1,6 +1,7 @@
 // Fused layer kernels: embedding gather/scatter, batch norm, softmax and cross-entropy.
 // Each backward sits beside its forward. Per-feature statistics accumulate in double.
 import type { FloatArray, IntArray } from '../types.js';
+import { crossEntropyBackward32, crossEntropyForward32, crossEntropyRows32, logSoftmaxBackward32, logSoftmaxRow } from './logSoftmax.js';
 
 /**
  * Throws when an index is outside [0, bound): a kernel must never read or write past its table
@@ -120,15 +121,22 @@ export function softmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: 
 }
 
 export function logSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let mx = -Infinity;
-    for (let c = 0; c < cols; c++) if (x[o + c] > mx) mx = x[o + c];
-    let s = 0;
-    for (let c = 0; c < cols; c++) s += Math.exp(x[o + c] - mx);
-    const lse = mx + Math.log(s);
-    for (let c = 0; c < cols; c++) out[o + c] = x[o + c] - lse;
+  if (x instanceof Float32Array) {
+    const scratch = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) logSoftmaxRow(out, x, r * cols, cols, scratch);
+    return;
   }
+  for (let r = 0; r < rows; r++) logSoftmaxRow64(out, x, r * cols, cols);
+}
+
+/** log_softmax of one row in double (float64 tensors: the gradient checks). */
+function logSoftmaxRow64(out: FloatArray, x: FloatArray, o: number, cols: number): void {
+  let mx = -Infinity;
+  for (let c = 0; c < cols; c++) if (x[o + c] > mx) mx = x[o + c];
+  let s = 0;
+  for (let c = 0; c < cols; c++) s += Math.exp(x[o + c] - mx);
+  const lse = mx + Math.log(s);
+  for (let c = 0; c < cols; c++) out[o + c] = x[o + c] - lse;
 }
 
 export function softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number): void {
@@ -141,6 +149,7 @@ export function softmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, r
 }
 
 export function logSoftmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, rows: number, cols: number): void {
+  if (dx instanceof Float32Array) { logSoftmaxBackward32(dx, dy, y, rows, cols); return; }
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s = 0;
@@ -149,22 +158,39 @@ export function logSoftmaxBackward(dx: FloatArray, dy: FloatArray, y: FloatArray
   }
 }
 
-export function crossEntropyForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number {
+/**
+ * Mean cross-entropy: float32 logits as PyTorch's CPU kernels (js/logSoftmax.ts, bit for bit),
+ * float64 in double. The log-probabilities go to logProbs for the backward.
+ */
+export function crossEntropyForward(logProbs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number {
   checkIndex(targets, rows, cols, 'crossEntropyForward target');
+  if (logits instanceof Float32Array) return crossEntropyForward32(logProbs, logits, targets, rows, cols);
   let total = 0;
   for (let r = 0; r < rows; r++) {
-    // −log softmax[t] = lse − x[t], computed from the logits so large values stay exact
-    total += softmaxRow(probs, logits, r * cols, cols) - logits[r * cols + targets[r]];
+    logSoftmaxRow64(logProbs, logits, r * cols, cols);
+    total -= logProbs[r * cols + targets[r]];
   }
   return total / rows;
 }
 
-export function crossEntropyBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void {
+/** nll[r] = −log softmax(logits row r)[target r] (F.cross_entropy with reduction 'none'). */
+export function crossEntropyRows(nll: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): void {
+  checkIndex(targets, rows, cols, 'crossEntropyRows target');
+  if (logits instanceof Float32Array) { crossEntropyRows32(nll, logits, targets, rows, cols); return; }
+  const row = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    logSoftmaxRow64(row, logits.subarray(r * cols, (r + 1) * cols), 0, cols);
+    nll[r] = -row[targets[r]];
+  }
+}
+
+export function crossEntropyBackward(dlogits: FloatArray, logProbs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void {
   checkIndex(targets, rows, cols, 'crossEntropyBackward target');
+  if (dlogits instanceof Float32Array) { crossEntropyBackward32(dlogits, logProbs, targets, rows, cols, scale); return; }
   const k = scale / rows;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    for (let c = 0; c < cols; c++) dlogits[o + c] += k * probs[o + c];
+    for (let c = 0; c < cols; c++) dlogits[o + c] += k * Math.exp(logProbs[o + c]);
     dlogits[o + targets[r]] -= k;
   }
 }

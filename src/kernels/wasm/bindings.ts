@@ -368,7 +368,7 @@ export const BINDINGS: BindingTable = {
   softmaxBackward: rowsBackward('softmaxBackward'),
   logSoftmaxBackward: rowsBackward('logSoftmaxBackward'),
   crossEntropyForward: {
-    arrays: [arr(0, 'crossEntropyForward probs', 'out', (a) => a[3] * a[4]), arr(1, 'crossEntropyForward logits', 'in', (a) => a[3] * a[4]),
+    arrays: [arr(0, 'crossEntropyForward logProbs', 'out', (a) => a[3] * a[4]), arr(1, 'crossEntropyForward logits', 'in', (a) => a[3] * a[4]),
       arr(2, 'crossEntropyForward targets', 'in', (a) => a[3], 'i32')],
     dims: [3, 4],
     call: (k, p, a, ctx) => {
@@ -377,8 +377,17 @@ export const BINDINGS: BindingTable = {
       return loss;
     },
   },
+  crossEntropyRows: {
+    arrays: [arr(0, 'crossEntropyRows nll', 'out', (a) => a[3]), arr(1, 'crossEntropyRows logits', 'in', (a) => a[3] * a[4]),
+      arr(2, 'crossEntropyRows targets', 'in', (a) => a[3], 'i32')],
+    dims: [3, 4],
+    call: (k, p, a) => {
+      const bad = fn(k, 'crossEntropyRows')(p[0], p[1], p[2], a[3], a[4]);
+      if (bad >= 0) throw new RangeError(`wasm backend: crossEntropyRows: target ${a[2][bad]} at row ${bad} is outside [0, ${a[4]})`);
+    },
+  },
   crossEntropyBackward: {
-    arrays: [arr(0, 'crossEntropyBackward dlogits', 'inout', (a) => a[3] * a[4]), arr(1, 'crossEntropyBackward probs', 'in', (a) => a[3] * a[4]),
+    arrays: [arr(0, 'crossEntropyBackward dlogits', 'inout', (a) => a[3] * a[4]), arr(1, 'crossEntropyBackward logProbs', 'in', (a) => a[3] * a[4]),
       arr(2, 'crossEntropyBackward targets', 'in', (a) => a[3], 'i32')],
     dims: [3, 4],
     call: (k, p, a) => {

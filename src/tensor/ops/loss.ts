@@ -1,6 +1,7 @@
 // Fused cross-entropy: log-softmax + negative log-likelihood + mean in one kernel, as
-// F.cross_entropy. Backward is (softmax − onehot)/n: no log or exp of huge logits is ever formed.
-import { kernels } from '../../kernels/index.js';
+// F.cross_entropy computes it (on float32, PyTorch's CPU numbers bit for bit); the backward reads
+// the saved log-probabilities.
+import { kernels, nllMean } from '../../kernels/index.js';
 import { gradOf, record } from '../autograd.js';
 import type { FloatDType, Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
@@ -24,14 +25,37 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   for (let r = 0; r < rows; r++) {
     if (t[r] < 0 || t[r] >= cols) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
   }
-  const probs = outputFloat(dtype, logits.shape); // saved for backward
+  const logProbs = outputFloat(dtype, logits.shape); // saved for backward
   const out = emptyFloat(dtype, []);
   const k = kernels();
-  out.floatData[0] = k.crossEntropyForward(probs.floatData, logits.floatData, targets.intData, rows, cols);
+  out.floatData[0] = k.crossEntropyForward(logProbs.floatData, logits.floatData, targets.intData, rows, cols);
   return record(out, 'CrossEntropyBackward', [logits], (g) => {
     const gl = gradOf(logits);
-    if (gl !== null) k.crossEntropyBackward(gl.floatData, probs.floatData, targets.intData, rows, cols, g.floatData[0]);
+    if (gl !== null) k.crossEntropyBackward(gl.floatData, logProbs.floatData, targets.intData, rows, cols, g.floatData[0]);
   }, [targets]);
+}
+
+/**
+ * Each row's loss −log softmax(logits)[target] (n), as F.cross_entropy(…, reduction='none')
+ * computes it; for evaluation (no gradient is recorded). nllLossMean adds them as the mean
+ * reduction does, so a split evaluated chunk by chunk gives the loss of one call over all of it.
+ */
+export function crossEntropyRows(logits: Tensor, targets: Tensor): Tensor {
+  const dtype = requireFloat(logits, 'crossEntropyRows');
+  if (targets.dtype !== 'int32' || logits.ndim !== 2 || targets.ndim !== 1 || targets.shape[0] !== logits.shape[0]) {
+    throw new RangeError(`crossEntropyRows needs logits (n×c) and int32 targets (n), got ${shapeString(logits.shape)} and ${targets.dtype} ${shapeString(targets.shape)}`);
+  }
+  const out = emptyFloat(dtype, [logits.shape[0]]);
+  kernels().crossEntropyRows(out.floatData, logits.floatData, targets.intData, logits.shape[0], logits.shape[1]);
+  return out;
+}
+
+/** The mean of per-row losses as nll_loss's mean reduction adds them (float32 cascade; double for float64). */
+export function nllLossMean(nll: Float32Array | Float64Array): number {
+  if (nll instanceof Float32Array) return nllMean(nll);
+  let s = 0;
+  for (const v of nll) s += v;
+  return s / nll.length;
 }
 
 /** The mean over targets ≠ ignoreIndex (NaN when all are ignored, as PyTorch); its own kernels. */

@@ -1,0 +1,166 @@
+// F.cross_entropy and log_softmax on float32 as PyTorch 1.13's CPU kernels compute them, bit for bit:
+// the same numbers as src/kernels/js/logSoftmax.ts (see there for ATen's order). exp, log and the
+// fused multiply-add are SLEEF's / exact (./sleef).
+import { expf, logf } from './sleef';
+
+const CASCADE_LEVELS = 8;
+/** nll_loss's 8 float32 partial sums (static scratch below the heap: the kernels are not reentrant). */
+const partial: usize = memory.data(4 * CASCADE_LEVELS, 16);
+/** laneSum's 8 lanes. */
+const lanes: usize = memory.data(32, 16);
+
+/**
+ * Σ v(c), c < cols, in ATen's order for a float32 row: 8 lane sums over whole vectors (two f32x4
+ * halves), a short tail added into the first lanes, then lanes folded 0+4, 2+6 / 1+5, 3+7;
+ * fewer than 8 values left to right. v(c) = p[c], or exp(p[c] − shift) when `exp` (map_reduce_all).
+ */
+@inline export function laneSum(p: usize, cols: i32, exp: bool, shift: f32): f32 {
+  if (cols < 8) {
+    let s = value(p, 0, exp, shift);
+    for (let c = 1; c < cols; c++) s += value(p, c, exp, shift);
+    return s;
+  }
+  const l = lanes;
+  for (let j = 0; j < 8; j++) store<f32>(l + (<usize>j << 2), value(p, j, exp, shift));
+  let c = 8;
+  for (; c + 8 <= cols; c += 8) {
+    for (let j = 0; j < 8; j++) {
+      const q = l + (<usize>j << 2);
+      store<f32>(q, load<f32>(q) + value(p, c + j, exp, shift));
+    }
+  }
+  // the tail (< 8 values) goes into lanes 0 … k−1; the other lanes keep their sums
+  for (let j = 0; c + j < cols; j++) {
+    const q = l + (<usize>j << 2);
+    store<f32>(q, load<f32>(q) + value(p, c + j, exp, shift));
+  }
+  const h = f32x4.add(v128.load(l), v128.load(l, 16));
+  const s02 = f32x4.extract_lane(h, 0) + f32x4.extract_lane(h, 2);
+  const s13 = f32x4.extract_lane(h, 1) + f32x4.extract_lane(h, 3);
+  return s02 + s13;
+}
+
+@inline function value(p: usize, c: i32, exp: bool, shift: f32): f32 {
+  const v = load<f32>(p + (<usize>c << 2));
+  return exp ? expf(v - shift) : v;
+}
+
+/** Row max of p[0 .. cols). */
+@inline function rowMax(p: usize, cols: i32): f32 {
+  let m: f32 = -Infinity;
+  for (let c = 0; c < cols; c++) { const v = load<f32>(p + (<usize>c << 2)); if (v > m) m = v; }
+  return m;
+}
+
+/** out[0 .. cols) = log_softmax(x[0 .. cols)) in ATen's order. */
+@inline export function logSoftmaxRow(out: usize, x: usize, cols: i32): void {
+  const m = rowMax(x, cols);
+  const lse = logf(laneSum(x, cols, true, m));
+  for (let c = 0; c < cols; c++) {
+    const q = <usize>c << 2;
+    store<f32>(out + q, (load<f32>(x + q) - m) - lse);
+  }
+}
+
+/** Row-wise log_softmax of x[rows×cols] into out. */
+export function logSoftmaxRows(out: usize, x: usize, rows: i32, cols: i32): void {
+  const rb = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) logSoftmaxRow(out + <usize>i * rb, x + <usize>i * rb, cols);
+}
+
+/** dx += dy − exp(y)·Σ_row dy (ATen's lane sum; one fused multiply-add per element). */
+export function logSoftmaxBackward(dx: usize, dy: usize, y: usize, rows: i32, cols: i32): void {
+  const rb = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i * rb;
+    const s = laneSum(dy + o, cols, false, 0);
+    for (let c = 0; c < cols; c++) {
+      const q = o + (<usize>c << 2);
+      store<f32>(dx + q, load<f32>(dx + q) + fmaf(-expf(load<f32>(y + q)), s, load<f32>(dy + q)));
+    }
+  }
+}
+
+/** Starts nll_loss's cascade sum. */
+@inline export function nllReset(): void {
+  for (let j = 0; j < CASCADE_LEVELS; j++) store<f32>(partial + (<usize>j << 2), 0);
+}
+
+/** Adds −logProb of row b (0, 1, 2, … in order): partial sums cascade up every 16, 256, … rows. */
+@inline export function nllAdd(b: i32, logProb: f32): void {
+  store<f32>(partial, load<f32>(partial) - logProb);
+  for (let j = 0; j + 1 < CASCADE_LEVELS; j++) {
+    if ((b & (15 << (j * 4))) != 0) break;
+    const q = partial + (<usize>j << 2);
+    store<f32>(q, load<f32>(q, 4) + load<f32>(q), 4);
+    store<f32>(q, 0);
+  }
+}
+
+/** The cascade's sum: the partials added in order. */
+@inline export function nllTotal(): f32 {
+  let s: f32 = 0;
+  for (let j = 0; j < CASCADE_LEVELS; j++) s += load<f32>(partial + (<usize>j << 2));
+  return s;
+}
+
+/**
+ * Mean cross-entropy (float32, ATen's numbers) of logits[rows×cols]; log-probabilities to logProbs.
+ * Targets are checked by the caller.
+ */
+export function crossEntropyMean(logProbs: usize, logits: usize, targets: usize, rows: i32, cols: i32): f32 {
+  const rb = <usize>cols << 2;
+  nllReset();
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i * rb;
+    logSoftmaxRow(logProbs + o, logits + o, cols);
+    nllAdd(i, load<f32>(logProbs + o + (<usize>load<i32>(targets + (<usize>i << 2)) << 2)));
+  }
+  return nllTotal() / <f32>rows;
+}
+
+/** nll[i] = −log_softmax(logits row i)[target i], as logSoftmaxRow computes it. */
+export function crossEntropyRowsInto(nll: usize, logits: usize, targets: usize, rows: i32, cols: i32): void {
+  const rb = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const x = logits + <usize>i * rb;
+    const m = rowMax(x, cols);
+    const lse = logf(laneSum(x, cols, true, m));
+    const t = load<f32>(x + (<usize>load<i32>(targets + (<usize>i << 2)) << 2));
+    store<f32>(nll + (<usize>i << 2), -((t - m) - lse));
+  }
+}
+
+/**
+ * dlogits += the gradient of the mean loss times `scale`: g = −(scale/rows) at each row's target
+ * (nll_loss's backward), then log_softmax's backward g·[c = t] − exp(y)·g as one fused multiply-add.
+ */
+export function crossEntropyMeanBackward(dlogits: usize, logProbs: usize, targets: usize, rows: i32, cols: i32, scale: f32): void {
+  const g = -(scale / <f32>rows);
+  const rb = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i * rb;
+    const t = load<i32>(targets + (<usize>i << 2));
+    for (let c = 0; c < cols; c++) {
+      const q = o + (<usize>c << 2);
+      store<f32>(dlogits + q, load<f32>(dlogits + q) + fmaf(-expf(load<f32>(logProbs + q)), g, c == t ? g : 0));
+    }
+  }
+}
+
+/**
+ * a·b + c rounded once to float32 (a fused multiply-add): a·b is exact in f64; the f64 sum may
+ * round, which matters only when it lands on a float32 midpoint: then its error (TwoSum) breaks the tie.
+ */
+@inline export function fmaf(a: f32, b: f32, c: f32): f32 {
+  const p = <f64>a * <f64>b;
+  const s = p + <f64>c;
+  const r = <f32>s;
+  const d = s - <f64>r;
+  if (d == 0) return r;
+  const other = <f64>r + 2 * d;
+  if (<f64><f32>other != other) return r; // not a midpoint
+  const bb = s - p;
+  const e = (p - (s - bb)) + (<f64>c - bb);
+  return e != 0 && (e > 0) == (d > 0) ? <f32>other : r;
+}
