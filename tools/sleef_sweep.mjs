@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compares the SLEEF ports with torch on a file of float32 bit patterns written by
 // tools/sleef_reference.py --sweep: the JS port (src/kernels/js/sleef.ts) and, for tanh, the wasm
-// backend's unary kernel. Usage: node tools/sleef_sweep.mjs tanh|exp|log FILE (after `npm run build`).
+// backend's unary kernel and the wasm port (the module's test-only export sleefMap). Usage: node tools/sleef_sweep.mjs tanh|exp|log FILE (after `npm run build`).
 import { readFileSync } from 'node:fs';
 import { expf, logf, tanhf } from '../dist/src/kernels/js/sleef.js';
 import { createWasmBackend } from '../dist/src/kernels/wasm/index.js';
@@ -30,8 +30,16 @@ function report(name, got) {
 const js = new Float32Array(n);
 for (let i = 0; i < n; i++) js[i] = fn(x[i]);
 report('js port', js);
+const wasm = createWasmBackend({ initialMiB: Math.ceil((8 * n * 4) / 2 ** 20) + 16 });
+const map = wasm.exportFn('sleefMap');
+if (map) {
+  const a = wasm.allocFloat32(n + 4);
+  const o = wasm.allocFloat32(n + 4);
+  a.set(x);
+  map({ tanh: 0, exp: 1, log: 2 }[op], o.byteOffset, a.byteOffset, n);
+  report('wasm port', o.subarray(0, n));
+}
 if (op === 'tanh') {
-  const wasm = createWasmBackend();
   const out = new Float32Array(n);
   wasm.unary('tanh', out, x);
   report('wasm unary', out);
