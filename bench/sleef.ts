@@ -4,6 +4,7 @@
 // µs per call, the fastest of 9 timed batches. Run: npm run build && node dist/bench/sleef.js
 import { tanhf } from '../src/kernels/js/sleef.js';
 import { createWasmBackend, wasmSupported } from '../src/kernels/wasm/index.js';
+import { fastestUsPerCall } from './timing.js';
 
 if (!wasmSupported()) {
   console.log('WebAssembly SIMD is not available here');
@@ -22,28 +23,10 @@ for (let i = 0; i < N; i++) x[i] = normal() * 5 / 3;
 const xj = Float32Array.from(x);
 const yj = new Float32Array(N);
 
-function time(fn: () => void): number {
-  for (let i = 0; i < 20; i++) fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < reps; i++) fn();
-    if (Number(process.hrtime.bigint() - t0) > 2e7) break;
-    reps *= 2;
-  }
-  const samples: number[] = [];
-  for (let s = 0; s < 9; s++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < reps; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e3 / reps);
-  }
-  return Math.min(...samples);
-}
-
-const rows: [string, number][] = [['wasm unary tanh (the backend kernel)', time(() => wasm.unary('tanh', y, x))]];
+const rows: [string, number][] = [['wasm unary tanh (the backend kernel)', fastestUsPerCall(() => wasm.unary('tanh', y, x))]];
 const map = wasm.exportFn('sleefMap');
-if (map) rows.push(['wasm SLEEF port (sleefMap)', time(() => { map(0, y.byteOffset, x.byteOffset, N); })]);
-rows.push(['js Math.tanh', time(() => { for (let i = 0; i < N; i++) yj[i] = Math.tanh(xj[i]); })]);
-rows.push(['js SLEEF port (tanhf)', time(() => { for (let i = 0; i < N; i++) yj[i] = tanhf(xj[i]); })]);
+if (map) rows.push(['wasm SLEEF port (sleefMap)', fastestUsPerCall(() => { map(0, y.byteOffset, x.byteOffset, N); })]);
+rows.push(['js Math.tanh', fastestUsPerCall(() => { for (let i = 0; i < N; i++) yj[i] = Math.tanh(xj[i]); })]);
+rows.push(['js SLEEF port (tanhf)', fastestUsPerCall(() => { for (let i = 0; i < N; i++) yj[i] = tanhf(xj[i]); })]);
 console.log(`tanh of ${N} floats, µs per call`);
 for (const [name, us] of rows) console.log(`${name.padEnd(40)} ${us.toFixed(1).padStart(8)}  (${(us * 1e3 / N).toFixed(2)} ns/float)`);
