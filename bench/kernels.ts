@@ -5,6 +5,7 @@
 import { jsBackend } from '../src/kernels/js/index.js';
 import type { Backend, FloatArray } from '../src/kernels/types.js';
 import { createWasmBackend, wasmSupported } from '../src/kernels/wasm/index.js';
+import { fastestUsPerCall as time } from './timing.js';
 
 if (!wasmSupported()) {
   console.log('WebAssembly SIMD is not available here');
@@ -78,26 +79,6 @@ const KERNELS: Kernel[] = [
     },
   },
 ];
-
-/** µs per call: the fastest of 9 timed batches (the least disturbed by other load on the machine). */
-function time(fn: () => void): number {
-  for (let i = 0; i < 200; i++) fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < reps; i++) fn();
-    if (Number(process.hrtime.bigint() - t0) > 2e7) break;
-    reps *= 2;
-  }
-  const samples: number[] = [];
-  for (let s = 0; s < 9; s++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < reps; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e3 / reps);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[0];
-}
 
 const aw = arrays(true);
 const aj = arrays(false);

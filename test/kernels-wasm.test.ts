@@ -263,7 +263,7 @@ test('unary ops match Math.* to a few ulp, special values included', { skip }, (
   const domains: Record<UnaryOp, [number, number]> = {
     neg: [-10, 10], abs: [-10, 10], sqrt: [0, 100], exp: [-100, 90], log: [1e-30, 1e30], log10: [1e-3, 1e3], tanh: [-10, 10],
   };
-  const tol: Record<UnaryOp, number> = { neg: 0, abs: 0, sqrt: 0, exp: 2.5e-7, log: 2.5e-7, log10: 3e-7, tanh: 4e-7 };
+  const tol: Record<UnaryOp, number> = { neg: 0, abs: 0, sqrt: 0, exp: 2.5e-7, log: 2.5e-7, log10: 3e-7, tanh: 0 }; // tanh: SLEEF's on both
   for (const op of Object.keys(domains) as UnaryOp[]) {
     const [lo, hi] = domains[op];
     for (const n of [...SIZES, specials.length]) {
@@ -285,7 +285,7 @@ test('unary ops match Math.* to a few ulp, special values included', { skip }, (
   }
 });
 
-test('tanh: max relative error over a dense sweep stays below 4e-7', { skip }, () => {
+test('tanh: max relative error over a dense sweep stays within SLEEF\'s 1 ulp (1.2e-7)', { skip }, () => {
   const n = 200001;
   const a = W().allocFloat32(n), o = W().allocFloat32(n);
   for (let i = 0; i < n; i++) a[i] = -12 + (24 * i) / (n - 1);
@@ -295,7 +295,7 @@ test('tanh: max relative error over a dense sweep stays below 4e-7', { skip }, (
     const e = Math.fround(Math.tanh(a[i]));
     if (e !== 0) worst = Math.max(worst, Math.abs(o[i] - e) / Math.abs(e));
   }
-  assert.ok(worst < 4e-7, `tanh worst relative error ${worst}`);
+  assert.ok(worst <= 2 ** -23, `tanh worst relative error ${worst}`);
   release(a, o);
 });
 

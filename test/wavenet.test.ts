@@ -131,6 +131,11 @@ describe('one level of the tree, bit for bit as PyTorch 1.13 computes it on the 
     bitEqual(noGrad(() => bn.call(h)).floatData, out.y_eval, 'eval mode (running statistics)');
   });
 
+  test('tanh forward: SLEEF\'s tanhf as torch.tanh, on z and on the batch norm\'s output (the hidden activations)', () => {
+    bitEqual(tensor(inp.tanh_x).view(B, T, C).tanh().floatData, inp.tanh_y, 'tanh(z)');
+    bitEqual(tensor(out.y).view(B, T, C).tanh().floatData, out.tanh_bn, 'tanh(batch norm output)');
+  });
+
   test('tanh backward: dy·(1 − y²) with 1 − y² one fused multiply-add, as aten::tanh_backward', () => {
     const dx = new Float32Array(B * T * C);
     kernels().tanhBackward(dx, inp.tanh_dy, inp.tanh_y);

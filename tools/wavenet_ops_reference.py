@@ -7,7 +7,8 @@ One level of the lecture's tree (makemore part 5) on a small channels-last batch
 lecture's own classes' arithmetic: h = x @ W; h += b; the lecture's BatchNorm1d over dims (0, 1)
 (mean, unbiased var, (h - mean) / sqrt(var + eps), gamma * xhat + beta, running averages with
 momentum 0.1); y.backward(dy) gives every gradient; then eval mode with the running statistics.
-Also tanh's backward (aten::tanh_backward) on PyTorch's own tanh output. 64 rows (B 16, T 4: the
+Also tanh forward (SLEEF's tanhf: on z and on the batch norm's output) and its backward
+(aten::tanh_backward) on PyTorch's own tanh output. 64 rows (B 16, T 4: the
 cascade sum's levels of 16 rows) and 40 channels (a block of 32 columns and 8 left over) exercise
 both of ATen's column-sum orders. Every tensor is float32, stored as base64 little-endian bytes.
 """
@@ -61,11 +62,13 @@ def main():
         "generator": "tools/wavenet_ops_reference.py",
         "torch_version": torch.__version__,
         "shape": {"B": B, "T": T, "in": CIN, "out": C},
-        "inputs": {"x": enc(x), "W": enc(W), "b": enc(b), "gamma": enc(gamma), "beta": enc(beta), "dy": enc(dy), "tanh_y": enc(t), "tanh_dy": enc(dt)},
+        "inputs": {"x": enc(x), "W": enc(W), "b": enc(b), "gamma": enc(gamma), "beta": enc(beta), "dy": enc(dy), "tanh_y": enc(t), "tanh_dy": enc(dt), "tanh_x": enc(z)},
         "outputs": {
             "h": enc(h), "y": enc(y), "running_mean": enc(running_mean), "running_var": enc(running_var), "y_eval": enc(y_eval),
             "dx": enc(x.grad), "dW": enc(W.grad), "db": enc(b.grad), "dgamma": enc(gamma.grad), "dbeta": enc(beta.grad), "dh": enc(h.grad),
             "tanh_dx": enc(dz),
+            # tanh forward (SLEEF's tanhf) on the batch norm's output: the level's hidden activations
+            "tanh_bn": enc(torch.tanh(y.detach())),
         },
     }
     with open(OUT, "w") as f:

@@ -1,5 +1,6 @@
 // Elementwise kernels: broadcasting binary ops, unary functions and their simple backward helpers.
 import type { BinaryOp, FloatArray, UnaryGradOp, UnaryOp } from '../types.js';
+import { tanhf } from './sleef.js';
 
 const binaryFns: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y,
@@ -54,7 +55,8 @@ export function binaryScalar(op: BinaryOp, out: FloatArray, a: FloatArray, s: nu
 }
 
 export function unary(op: UnaryOp, out: FloatArray, a: FloatArray): void {
-  const f = unaryFns[op];
+  // float32 tanh as PyTorch's CPU kernel computes it (SLEEF's tanhf); float64 (gradient checks) exact
+  const f = op === 'tanh' && out instanceof Float32Array ? tanhf : unaryFns[op];
   const n = out.length;
   for (let i = 0; i < n; i++) out[i] = f(a[i]);
 }
