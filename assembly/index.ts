@@ -17,3 +17,4 @@ export { matmulBatched, copyStrided } from './batched';
 export { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations';
 export { causalSoftmaxRows, crossEntropyMaskedForward, crossEntropyMaskedBackward } from './sequence';
 export { adamwStep, sgdMomentumStep, sumSquares } from './optim';
+export { sumRows, batchNormStepwise, batchNormStepwiseBackward, batchNormEvalStepwise, runningAverageStepwise } from './stepwise';
