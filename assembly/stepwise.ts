@@ -6,6 +6,7 @@
 // same bits), so no scratch memory is needed. x is (n × f) row-major.
 
 import { dsplat, hi, lo, loadTail, pack, storeTail, zero4 } from './simd';
+import { colMoments, momVar0, momVar1 } from './reduce';
 
 // What a cascade sums, per element p of columns j..j+3 (g, d: the columns' gain and den):
 const SUM_A: i32 = 0; // a[p]
@@ -54,6 +55,24 @@ const SUM_DIV: i32 = 3; // (a[p]·g)/d                (the subtraction's gradien
   return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
 }
 
+// Each kind's cascade is a function of its own, specialised to full (r = 4) column groups or not:
+// a column group's sums call it five times (or once), and the module stays small.
+function cascadeA4(a: usize, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_A, a, 0, zero4(), zero4(), start, stride, size, 4); }
+function cascadeA(a: usize, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_A, a, 0, zero4(), zero4(), start, stride, size, r); }
+function cascadeAB4(a: usize, b: usize, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_AB, a, b, zero4(), zero4(), start, stride, size, 4); }
+function cascadeAB(a: usize, b: usize, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_AB, a, b, zero4(), zero4(), start, stride, size, r); }
+function cascadeDden4(a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_DDEN, a, b, g, d, start, stride, size, 4); }
+function cascadeDden(a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_DDEN, a, b, g, d, start, stride, size, r); }
+function cascadeDiv4(a: usize, g: v128, d: v128, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_DIV, a, 0, g, d, start, stride, size, 4); }
+function cascadeDiv(a: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_DIV, a, 0, g, d, start, stride, size, r); }
+
+@inline function cascadeOf(what: i32, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 {
+  if (what == SUM_A) return r == 4 ? cascadeA4(a, start, stride, size) : cascadeA(a, start, stride, size, r);
+  if (what == SUM_AB) return r == 4 ? cascadeAB4(a, b, start, stride, size) : cascadeAB(a, b, start, stride, size, r);
+  if (what == SUM_DDEN) return r == 4 ? cascadeDden4(a, b, g, d, start, stride, size) : cascadeDden(a, b, g, d, start, stride, size, r);
+  return r == 4 ? cascadeDiv4(a, g, d, start, stride, size) : cascadeDiv(a, g, d, start, stride, size, r);
+}
+
 /**
  * Column sums of columns j..j+r−1 over n rows as PyTorch sums a contiguous (n × f) float32
  * tensor's rows: columns below the last multiple of 32 one cascade each; the others 4 interleaved
@@ -62,17 +81,17 @@ const SUM_DIV: i32 = 3; // (a[p]·g)/d                (the subtraction's gradien
 @inline function colSum(what: i32, a: usize, b: usize, g: v128, d: v128, n: i32, f: i32, j: i32, r: i32): v128 {
   const rs = <usize>f << 2;
   const q = <usize>j << 2;
-  if (j < f - f % 32) return cascade(what, a, b, g, d, q, rs, n, r);
+  if (j < f - f % 32) return cascadeOf(what, a, b, g, d, q, rs, n, r);
   const rows4 = n >> 2;
-  let p0 = cascade(what, a, b, g, d, q, rs << 2, rows4, r);
-  const p1 = cascade(what, a, b, g, d, q + rs, rs << 2, rows4, r);
-  const p2 = cascade(what, a, b, g, d, q + 2 * rs, rs << 2, rows4, r);
-  const p3 = cascade(what, a, b, g, d, q + 3 * rs, rs << 2, rows4, r);
+  let p0 = cascadeOf(what, a, b, g, d, q, rs << 2, rows4, r);
+  const p1 = cascadeOf(what, a, b, g, d, q + rs, rs << 2, rows4, r);
+  const p2 = cascadeOf(what, a, b, g, d, q + 2 * rs, rs << 2, rows4, r);
+  const p3 = cascadeOf(what, a, b, g, d, q + 3 * rs, rs << 2, rows4, r);
   for (let i = rows4 << 2; i < n; i++) p0 = f32x4.add(p0, value(what, a, b, q + <usize>i * rs, g, d, r));
   return f32x4.add(f32x4.add(f32x4.add(p0, p1), p2), p3);
 }
 
-// Each kind of sum, inlined: a cascade specialised to its kind and to full (r = 4) column groups.
+// Each kind of sum, inlined into its column group's block.
 @inline function sumA(a: usize, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_A, a, 0, zero4(), zero4(), n, f, j, r); }
 @inline function sumAB(a: usize, b: usize, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_AB, a, b, zero4(), zero4(), n, f, j, r); }
 @inline function sumDden(a: usize, b: usize, g: v128, d: v128, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_DDEN, a, b, g, d, n, f, j, r); }
@@ -112,21 +131,8 @@ export function batchNormStepwise(out: usize, xhat: usize, meanOut: usize, varOu
   const m = divN(sumA(x, n, f, j, r), n);
   st(meanOut + q, m, r);
   // the variance: double sums in row order, rounded once
-  let s0 = dsplat(0), s1 = dsplat(0);
-  let p = x + q;
-  for (let i = 0; i < n; i++) { const v = ld(p, r); s0 = f64x2.add(s0, lo(v)); s1 = f64x2.add(s1, hi(v)); p += rs; }
-  const dn = dsplat(<f64>n);
-  const md0 = f64x2.div(s0, dn), md1 = f64x2.div(s1, dn);
-  let ss0 = dsplat(0), ss1 = dsplat(0);
-  p = x + q;
-  for (let i = 0; i < n; i++) {
-    const v = ld(p, r);
-    const c0 = f64x2.sub(lo(v), md0), c1 = f64x2.sub(hi(v), md1);
-    ss0 = f64x2.add(ss0, f64x2.mul(c0, c0)); ss1 = f64x2.add(ss1, f64x2.mul(c1, c1));
-    p += rs;
-  }
-  const dn1 = dsplat(<f64>(n - 1));
-  const va = pack(f64x2.div(ss0, dn1), f64x2.div(ss1, dn1));
+  colMoments(x + q, rs, n, r, <f64>(n - 1));
+  const va = pack(momVar0, momVar1);
   st(varOut + q, va, r);
   const d = f32x4.sqrt(f32x4.add(va, f32x4.splat(<f32>eps)));
   st(den + q, d, r);

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsBackend } from '../src/kernels/js/index.js';
 import { createWasmBackend, wasmSupported, type WasmBackend } from '../src/kernels/wasm/index.js';
+import { lcg } from './helpers/gradcheck.js';
 
 const supported = wasmSupported();
 const skip = supported ? false : 'WebAssembly SIMD is not available';
@@ -15,15 +16,10 @@ const W = (): WasmBackend => wasm!;
 const NS = [1, 2, 31, 32, 33, 128, 1000];
 const FS = [1, 3, 24, 31, 32, 33, 128, 200];
 
+/** Uniform in [0, 1). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u = lcg(seed);
+  return () => (u() + 1) / 2;
 }
 
 /** Values of mixed magnitudes around an offset per column (a mean far from 0 stresses the sums). */
