@@ -55,47 +55,100 @@ const SUM_DIV: i32 = 3; // (a[p]·g)/d                (the subtraction's gradien
   return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
 }
 
+// cascade2's and a paired colSum's second result (an AssemblyScript function returns one value).
+let second: v128 = f32x4(0, 0, 0, 0);
+
+/** Two kinds of sums over the same rows in one pass: two independent chains of adds. */
+@inline function cascade2(w1: i32, w2: i32, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 {
+  const levelPower = max(4, ceilLog2(size) >> 2);
+  const step = 1 << levelPower;
+  const mask1 = (step - 1) << levelPower, mask2 = (step - 1) << (2 * levelPower);
+  let a0 = zero4(), a1 = zero4(), a2 = zero4(), a3 = zero4();
+  let c0 = zero4(), c1 = zero4(), c2 = zero4(), c3 = zero4();
+  let i = 0;
+  let off = start;
+  while (i + step <= size) {
+    for (let k = 0; k < step; k++) {
+      a0 = f32x4.add(a0, value(w1, a, b, off, g, d, r));
+      c0 = f32x4.add(c0, value(w2, a, b, off, g, d, r));
+      off += stride;
+    }
+    i += step;
+    a1 = f32x4.add(a1, a0); a0 = zero4();
+    c1 = f32x4.add(c1, c0); c0 = zero4();
+    if ((i & mask1) == 0) {
+      a2 = f32x4.add(a2, a1); a1 = zero4();
+      c2 = f32x4.add(c2, c1); c1 = zero4();
+      if ((i & mask2) == 0) { a3 = f32x4.add(a3, a2); a2 = zero4(); c3 = f32x4.add(c3, c2); c2 = zero4(); }
+    }
+  }
+  for (; i < size; i++) {
+    a0 = f32x4.add(a0, value(w1, a, b, off, g, d, r));
+    c0 = f32x4.add(c0, value(w2, a, b, off, g, d, r));
+    off += stride;
+  }
+  second = f32x4.add(f32x4.add(f32x4.add(c0, c1), c2), c3);
+  return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
+}
+
 // Each kind's cascade is a function of its own, specialised to full (r = 4) column groups or not:
 // a column group's sums call it five times (or once), and the module stays small.
 function cascadeA4(a: usize, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_A, a, 0, zero4(), zero4(), start, stride, size, 4); }
 function cascadeA(a: usize, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_A, a, 0, zero4(), zero4(), start, stride, size, r); }
 function cascadeAB4(a: usize, b: usize, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_AB, a, b, zero4(), zero4(), start, stride, size, 4); }
 function cascadeAB(a: usize, b: usize, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_AB, a, b, zero4(), zero4(), start, stride, size, r); }
-function cascadeDden4(a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_DDEN, a, b, g, d, start, stride, size, 4); }
-function cascadeDden(a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_DDEN, a, b, g, d, start, stride, size, r); }
-function cascadeDiv4(a: usize, g: v128, d: v128, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_DIV, a, 0, g, d, start, stride, size, 4); }
-function cascadeDiv(a: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade(SUM_DIV, a, 0, g, d, start, stride, size, r); }
+// (dβ, dγ) and (d den, the subtraction's gradient) in pairs
+function cascadeParams4(a: usize, b: usize, start: usize, stride: usize, size: i32): v128 { return cascade2(SUM_A, SUM_AB, a, b, zero4(), zero4(), start, stride, size, 4); }
+function cascadeParams(a: usize, b: usize, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade2(SUM_A, SUM_AB, a, b, zero4(), zero4(), start, stride, size, r); }
+function cascadeGrads4(a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32): v128 { return cascade2(SUM_DDEN, SUM_DIV, a, b, g, d, start, stride, size, 4); }
+function cascadeGrads(a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 { return cascade2(SUM_DDEN, SUM_DIV, a, b, g, d, start, stride, size, r); }
 
 @inline function cascadeOf(what: i32, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 {
   if (what == SUM_A) return r == 4 ? cascadeA4(a, start, stride, size) : cascadeA(a, start, stride, size, r);
-  if (what == SUM_AB) return r == 4 ? cascadeAB4(a, b, start, stride, size) : cascadeAB(a, b, start, stride, size, r);
-  if (what == SUM_DDEN) return r == 4 ? cascadeDden4(a, b, g, d, start, stride, size) : cascadeDden(a, b, g, d, start, stride, size, r);
-  return r == 4 ? cascadeDiv4(a, g, d, start, stride, size) : cascadeDiv(a, g, d, start, stride, size, r);
+  return r == 4 ? cascadeAB4(a, b, start, stride, size) : cascadeAB(a, b, start, stride, size, r);
+}
+
+/** The pair (w1, w2) = (SUM_A, SUM_AB) or (SUM_DDEN, SUM_DIV); the second sum in `second`. */
+@inline function cascadePairOf(w1: i32, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 {
+  if (w1 == SUM_A) return r == 4 ? cascadeParams4(a, b, start, stride, size) : cascadeParams(a, b, start, stride, size, r);
+  return r == 4 ? cascadeGrads4(a, b, g, d, start, stride, size) : cascadeGrads(a, b, g, d, start, stride, size, r);
+}
+
+@inline function cascadeSel(w1: i32, pair: bool, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 {
+  return pair ? cascadePairOf(w1, a, b, g, d, start, stride, size, r) : cascadeOf(w1, a, b, g, d, start, stride, size, r);
 }
 
 /**
  * Column sums of columns j..j+r−1 over n rows as PyTorch sums a contiguous (n × f) float32
  * tensor's rows: columns below the last multiple of 32 one cascade each; the others 4 interleaved
- * cascades (rows k, k+4, …) whose leftover rows go to the first, added in order.
+ * cascades (rows k, k+4, …) whose leftover rows go to the first, added in order. With `pair`,
+ * kind w1 + 1 too, in the same pass (see cascadePairOf), into `second`.
  */
-@inline function colSum(what: i32, a: usize, b: usize, g: v128, d: v128, n: i32, f: i32, j: i32, r: i32): v128 {
+@inline function colSum(w1: i32, pair: bool, a: usize, b: usize, g: v128, d: v128, n: i32, f: i32, j: i32, r: i32): v128 {
   const rs = <usize>f << 2;
   const q = <usize>j << 2;
-  if (j < f - f % 32) return cascadeOf(what, a, b, g, d, q, rs, n, r);
+  if (j < f - f % 32) return cascadeSel(w1, pair, a, b, g, d, q, rs, n, r);
   const rows4 = n >> 2;
-  let p0 = cascadeOf(what, a, b, g, d, q, rs << 2, rows4, r);
-  const p1 = cascadeOf(what, a, b, g, d, q + rs, rs << 2, rows4, r);
-  const p2 = cascadeOf(what, a, b, g, d, q + 2 * rs, rs << 2, rows4, r);
-  const p3 = cascadeOf(what, a, b, g, d, q + 3 * rs, rs << 2, rows4, r);
-  for (let i = rows4 << 2; i < n; i++) p0 = f32x4.add(p0, value(what, a, b, q + <usize>i * rs, g, d, r));
+  let p0 = cascadeSel(w1, pair, a, b, g, d, q, rs << 2, rows4, r);
+  let s0 = second;
+  const p1 = cascadeSel(w1, pair, a, b, g, d, q + rs, rs << 2, rows4, r);
+  const s1 = second;
+  const p2 = cascadeSel(w1, pair, a, b, g, d, q + 2 * rs, rs << 2, rows4, r);
+  const s2 = second;
+  const p3 = cascadeSel(w1, pair, a, b, g, d, q + 3 * rs, rs << 2, rows4, r);
+  const s3 = second;
+  for (let i = rows4 << 2; i < n; i++) {
+    const o = q + <usize>i * rs;
+    p0 = f32x4.add(p0, value(w1, a, b, o, g, d, r));
+    if (pair) s0 = f32x4.add(s0, value(w1 + 1, a, b, o, g, d, r));
+  }
+  if (pair) second = f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), s3);
   return f32x4.add(f32x4.add(f32x4.add(p0, p1), p2), p3);
 }
 
 // Each kind of sum, inlined into its column group's block.
-@inline function sumA(a: usize, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_A, a, 0, zero4(), zero4(), n, f, j, r); }
-@inline function sumAB(a: usize, b: usize, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_AB, a, b, zero4(), zero4(), n, f, j, r); }
-@inline function sumDden(a: usize, b: usize, g: v128, d: v128, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_DDEN, a, b, g, d, n, f, j, r); }
-@inline function sumDiv(a: usize, g: v128, d: v128, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_DIV, a, 0, g, d, n, f, j, r); }
+@inline function sumA(a: usize, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_A, false, a, 0, zero4(), zero4(), n, f, j, r); }
+@inline function sumAB(a: usize, b: usize, n: i32, f: i32, j: i32, r: i32): v128 { return colSum(SUM_AB, false, a, b, zero4(), zero4(), n, f, j, r); }
 
 /** v/n in double, rounded to float32 (the JS's f32(v / n)). */
 @inline function divN(v: v128, n: i32): v128 {
@@ -157,14 +210,20 @@ export function batchNormStepwiseBackward(dx: usize, dGain: usize, dBias: usize,
 @inline function stepwiseBackBlock(dx: usize, dGain: usize, dBias: usize, dy: usize, x: usize, xhat: usize,
   mean: usize, den: usize, gain: usize, n: i32, f: i32, j: i32, r: i32): void {
   const q = <usize>j << 2;
-  if (dBias != 0) st(dBias + q, f32x4.add(ld(dBias + q, r), sumA(dy, n, f, j, r)), r);
-  if (dGain != 0) st(dGain + q, f32x4.add(ld(dGain + q, r), sumAB(dy, xhat, n, f, j, r)), r);
+  if (dBias != 0 && dGain != 0) {
+    const sb = colSum(SUM_A, true, dy, xhat, zero4(), zero4(), n, f, j, r);
+    st(dBias + q, f32x4.add(ld(dBias + q, r), sb), r);
+    st(dGain + q, f32x4.add(ld(dGain + q, r), second), r);
+  } else if (dBias != 0) st(dBias + q, f32x4.add(ld(dBias + q, r), sumA(dy, n, f, j, r)), r);
+  else if (dGain != 0) st(dGain + q, f32x4.add(ld(dGain + q, r), sumAB(dy, xhat, n, f, j, r)), r);
   if (dx == 0) return;
   const g = gain == 0 ? f32x4.splat(1) : ld(gain + q, r);
   const d = ld(den + q, r);
   const c = f32x4.splat(<f32>(2.0 / <f64>(n - 1)));
-  const gVar = f32x4.mul(c, f32x4.div(sumDden(dy, xhat, g, d, n, f, j, r), f32x4.mul(f32x4.splat(2), d)));
-  const gMean = divN(f32x4.neg(sumDiv(dy, g, d, n, f, j, r)), n);
+  const sDen = colSum(SUM_DDEN, true, dy, xhat, g, d, n, f, j, r);
+  const sSub = second;
+  const gVar = f32x4.mul(c, f32x4.div(sDen, f32x4.mul(f32x4.splat(2), d)));
+  const gMean = divN(f32x4.neg(sSub), n);
   const m = ld(mean + q, r);
   const rs = <usize>f << 2;
   for (let i = 0, o = q; i < n; i++, o += rs) {
