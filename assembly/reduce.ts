@@ -163,10 +163,15 @@ export let momVar1: v128 = f64x2(0, 0);
   let s0 = dsplat(0), s1 = dsplat(0);
   let p = p0;
   for (let i = 0; i < n; i++) { const v = ld(p, r); s0 = f64x2.add(s0, lo(v)); s1 = f64x2.add(s1, hi(v)); p += rs; }
+  colMomentsOfSums(s0, s1, p0, rs, n, r, div);
+}
+
+/** colMoments given the columns' double sums in row order, s0 (lanes 0,1) and s1 (lanes 2,3). */
+@inline export function colMomentsOfSums(s0: v128, s1: v128, p0: usize, rs: usize, n: i32, r: i32, div: f64): void {
   const nn = dsplat(<f64>n);
   const m0 = f64x2.div(s0, nn), m1 = f64x2.div(s1, nn);
   let v0 = dsplat(0), v1 = dsplat(0);
-  p = p0;
+  let p = p0;
   for (let i = 0; i < n; i++) {
     const v = ld(p, r);
     const c0 = f64x2.sub(lo(v), m0), c1 = f64x2.sub(hi(v), m1);

@@ -6,7 +6,7 @@
 // same bits), so no scratch memory is needed. x is (n × f) row-major.
 
 import { dsplat, hi, lo, loadTail, pack, storeTail, zero4 } from './simd';
-import { colMoments, momVar0, momVar1 } from './reduce';
+import { colMoments, colMomentsOfSums, momVar0, momVar1 } from './reduce';
 
 // What a cascade sums, per element p of columns j..j+3 (g, d: the columns' gain and den):
 const SUM_A: i32 = 0; // a[p]
@@ -35,15 +35,21 @@ const SUM_DIV: i32 = 3; // (a[p]·g)/d                (the subtraction's gradien
  * Σ over `size` rows, the first at byte offset `start`, the next `stride` bytes on: ATen's
  * multi_row_sum cascade (4 levels, each taking 2^levelPower of the one below, levelPower ≥ 4).
  */
-@inline function cascade(what: i32, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32): v128 {
+@inline function cascade(what: i32, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32, dbl: bool = false): v128 {
   const levelPower = max(4, ceilLog2(size) >> 2);
   const step = 1 << levelPower;
   const mask1 = (step - 1) << levelPower, mask2 = (step - 1) << (2 * levelPower);
   let a0 = zero4(), a1 = zero4(), a2 = zero4(), a3 = zero4();
+  let s0 = dsplat(0), s1 = dsplat(0);
   let i = 0;
   let off = start;
   while (i + step <= size) {
-    for (let k = 0; k < step; k++) { a0 = f32x4.add(a0, value(what, a, b, off, g, d, r)); off += stride; }
+    for (let k = 0; k < step; k++) {
+      const v = value(what, a, b, off, g, d, r);
+      a0 = f32x4.add(a0, v);
+      if (dbl) { s0 = f64x2.add(s0, lo(v)); s1 = f64x2.add(s1, hi(v)); }
+      off += stride;
+    }
     i += step;
     a1 = f32x4.add(a1, a0); a0 = zero4();
     if ((i & mask1) == 0) {
@@ -51,9 +57,25 @@ const SUM_DIV: i32 = 3; // (a[p]·g)/d                (the subtraction's gradien
       if ((i & mask2) == 0) { a3 = f32x4.add(a3, a2); a2 = zero4(); }
     }
   }
-  for (; i < size; i++) { a0 = f32x4.add(a0, value(what, a, b, off, g, d, r)); off += stride; }
+  for (; i < size; i++) {
+    const v = value(what, a, b, off, g, d, r);
+    a0 = f32x4.add(a0, v);
+    if (dbl) { s0 = f64x2.add(s0, lo(v)); s1 = f64x2.add(s1, hi(v)); }
+    off += stride;
+  }
+  if (dbl) { dsum0 = s0; dsum1 = s1; }
   return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
 }
+
+// cascadeMean4's double sums, lanes 0,1 and 2,3.
+let dsum0: v128 = f64x2(0, 0);
+let dsum1: v128 = f64x2(0, 0);
+
+/**
+ * A full column group's sum over all n rows in order (the mean's cascade) and, in the same pass,
+ * the same values' double sums in row order (the variance's first pass), into dsum0/1.
+ */
+function cascadeMean4(a: usize, start: usize, stride: usize, size: i32): v128 { return cascade(SUM_A, a, 0, zero4(), zero4(), start, stride, size, 4, true); }
 
 // cascade2's and a paired colSum's second result (an AssemblyScript function returns one value).
 let second: v128 = f32x4(0, 0, 0, 0);
@@ -181,10 +203,18 @@ export function batchNormStepwise(out: usize, xhat: usize, meanOut: usize, varOu
   x: usize, gain: usize, bias: usize, n: i32, f: i32, eps: f64, j: i32, r: i32): void {
   const rs = <usize>f << 2;
   const q = <usize>j << 2;
-  const m = divN(sumA(x, n, f, j, r), n);
+  // the variance: double sums in row order, rounded once (for a column group below the last
+  // multiple of 32, the first pass runs with the mean's cascade)
+  let sum: v128;
+  if (r == 4 && j < f - f % 32) {
+    sum = cascadeMean4(x, q, rs, n);
+    colMomentsOfSums(dsum0, dsum1, x + q, rs, n, r, <f64>(n - 1));
+  } else {
+    sum = sumA(x, n, f, j, r);
+    colMoments(x + q, rs, n, r, <f64>(n - 1));
+  }
+  const m = divN(sum, n);
   st(meanOut + q, m, r);
-  // the variance: double sums in row order, rounded once
-  colMoments(x + q, rs, n, r, <f64>(n - 1));
   const va = pack(momVar0, momVar1);
   st(varOut + q, va, r);
   const d = f32x4.sqrt(f32x4.add(va, f32x4.splat(<f32>eps)));
