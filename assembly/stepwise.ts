@@ -3,7 +3,8 @@
 // each lane is one column and runs that column's cascade (ATen's multi_row_sum order) unchanged; the
 // variance's double sums run in f64x2 lanes in the JS's order (s += x; md = s/n; ss += (x − md)²).
 // Per-column quantities the JS keeps in scratch arrays are recomputed here with the same ops (the
-// same bits), so no scratch memory is needed. x is (n × f) row-major.
+// same bits), so no scratch memory is needed; sums over the same rows share a pass (two chains of
+// adds in flight: a column's chain alone is bound by the add's latency). x is (n × f) row-major.
 
 import { dsplat, hi, lo, loadTail, pack, storeTail, zero4 } from './simd';
 import { colMoments, colMomentsOfSums, momVar0, momVar1 } from './reduce';
@@ -34,6 +35,7 @@ const SUM_DIV: i32 = 3; // (a[p]·g)/d                (the subtraction's gradien
 /**
  * Σ over `size` rows, the first at byte offset `start`, the next `stride` bytes on: ATen's
  * multi_row_sum cascade (4 levels, each taking 2^levelPower of the one below, levelPower ≥ 4).
+ * With `dbl`, also the values' plain double sums in row order (into dsum0/1).
  */
 @inline function cascade(what: i32, a: usize, b: usize, g: v128, d: v128, start: usize, stride: usize, size: i32, r: i32, dbl: bool = false): v128 {
   const levelPower = max(4, ceilLog2(size) >> 2);
