@@ -149,27 +149,49 @@ export function batchNormTrain(out: usize, xhat: usize, meanOut: usize, varOut: 
   if (f4 < f) bnTrainBlock(out, xhat, meanOut, varOut, invStd, invF64, x, gain, bias, n, f, eps, correction, epsStd, f4, f - f4);
 }
 
-// Features j..j+r−1 (r ≤ 4; 4 is the inlined fast case).
-@inline function bnTrainBlock(out: usize, xhat: usize, meanOut: usize, varOut: usize, invStd: usize, invF64: bool,
-  x: usize, gain: usize, bias: usize, n: i32, f: i32, eps: f64, correction: f64, epsStd: f64, j: i32, r: i32): void {
-  const rs = <usize>f << 2;
-  const one = dsplat(1);
-  const q = <usize>j << 2;
+// colMoments' results, lanes 0,1 and 2,3 (an AssemblyScript function returns one value).
+export let momMean0: v128 = f64x2(0, 0);
+export let momMean1: v128 = f64x2(0, 0);
+export let momVar0: v128 = f64x2(0, 0);
+export let momVar1: v128 = f64x2(0, 0);
+
+/**
+ * Mean and Σ (x − mean)²/div of r ≤ 4 columns at p over n rows rs bytes apart, in double, row by
+ * row (s += x; mean = s/n; ss += (x − mean)²): into momMean0/1 and momVar0/1.
+ */
+@inline export function colMoments(p0: usize, rs: usize, n: i32, r: i32, div: f64): void {
   let s0 = dsplat(0), s1 = dsplat(0);
-  let p = x + q;
+  let p = p0;
   for (let i = 0; i < n; i++) { const v = ld(p, r); s0 = f64x2.add(s0, lo(v)); s1 = f64x2.add(s1, hi(v)); p += rs; }
+  colMomentsOfSums(s0, s1, p0, rs, n, r, div);
+}
+
+/** colMoments given the columns' double sums in row order, s0 (lanes 0,1) and s1 (lanes 2,3). */
+@inline export function colMomentsOfSums(s0: v128, s1: v128, p0: usize, rs: usize, n: i32, r: i32, div: f64): void {
   const nn = dsplat(<f64>n);
   const m0 = f64x2.div(s0, nn), m1 = f64x2.div(s1, nn);
   let v0 = dsplat(0), v1 = dsplat(0);
-  p = x + q;
+  let p = p0;
   for (let i = 0; i < n; i++) {
     const v = ld(p, r);
     const c0 = f64x2.sub(lo(v), m0), c1 = f64x2.sub(hi(v), m1);
     v0 = f64x2.add(v0, f64x2.mul(c0, c0)); v1 = f64x2.add(v1, f64x2.mul(c1, c1));
     p += rs;
   }
-  const dc = dsplat(<f64>n - correction), e = dsplat(eps);
-  v0 = f64x2.div(v0, dc); v1 = f64x2.div(v1, dc);
+  const dc = dsplat(div);
+  momMean0 = m0; momMean1 = m1;
+  momVar0 = f64x2.div(v0, dc); momVar1 = f64x2.div(v1, dc);
+}
+
+// Features j..j+r−1 (r ≤ 4; 4 is the inlined fast case).
+@inline function bnTrainBlock(out: usize, xhat: usize, meanOut: usize, varOut: usize, invStd: usize, invF64: bool,
+  x: usize, gain: usize, bias: usize, n: i32, f: i32, eps: f64, correction: f64, epsStd: f64, j: i32, r: i32): void {
+  const rs = <usize>f << 2;
+  const one = dsplat(1);
+  const q = <usize>j << 2;
+  colMoments(x + q, rs, n, r, <f64>n - correction);
+  const m0 = momMean0, m1 = momMean1, v0 = momVar0, v1 = momVar1;
+  const e = dsplat(eps);
   const es = dsplat(epsStd); // added to the std (the seed notebook's `std + 1e-5`)
   const is0 = f64x2.div(one, f64x2.add(f64x2.sqrt(f64x2.add(v0, e)), es)), is1 = f64x2.div(one, f64x2.add(f64x2.sqrt(f64x2.add(v1, e)), es));
   st(meanOut + q, pack(m0, m1), r);

@@ -290,14 +290,12 @@ export const BINDINGS: BindingTable = {
     dims: [7, 8],
     call: (k, p, a) => { fn(k, 'batchNormBackward')(p[0], p[1], p[2], p[3], p[4], p[5], b(a[5] instanceof Float64Array), p[6], a[7], a[8], a[9], a[10] ?? 0); },
   },
-  // PyTorch-order column sums and the lecture's op-by-op batch norm run the JS kernels
-  // (js/stepwise.ts) on the wasm memory views: the same numbers by construction, a small share of
-  // a step. Sizes are still checked here.
+  // PyTorch-order column sums and the lecture's op-by-op batch norm (assembly/stepwise.ts): the
+  // same float32 numbers as js/stepwise.ts bit for bit, four columns per f32x4.
   sumRows: {
     arrays: [arr(0, 'sumRows out', 'inout', (a) => a[3]), arr(1, 'sumRows a', 'in', (a) => a[2] * a[3])],
     dims: [2, 3],
-    js: () => true,
-    call: () => { throw new Error('sumRows runs on the JS kernel'); },
+    call: (k, p, a) => { fn(k, 'sumRows')(p[0], p[1], a[2], a[3], b(a[4])); },
   },
   batchNormStepwise: {
     arrays: [arr(0, 'batchNormStepwise out', 'out', (a) => a[8] * a[9]), arr(1, 'batchNormStepwise xhat', 'out', (a) => a[8] * a[9]),
@@ -305,32 +303,28 @@ export const BINDINGS: BindingTable = {
       arr(4, 'batchNormStepwise den', 'out', (a) => a[9]), arr(5, 'batchNormStepwise x', 'in', (a) => a[8] * a[9]),
       arr(6, 'batchNormStepwise gain', 'in', (a) => a[9], 'f32', true), arr(7, 'batchNormStepwise bias', 'in', (a) => a[9], 'f32', true)],
     dims: [8, 9],
-    js: () => true,
-    call: () => { throw new Error('batchNormStepwise runs on the JS kernel'); },
+    call: (k, p, a) => { fn(k, 'batchNormStepwise')(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], a[8], a[9], a[10]); },
   },
   batchNormStepwiseBackward: {
+    // scratch is the JS kernel's; the wasm one recomputes what it would hold
     arrays: [arr(0, 'batchNormStepwiseBackward dx', 'inout', (a) => a[9] * a[10], 'f32', true),
       arr(1, 'batchNormStepwiseBackward dGain', 'inout', (a) => a[10], 'f32', true), arr(2, 'batchNormStepwiseBackward dBias', 'inout', (a) => a[10], 'f32', true),
       arr(3, 'batchNormStepwiseBackward dy', 'in', (a) => a[9] * a[10]), arr(4, 'batchNormStepwiseBackward x', 'in', (a) => a[9] * a[10]),
       arr(5, 'batchNormStepwiseBackward xhat', 'in', (a) => a[9] * a[10]), arr(6, 'batchNormStepwiseBackward mean', 'in', (a) => a[10]),
-      arr(7, 'batchNormStepwiseBackward den', 'in', (a) => a[10]), arr(8, 'batchNormStepwiseBackward gain', 'in', (a) => a[10], 'f32', true),
-      arr(11, 'batchNormStepwiseBackward scratch', 'out', (a) => a[9] * a[10])],
+      arr(7, 'batchNormStepwiseBackward den', 'in', (a) => a[10]), arr(8, 'batchNormStepwiseBackward gain', 'in', (a) => a[10], 'f32', true)],
     dims: [9, 10],
-    js: () => true,
-    call: () => { throw new Error('batchNormStepwiseBackward runs on the JS kernel'); },
+    call: (k, p, a) => { fn(k, 'batchNormStepwiseBackward')(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], a[9], a[10]); },
   },
   batchNormEvalStepwise: {
     arrays: [arr(0, 'batchNormEvalStepwise out', 'out', (a) => a[6] * a[7]), arr(1, 'batchNormEvalStepwise x', 'in', (a) => a[6] * a[7]),
       arr(2, 'batchNormEvalStepwise mean', 'in', (a) => a[7]), arr(3, 'batchNormEvalStepwise var', 'in', (a) => a[7]),
       arr(4, 'batchNormEvalStepwise gain', 'in', (a) => a[7], 'f32', true), arr(5, 'batchNormEvalStepwise bias', 'in', (a) => a[7], 'f32', true)],
     dims: [6, 7],
-    js: () => true,
-    call: () => { throw new Error('batchNormEvalStepwise runs on the JS kernel'); },
+    call: (k, p, a) => { fn(k, 'batchNormEvalStepwise')(p[0], p[1], p[2], p[3], p[4], p[5], a[6], a[7], a[8]); },
   },
   runningAverageStepwise: {
     arrays: [arr(0, 'runningAverageStepwise running', 'inout', lenOf0), arr(1, 'runningAverageStepwise batch', 'in', lenOf0)],
-    js: () => true,
-    call: () => { throw new Error('runningAverageStepwise runs on the JS kernel'); },
+    call: (k, p, a) => { fn(k, 'runningAverageStepwise')(p[0], p[1], a[0].length, a[2]); },
   },
   batchNormEvalBackward: {
     arrays: [arr(0, 'batchNormEvalBackward dx', 'inout', (a) => a[9] * a[10], 'f32', true),
