@@ -46,7 +46,7 @@ function rint(x: number): number {
 
 /** 2^q as the bit pattern (q + 127) << 23, garbage included outside [−126, 127] as in SLEEF. */
 function pow2i(q: number): number {
-  return q >= -126 && q <= 127 ? 2 ** q : bitsToFloat(((q + 0x7f) << 23) | 0);
+  return bitsToFloat(((q + 0x7f) << 23) | 0); // SLEEF's vpow2i: the exponent field itself
 }
 function ldexp2(d: number, e: number): number {
   const h = e >> 1;
@@ -56,95 +56,95 @@ function ldexp3(d: number, q: number): number { return bitsToFloat((floatToBits(
 function ilogb2k(d: number): number { return ((floatToBits(d) >>> 23) & 0xff) - 0x7f; }
 
 // Double-float results: the ops below leave their (x, y) pair here (no allocation).
-let rx = 0;
-let ry = 0;
+// the double-float results (hi, lo): a typed array, so writing them allocates nothing
+const R = new Float64Array(2);
 
 // df.h, ENABLE_FMA_SP branches; names as in SLEEF (f2 = double-float pair, f = float)
 function dfadd2F2F(xx: number, xy: number, y: number): void {
   const s = f(xx + y);
   const v = f(s - xx);
   const t = f(f(xx - f(s - v)) + f(y - v));
-  rx = s; ry = f(t + xy);
+  R[0] = s; R[1] = f(t + xy);
 }
 function dfadd2F2F2(xx: number, xy: number, yx: number, yy: number): void {
   const s = f(xx + yx);
   const v = f(s - xx);
   const t = f(f(xx - f(s - v)) + f(yx - v));
-  rx = s; ry = f(t + f(xy + yy));
+  R[0] = s; R[1] = f(t + f(xy + yy));
 }
 function dfadd2FF(x: number, y: number): void {
   const s = f(x + y);
   const v = f(s - x);
-  rx = s; ry = f(f(x - f(s - v)) + f(y - v));
+  R[0] = s; R[1] = f(f(x - f(s - v)) + f(y - v));
 }
 function dfaddFF2(x: number, yx: number, yy: number): void {
   const s = f(x + yx);
-  rx = s; ry = f(f(f(x - s) + yx) + yy);
+  R[0] = s; R[1] = f(f(f(x - s) + yx) + yy);
 }
 function dfaddF2F(xx: number, xy: number, y: number): void {
   const s = f(xx + y);
-  rx = s; ry = f(f(f(xx - s) + y) + xy);
+  R[0] = s; R[1] = f(f(f(xx - s) + y) + xy);
 }
 // |x| ≥ |y|
 function dfaddF2F2(xx: number, xy: number, yx: number, yy: number): void {
   const s = f(xx + yx);
-  rx = s; ry = f(f(f(f(xx - s) + yx) + xy) + yy);
+  R[0] = s; R[1] = f(f(f(f(xx - s) + yx) + xy) + yy);
 }
 function dfmulF2F(xx: number, xy: number, y: number): void {
   const s = f(xx * y);
-  rx = s; ry = fmaf(xy, y, fmaf(xx, y, -s));
+  R[0] = s; R[1] = fmaf(xy, y, fmaf(xx, y, -s));
 }
 function dfmulF2F2(xx: number, xy: number, yx: number, yy: number): void {
   const s = f(xx * yx);
-  rx = s; ry = fmaf(xx, yy, fmaf(xy, yx, fmaf(xx, yx, -s)));
+  R[0] = s; R[1] = fmaf(xx, yy, fmaf(xy, yx, fmaf(xx, yx, -s)));
 }
 function dfsquF2(xx: number, xy: number): void {
   const s = f(xx * xx);
-  rx = s; ry = fmaf(f(xx + xx), xy, fmaf(xx, xx, -s));
+  R[0] = s; R[1] = fmaf(f(xx + xx), xy, fmaf(xx, xx, -s));
 }
 function dfrecF2(dx: number, dy: number): void {
   const s = f(1 / dx);
-  rx = s; ry = f(s * fmaf(-dy, s, fmaf(-dx, s, 1)));
+  R[0] = s; R[1] = f(s * fmaf(-dy, s, fmaf(-dx, s, 1)));
 }
 function dfdivF2F2(nx: number, ny: number, dx: number, dy: number): void {
   const t = f(1 / dx);
   const s = f(nx * t);
   const u = fmaf(t, nx, -s);
   const v = fmaf(-dy, t, fmaf(-dx, t, 1));
-  rx = s; ry = fmaf(s, v, fmaf(ny, t, u));
+  R[0] = s; R[1] = fmaf(s, v, fmaf(ny, t, u));
 }
 
 const R_LN2f = f(1.442695040888963407359924681001892137426645954152985934135449406931);
 const L2Uf = f(0.693145751953125);
 const L2Lf = f(1.428606765330187045e-06);
 
-/** expk2f: e^(dx + dy) as a double-float pair, left in (rx, ry). */
+/** expk2f: e^(dx + dy) as a double-float pair, left in (R[0], R[1]). */
 function expk2f(dx: number, dy: number): void {
   const u0 = f(f(dx + dy) * R_LN2f);
   const q = rint(u0);
   dfadd2F2F(dx, dy, f(q * -L2Uf));
-  dfadd2F2F(rx, ry, f(q * -L2Lf));
-  const sx = rx;
-  const sy = ry;
+  dfadd2F2F(R[0], R[1], f(q * -L2Lf));
+  const sx = R[0];
+  const sy = R[1];
   let u = f(0.1980960224e-3);
   u = fmaf(u, sx, f(0.1394256484e-2));
   u = fmaf(u, sx, f(0.8333456703e-2));
   u = fmaf(u, sx, f(0.4166637361e-1));
   dfmulF2F(sx, sy, u);
-  dfadd2F2F(rx, ry, f(0.166666659414234244790680580464));
-  dfmulF2F2(sx, sy, rx, ry);
-  dfadd2F2F(rx, ry, 0.5);
-  const tx = rx;
-  const ty = ry;
+  dfadd2F2F(R[0], R[1], f(0.166666659414234244790680580464));
+  dfmulF2F2(sx, sy, R[0], R[1]);
+  dfadd2F2F(R[0], R[1], 0.5);
+  const tx = R[0];
+  const ty = R[1];
   dfsquF2(sx, sy);
-  dfmulF2F2(rx, ry, tx, ty);
-  dfadd2F2F2(sx, sy, rx, ry);
-  dfaddFF2(1, rx, ry);
+  dfmulF2F2(R[0], R[1], tx, ty);
+  dfadd2F2F2(sx, sy, R[0], R[1]);
+  dfaddFF2(1, R[0], R[1]);
   const lt = dx < -104;
-  const x = ldexp2(rx, q);
-  const y = ldexp2(ry, q);
-  rx = lt ? 0 : x;
-  ry = lt ? 0 : y;
+  const x = ldexp2(R[0], q);
+  const y = ldexp2(R[1], q);
+  R[0] = lt ? 0 : x;
+  R[1] = lt ? 0 : y;
 }
 
 const tanhCut = f(8.664339742);
@@ -154,17 +154,17 @@ export function tanhf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
   expk2f(ax, 0);
-  const dx = rx;
-  const dy = ry;
+  const dx = R[0];
+  const dy = R[1];
   dfrecF2(dx, dy);
-  const ex = rx;
-  const ey = ry;
+  const ex = R[0];
+  const ey = R[1];
   dfaddF2F2(dx, dy, -ex, -ey);
-  const nx = rx;
-  const ny = ry;
+  const nx = R[0];
+  const ny = R[1];
   dfaddF2F2(dx, dy, ex, ey);
-  dfdivF2F2(nx, ny, rx, ry);
-  let y = f(rx + ry);
+  dfdivF2F2(nx, ny, R[0], R[1]);
+  let y = f(R[0] + R[1]);
   if (ax > tanhCut || Number.isNaN(y)) y = 1;
   // vmulsign: x's sign bit flips y's
   return x < 0 || Object.is(x, -0) ? -y : y;
@@ -201,23 +201,23 @@ export function logf(d0: number): number {
   const m = ldexp3(d, -e);
   if (o) e -= 64;
   dfmulF2F(ln2Hi, ln2Lo, e);
-  let sx = rx;
-  let sy = ry;
+  let sx = R[0];
+  let sy = R[1];
   dfadd2FF(-1, m);
-  const nx = rx;
-  const ny = ry;
+  const nx = R[0];
+  const ny = R[1];
   dfadd2FF(1, m);
-  dfdivF2F2(nx, ny, rx, ry);
-  const xx = rx;
-  const xy = ry;
+  dfdivF2F2(nx, ny, R[0], R[1]);
+  const xx = R[0];
+  const xy = R[1];
   const x2 = f(xx * xx);
   let t = f(0.3027294874);
   t = fmaf(t, x2, f(0.3996108174));
   t = fmaf(t, x2, f(0.6666694880));
   dfaddF2F2(sx, sy, f(xx * 2), f(xy * 2));
-  sx = rx; sy = ry;
+  sx = R[0]; sy = R[1];
   dfaddF2F(sx, sy, f(f(x2 * xx) * t));
-  let r = f(rx + ry);
+  let r = f(R[0] + R[1]);
   if (d === Infinity) r = Infinity;
   if (d < 0 || Number.isNaN(d)) r = NaN;
   if (d === 0) r = -Infinity;
