@@ -69,7 +69,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const config of configs) {
     const family = !(config in BENCH_CONFIGS);
     const configSteps = family ? familySteps : wasmSteps;
-    for (const backend of round === 1 && !family ? [...wasmBackends, 'js'] : wasmBackends) {
+    for (const backend of round === 1 && !family && !args.includes('--no-js') ? [...wasmBackends, 'js'] : wasmBackends) {
       const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : configSteps;
       process.stderr.write(`bench: round ${round}/${rounds}: ${backend} ${config} (${steps} steps)…\n`);
       const r = runWorker(backend, config, steps, 1) as { usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
