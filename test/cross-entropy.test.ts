@@ -7,22 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, crossEntropy, crossEntropyRows, logSoftmax, nllLossMean, noGrad } from '../src/tensor/index.js';
 import { ROOT } from './helpers/cli.js';
+import { bitEqual, f32s } from './helpers/bits.js';
 
 interface Case { rows: number; classes: number; logits: string; targets: number[]; loss: string; nll_rows: string }
 interface FullCase extends Case { log_probs: string; grad: string; grad_scaled: string; dy: string; log_softmax_grad: string }
 const fixture = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cross-entropy.json'), 'utf8')) as { scale: number; cases: FullCase[]; split: Case };
 
-function f32s(b64: string): Float32Array {
-  const b = Buffer.from(b64, 'base64');
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-}
-function bitEqual(actual: ArrayLike<number>, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let differ = 0;
-  let first = -1;
-  for (let i = 0; i < expected.length; i++) if (!Object.is(Math.fround(actual[i]), expected[i])) { differ++; if (first < 0) first = i; }
-  assert.equal(differ, 0, `${what}: ${differ} of ${expected.length} values differ from PyTorch's (first at ${first}: ${actual[first]} vs ${expected[first]})`);
-}
 const leaf = (c: Case): Tensor => new Tensor(f32s(c.logits), [c.rows, c.classes], 'float32', true);
 const targets = (c: Case): Tensor => new Tensor(Int32Array.from(c.targets), [c.rows], 'int32');
 

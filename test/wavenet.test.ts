@@ -19,6 +19,7 @@ import { Tensor, batchNormTrain, linear, mean, noGrad, reshape, sub, tensor } fr
 import { lossLine, splitLoss, train } from '../src/train/index.js';
 import { kernels } from '../src/kernels/index.js';
 import { gradcheck, project, randT } from './helpers/gradcheck.js';
+import { bitEqual, f32s } from './helpers/bits.js';
 import { inProcess, makemoreWithin, ROOT } from './helpers/cli.js';
 
 interface Checksum { shape: number[]; sum: number; sumsq: number }
@@ -83,22 +84,11 @@ describe('the lecture\'s model against PyTorch', () => {
 // every value equal bit for bit, on both kernel backends.
 interface OpsFixture { shape: { B: number; T: number; in: number; out: number }; inputs: Record<string, string>; outputs: Record<string, string> }
 const ops = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'wavenet-ops.json'), 'utf8')) as OpsFixture;
-function f32s(b64: string): Float32Array {
-  const b = Buffer.from(b64, 'base64');
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-}
 /** (rows × cols) row-major → (cols × rows) */
 function transposed(a: ArrayLike<number>, rows: number, cols: number): Float32Array {
   const t = new Float32Array(a.length);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
   return t;
-}
-function bitEqual(actual: ArrayLike<number>, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let differ = 0;
-  let first = -1;
-  for (let i = 0; i < expected.length; i++) if (!Object.is(Math.fround(actual[i]), expected[i])) { differ++; if (first < 0) first = i; }
-  assert.equal(differ, 0, `${what}: ${differ} of ${expected.length} values differ from PyTorch's (first at ${first}: ${actual[first]} vs ${expected[first]})`);
 }
 
 describe('one level of the tree, bit for bit as PyTorch 1.13 computes it on the CPU', () => {
