@@ -116,7 +116,7 @@ export function softmaxRows(out: usize, x: usize, rows: i32, cols: i32): void {
 export function crossEntropyForward(logProbs: usize, logits: usize, targets: usize, rows: i32, cols: i32): f64 {
   errIndex = checkTargets(targets, rows, cols);
   if (errIndex >= 0) return NaN;
-  return <f64>crossEntropyMean(logProbs, logits, targets, rows, cols);
+  return <f64>crossEntropyMean(logProbs, logits, targets, rows, cols, -1); // targets checked: none is −1
 }
 
 /** nll[i] = −log softmax(logits row i)[target i]; returns the first bad target's row, else −1. */
@@ -133,26 +133,11 @@ function checkTargets(targets: usize, rows: i32, cols: i32): i32 {
   return -1;
 }
 
-/**
- * Σ −log softmax[target] over the rows whose target is not `skip` (targets checked by the
- * caller); softmax probabilities of every row go to `probs`.
- */
-@inline export function crossEntropySum(probs: usize, logits: usize, targets: usize, rows: i32, cols: i32, skip: i32): f64 {
-  const rb = <usize>cols << 2;
-  let total: f64 = 0;
-  for (let i = 0; i < rows; i++) {
-    const o = <usize>i * rb;
-    const lse = softmaxRow(probs + o, logits + o, cols);
-    const t = load<i32>(targets + (<usize>i << 2));
-    if (t != skip) total += lse - <f64>load<f32>(logits + o + (<usize>t << 2));
-  }
-  return total;
-}
 
 /** dlogits += the gradient of crossEntropyForward's mean times `scale` (logSoftmax.ts); returns a bad target's row, else −1. */
 export function crossEntropyBackward(dlogits: usize, logProbs: usize, targets: usize, rows: i32, cols: i32, scale: f64): i32 {
   const bad = checkTargets(targets, rows, cols);
-  if (bad < 0) crossEntropyMeanBackward(dlogits, logProbs, targets, rows, cols, <f32>scale);
+  if (bad < 0) crossEntropyMeanBackward(dlogits, logProbs, targets, rows, cols, <f32>scale, -1);
   return bad;
 }
 

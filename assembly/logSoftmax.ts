@@ -105,18 +105,23 @@ export function logSoftmaxBackward(dx: usize, dy: usize, y: usize, rows: i32, co
 }
 
 /**
- * Mean cross-entropy (float32, ATen's numbers) of logits[rows×cols]; log-probabilities to logProbs.
- * Targets are checked by the caller.
+ * Mean cross-entropy (float32, ATen's numbers) of logits[rows×cols] over the rows whose target is
+ * not `skip` (NaN when none); log-probabilities of every row to logProbs. Targets are checked by
+ * the caller.
  */
-export function crossEntropyMean(logProbs: usize, logits: usize, targets: usize, rows: i32, cols: i32): f32 {
+export function crossEntropyMean(logProbs: usize, logits: usize, targets: usize, rows: i32, cols: i32, skip: i32): f32 {
   const rb = <usize>cols << 2;
   nllReset();
+  let kept = 0;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
     logSoftmaxRow(logProbs + o, logits + o, cols);
-    nllAdd(i, load<f32>(logProbs + o + (<usize>load<i32>(targets + (<usize>i << 2)) << 2)));
+    const t = load<i32>(targets + (<usize>i << 2));
+    if (t == skip) continue;
+    nllAdd(i, load<f32>(logProbs + o + (<usize>t << 2)));
+    kept++;
   }
-  return nllTotal() / <f32>rows;
+  return nllTotal() / <f32>kept;
 }
 
 /** nll[i] = −log_softmax(logits row i)[target i], as logSoftmaxRow computes it. */
@@ -132,15 +137,19 @@ export function crossEntropyRowsInto(nll: usize, logits: usize, targets: usize, 
 }
 
 /**
- * dlogits += the gradient of the mean loss times `scale`: g = −(scale/rows) at each row's target
- * (nll_loss's backward), then log_softmax's backward g·[c = t] − exp(y)·g as one fused multiply-add.
+ * dlogits += the gradient of the mean loss times `scale`: g = −(scale/kept) at each kept row's
+ * target (nll_loss's backward), then log_softmax's backward g·[c = t] − exp(y)·g as one fused
+ * multiply-add; rows whose target is `skip` get nothing.
  */
-export function crossEntropyMeanBackward(dlogits: usize, logProbs: usize, targets: usize, rows: i32, cols: i32, scale: f32): void {
-  const g = -(scale / <f32>rows);
+export function crossEntropyMeanBackward(dlogits: usize, logProbs: usize, targets: usize, rows: i32, cols: i32, scale: f32, skip: i32): void {
+  let kept = 0;
+  for (let i = 0; i < rows; i++) if (load<i32>(targets + (<usize>i << 2)) != skip) kept++;
+  const g = -(scale / <f32>kept);
   const rb = <usize>cols << 2;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
     const t = load<i32>(targets + (<usize>i << 2));
+    if (t == skip) continue;
     for (let c = 0; c < cols; c++) {
       const q = o + (<usize>c << 2);
       store<f32>(dlogits + q, load<f32>(dlogits + q) + fmaf(-expf(load<f32>(logProbs + q)), g, c == t ? g : 0));

@@ -49,13 +49,11 @@ export function logSoftmaxRow(out: FloatArray, x: FloatArray, o: number, cols: n
  */
 export class NllCascade {
   private readonly partial = new Float64Array(CASCADE_LEVELS);
-  private rows = 0;
 
-  /** Adds −logProb for the next row. */
-  subtract(logProb: number): void {
+  /** Adds −logProb for row b (rows in order; an ignored row is skipped, its index still counts). */
+  subtract(logProb: number, b: number): void {
     const p = this.partial;
     p[0] = f32(p[0] - logProb);
-    const b = this.rows++;
     for (let j = 0; j + 1 < CASCADE_LEVELS; j++) {
       if ((b & (15 * 16 ** j)) !== 0) break;
       p[j + 1] = f32(p[j + 1] + p[j]);
@@ -74,20 +72,27 @@ export class NllCascade {
 /** ATen's level size is 2^max(4, ⌈log2 n⌉/8): 16 for any n below 2^40 rows. */
 export function nllMean(nll: Float32Array): number {
   const sum = new NllCascade();
-  for (const v of nll) sum.subtract(-v);
+  for (let b = 0; b < nll.length; b++) sum.subtract(-nll[b], b);
   return f32(sum.total() / nll.length);
 }
 
-/** Mean cross-entropy (float32); log-probabilities go to logProbs for the backward. */
-export function crossEntropyForward32(logProbs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number): number {
+/**
+ * Mean cross-entropy (float32) over the rows whose target is not `ignoreIndex` (NaN when none is
+ * kept, as PyTorch); log-probabilities of every row go to logProbs for the backward.
+ */
+export function crossEntropyForward32(logProbs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number,
+  ignoreIndex: number | null = null): number {
   const scratch = new Float64Array(cols);
   const sum = new NllCascade();
+  let kept = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     logSoftmaxRow(logProbs, logits, o, cols, scratch);
-    sum.subtract(logProbs[o + targets[r]]);
+    if (targets[r] === ignoreIndex) continue;
+    sum.subtract(logProbs[o + targets[r]], r);
+    kept++;
   }
-  return f32(sum.total() / rows);
+  return f32(sum.total() / kept);
 }
 
 /** nll[r] = −log_softmax(logits row r)[target r], each as ATen's log_softmax computes it. */
@@ -101,13 +106,18 @@ export function crossEntropyRows32(nll: FloatArray, logits: FloatArray, targets:
 }
 
 /**
- * dlogits += the gradient of the mean loss times `scale`: per row, g = −(scale/rows) at the target
- * (nll_loss's backward) and dx = g·[c = t] − exp(y)·g, one fused multiply-add (log_softmax's).
+ * dlogits += the gradient of the mean loss times `scale`: per kept row, g = −(scale/kept) at the
+ * target (nll_loss's backward) and dx = g·[c = t] − exp(y)·g, one fused multiply-add (log_softmax's);
+ * rows whose target is `ignoreIndex` get nothing.
  */
-export function crossEntropyBackward32(dlogits: FloatArray, logProbs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number): void {
-  const g = -f32(f32(scale) / f32(rows));
+export function crossEntropyBackward32(dlogits: FloatArray, logProbs: FloatArray, targets: IntArray, rows: number, cols: number, scale: number,
+  ignoreIndex: number | null = null): void {
+  let kept = 0;
+  for (let r = 0; r < rows; r++) if (targets[r] !== ignoreIndex) kept++;
+  const g = -f32(f32(scale) / f32(kept));
   for (let r = 0; r < rows; r++) {
     const o = r * cols, t = targets[r];
+    if (t === ignoreIndex) continue;
     for (let c = 0; c < cols; c++) dlogits[o + c] = f32(dlogits[o + c] + fmaf(-expf(logProbs[o + c]), g, c === t ? g : 0));
   }
 }

@@ -2,6 +2,7 @@
 // padded targets (ignore_index).
 import type { FloatArray, IntArray } from '../types.js';
 import { softmaxRow } from './layers.js';
+import { crossEntropyBackward32, crossEntropyForward32 } from './logSoftmax.js';
 
 /**
  * Softmax of each row of x[rows×cols] over its first min(r mod period + 1, cols) entries; the
@@ -27,24 +28,27 @@ function countKept(targets: IntArray, rows: number, cols: number, ignoreIndex: n
   return kept;
 }
 
-export function crossEntropyMaskedForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number): number {
+export function crossEntropyMaskedForward(logProbs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number): number {
   const kept = countKept(targets, rows, cols, ignoreIndex, 'crossEntropyMaskedForward target');
+  if (logits instanceof Float32Array) return crossEntropyForward32(logProbs, logits, targets, rows, cols, ignoreIndex);
   let total = 0;
   for (let r = 0; r < rows; r++) {
-    const lse = softmaxRow(probs, logits, r * cols, cols);
+    const lse = softmaxRow(logProbs, logits, r * cols, cols);
+    for (let c = 0; c < cols; c++) logProbs[r * cols + c] = Math.log(logProbs[r * cols + c]);
     if (targets[r] !== ignoreIndex) total += lse - logits[r * cols + targets[r]];
   }
   return total / kept; // NaN when every target is ignored, as PyTorch
 }
 
-export function crossEntropyMaskedBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number,
+export function crossEntropyMaskedBackward(dlogits: FloatArray, logProbs: FloatArray, targets: IntArray, rows: number, cols: number,
   ignoreIndex: number, scale: number): void {
   const kept = countKept(targets, rows, cols, ignoreIndex, 'crossEntropyMaskedBackward target');
+  if (dlogits instanceof Float32Array) { crossEntropyBackward32(dlogits, logProbs, targets, rows, cols, scale, ignoreIndex); return; }
   const k = scale / kept;
   for (let r = 0; r < rows; r++) {
     if (targets[r] === ignoreIndex) continue;
     const o = r * cols;
-    for (let c = 0; c < cols; c++) dlogits[o + c] += k * probs[o + c];
+    for (let c = 0; c < cols; c++) dlogits[o + c] += k * Math.exp(logProbs[o + c]);
     dlogits[o + targets[r]] -= k;
   }
 }
