@@ -4,7 +4,7 @@
 // (sgdStep) stay in f32 and differ from JS by an ulp or so; tanhBackward is PyTorch's, as JS.
 
 import { hi, lo, loadTail, pack, splat, storeTail, vexp, vlog, zero4 } from './simd';
-import { vtanhSleef } from './sleef';
+import { fmaf, vtanhSleef } from './sleef';
 
 // Binary ops: 0 add, 1 sub, 2 mul, 3 div.
 @inline function vop(op: i32, x: v128, y: v128): v128 {
@@ -252,23 +252,24 @@ export function sgdStep(p: usize, g: usize, n: i32, lr: f64): void {
 
 /**
  * dx[i] += dy[i]·(1 − y[i]²) in f32 as PyTorch's CPU kernel: 1 − y·y one fused multiply-add
- * (rounded once), emulated in f64 (y·y exact; Fast2Sum's error decides a float32 tie), |y| ≤ 1.
- * The same numbers as the JS kernel (oneMinusSquare32).
+ * (rounded once: the CPU's in the FUSED_FMA module, four at a time; else fmaf's emulation), then
+ * the product and the sum each rounded. The same numbers as the JS kernel (oneMinusSquare32).
  */
 export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const q = <usize>i << 2;
-    const t = <f64>load<f32>(y + q);
-    const yy = t * t;
-    const s = 1.0 - yy;
-    const e = -yy - (s - 1.0);
-    let r = <f32>s;
-    if (e != 0) {
-      const d = s - <f64>r;
-      const other = <f64>r + 2 * d;
-      if (d != 0 && <f64><f32>other == other && (e > 0) == (d > 0)) r = <f32>other;
+  let i = 0;
+  if (isDefined(FUSED_FMA)) {
+    const one = splat(1);
+    for (; i + 4 <= n; i += 4) {
+      const q = <usize>i << 2;
+      const t = v128.load(y + q);
+      const r = f32x4.relaxed_madd(f32x4.neg(t), t, one);
+      v128.store(dx + q, f32x4.add(v128.load(dx + q), f32x4.mul(v128.load(dy + q), r)));
     }
-    store<f32>(dx + q, load<f32>(dx + q) + load<f32>(dy + q) * r);
+  }
+  for (; i < n; i++) {
+    const q = <usize>i << 2;
+    const t = load<f32>(y + q);
+    store<f32>(dx + q, load<f32>(dx + q) + load<f32>(dy + q) * fmaf(-t, t, 1));
   }
 }
 

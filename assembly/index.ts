@@ -18,3 +18,4 @@ export { causalSoftmaxRows, crossEntropyMaskedForward, crossEntropyMaskedBackwar
 export { adamwStep, sgdMomentumStep, sumSquares } from './optim';
 export { sumRows, batchNormStepwise, batchNormStepwiseBackward, batchNormEvalStepwise, runningAverageStepwise } from './stepwise';
 export { sleefMap, sleefScalar } from './sleef'; // test-only: SLEEF ports on their own (test/sleef.test.ts)
+export { fmaProbe } from './sleef'; // whether the FUSED_FMA module's relaxed_madd is a true FMA here

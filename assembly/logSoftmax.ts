@@ -1,7 +1,8 @@
 // F.cross_entropy and log_softmax on float32 as PyTorch 1.13's CPU kernels compute them, bit for bit:
 // the same numbers as src/kernels/js/logSoftmax.ts (see there for ATen's order). exp, log and the
 // fused multiply-add are SLEEF's / exact (./sleef).
-import { expf, logf } from './sleef';
+import { keepFirst, loadTail, splat, zero4 } from './simd';
+import { expf, fmaf, logf, vexpSleef, vfmaf } from './sleef';
 
 const CASCADE_LEVELS = 8;
 /** nll_loss's 8 float32 partial sums (static scratch below the heap: the kernels are not reentrant). */
@@ -20,21 +21,23 @@ const lanes: usize = memory.data(32, 16);
     for (let c = 1; c < cols; c++) s += value(p, c, exp, shift);
     return s;
   }
-  const l = lanes;
-  for (let j = 0; j < 8; j++) store<f32>(l + (<usize>j << 2), value(p, j, exp, shift));
+  const m = splat(shift);
+  let l0 = value4(v128.load(p), exp, m), l1 = value4(v128.load(p, 16), exp, m); // lanes 0-3, 4-7
   let c = 8;
   for (; c + 8 <= cols; c += 8) {
-    for (let j = 0; j < 8; j++) {
-      const q = l + (<usize>j << 2);
-      store<f32>(q, load<f32>(q) + value(p, c + j, exp, shift));
-    }
+    const q = p + (<usize>c << 2);
+    l0 = f32x4.add(l0, value4(v128.load(q), exp, m));
+    l1 = f32x4.add(l1, value4(v128.load(q, 16), exp, m));
   }
-  // the tail (< 8 values) goes into lanes 0 … k−1; the other lanes keep their sums
-  for (let j = 0; c + j < cols; j++) {
-    const q = l + (<usize>j << 2);
-    store<f32>(q, load<f32>(q) + value(p, c + j, exp, shift));
+  // the tail (< 8 values) goes into lanes 0 … r−1; the other lanes keep their sums
+  const r = cols - c, q = p + (<usize>c << 2);
+  if (r >= 4) {
+    l0 = f32x4.add(l0, value4(v128.load(q), exp, m));
+    if (r > 4) l1 = v128.bitselect(f32x4.add(l1, value4(loadTail(q + 16, r - 4, zero4()), exp, m)), l1, keepFirst(r - 4));
+  } else if (r > 0) {
+    l0 = v128.bitselect(f32x4.add(l0, value4(loadTail(q, r, zero4()), exp, m)), l0, keepFirst(r));
   }
-  const h = f32x4.add(v128.load(l), v128.load(l, 16));
+  const h = f32x4.add(l0, l1);
   const s02 = f32x4.extract_lane(h, 0) + f32x4.extract_lane(h, 2);
   const s13 = f32x4.extract_lane(h, 1) + f32x4.extract_lane(h, 3);
   return s02 + s13;
@@ -43,6 +46,10 @@ const lanes: usize = memory.data(32, 16);
 @inline function value(p: usize, c: i32, exp: bool, shift: f32): f32 {
   const v = load<f32>(p + (<usize>c << 2));
   return exp ? expf(v - shift) : v;
+}
+
+@inline function value4(v: v128, exp: bool, shift: v128): v128 {
+  return exp ? vexpSleef(f32x4.sub(v, shift)) : v;
 }
 
 /** Row max of p[0 .. cols). */
@@ -74,7 +81,13 @@ export function logSoftmaxBackward(dx: usize, dy: usize, y: usize, rows: i32, co
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
     const s = laneSum(dy + o, cols, false, 0);
-    for (let c = 0; c < cols; c++) {
+    const s4 = splat(s);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const q = o + (<usize>c << 2);
+      v128.store(dx + q, f32x4.add(v128.load(dx + q), vfmaf(f32x4.neg(vexpSleef(v128.load(y + q))), s4, v128.load(dy + q))));
+    }
+    for (; c < cols; c++) {
       const q = o + (<usize>c << 2);
       store<f32>(dx + q, load<f32>(dx + q) + fmaf(-expf(load<f32>(y + q)), s, load<f32>(dy + q)));
     }
@@ -150,26 +163,16 @@ export function crossEntropyMeanBackward(dlogits: usize, logProbs: usize, target
     const o = <usize>i * rb;
     const t = load<i32>(targets + (<usize>i << 2));
     if (t == skip) continue;
-    for (let c = 0; c < cols; c++) {
+    const g4 = splat(g), at = i32x4.splat(t);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const q = o + (<usize>c << 2);
+      const onTarget = v128.and(g4, i32x4.eq(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(c)), at)); // g at t, else 0
+      v128.store(dlogits + q, f32x4.add(v128.load(dlogits + q), vfmaf(f32x4.neg(vexpSleef(v128.load(logProbs + q))), g4, onTarget)));
+    }
+    for (; c < cols; c++) {
       const q = o + (<usize>c << 2);
       store<f32>(dlogits + q, load<f32>(dlogits + q) + fmaf(-expf(load<f32>(logProbs + q)), g, c == t ? g : 0));
     }
   }
-}
-
-/**
- * a·b + c rounded once to float32 (a fused multiply-add): a·b is exact in f64; the f64 sum may
- * round, which matters only when it lands on a float32 midpoint: then its error (TwoSum) breaks the tie.
- */
-@inline export function fmaf(a: f32, b: f32, c: f32): f32 {
-  const p = <f64>a * <f64>b;
-  const s = p + <f64>c;
-  const r = <f32>s;
-  const d = s - <f64>r;
-  if (d == 0) return r;
-  const other = <f64>r + 2 * d;
-  if (<f64><f32>other != other) return r; // not a midpoint
-  const bb = s - p;
-  const e = (p - (s - bb)) + (<f64>c - bb);
-  return e != 0 && (e > 0) == (d > 0) ? <f32>other : r;
 }

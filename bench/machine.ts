@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import v8 from 'node:v8';
-import { enableRelaxedSimd } from '../src/kernels/index.js';
+import { enableRelaxedSimd, fusedFmaSupported } from '../src/kernels/index.js';
 
 export interface MachineInfo {
   cpu: string;
@@ -15,6 +15,8 @@ export interface MachineInfo {
   relaxedSimdAvailable: boolean;
   /** Relaxed SIMD is used in the wasm-fast rows (fast mode) when available. */
   relaxedSimdUsed: boolean;
+  /** The exact rows use relaxed_madd for the multiply-adds PyTorch fuses (it rounds once here). */
+  exactFma: boolean;
   threadsUsed: number;
   /** 128-bit SIMD with separate multiply and add: 4 multiplies + 4 adds per cycle per core. */
   peakGflopsPerCore: number;
@@ -28,13 +30,14 @@ export function describeMachine(): MachineInfo {
   const mhz = cpus[0]?.speed || cpuinfoMhz();
   const cores = os.availableParallelism();
   const relaxedSimdAvailable = enableRelaxedSimd(v8);
+  const exactFma = fusedFmaSupported();
   const flopsPerCycle = 8;
   const peakGflopsPerCore = (flopsPerCycle * mhz) / 1000;
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const peakNote = `GFLOP/s ÷ ${peakGflopsPerCore.toFixed(1)} GFLOP/s per core used (128-bit SIMD without FMA: ${flopsPerCycle} FLOP/cycle at ${mhz} MHz; PyTorch* rows: × ${cores} cores)`;
   const line = `machine: ${cpu}, ${cores} cores at ${mhz} MHz; Node ${process.version}; load average ${loadAverage.join(' ')}; ` +
-    `relaxed SIMD ${relaxedSimdAvailable ? 'available, used in the wasm-fast rows (fast mode)' : 'not available (no fast-mode rows)'}; threads used: 1 (both modes; no worker threads yet)`;
-  return { cpu, cores, mhz, node: process.version, loadAverage, relaxedSimdAvailable, relaxedSimdUsed: relaxedSimdAvailable, threadsUsed: 1, peakGflopsPerCore, peakNote, line };
+    `relaxed SIMD ${relaxedSimdAvailable ? `available, used in the wasm-fast rows (fast mode) and ${exactFma ? 'in the exact rows for the multiply-adds PyTorch fuses (relaxed_madd rounds once here)' : 'not in the exact rows (relaxed_madd does not round once here)'}` : 'not available (no fast-mode rows)'}; threads used: 1 (both modes; no worker threads yet)`;
+  return { cpu, cores, mhz, node: process.version, loadAverage, relaxedSimdAvailable, relaxedSimdUsed: relaxedSimdAvailable, exactFma, threadsUsed: 1, peakGflopsPerCore, peakNote, line };
 }
 
 /** Under some hypervisors os.cpus() reports 0 MHz; Linux's /proc/cpuinfo still has the clock. */

@@ -1,9 +1,12 @@
 // Micro-benchmark of tanh over one WaveNet step's hidden activations (28,672 floats, N(0, 1.7²)
-// as after batch norm with gain 5/3): the wasm backend's unary tanh kernel, the SLEEF port on its own
-// (the module's sleefMap export), and the JS backend's tanh, the SLEEF port against Math.tanh.
+// as after batch norm with gain 5/3): the wasm backend's unary tanh kernel in both exact builds
+// (SLEEF's fused multiply-adds emulated; the CPU's FMA where relaxed_madd rounds once), and the
+// JS backend's tanh, the SLEEF port against Math.tanh.
 // µs per call, the fastest of 9 timed batches. Run: npm run build && node dist/bench/sleef.js
 import { tanhf } from '../src/kernels/js/sleef.js';
-import { createWasmBackend, wasmSupported } from '../src/kernels/wasm/index.js';
+import v8 from 'node:v8';
+import { createWasmBackend, fusedFmaSupported, wasmSupported } from '../src/kernels/wasm/index.js';
+import { enableRelaxedSimd } from '../src/kernels/wasm/relaxedSimd.js';
 import { fastestUsPerCall } from './timing.js';
 
 if (!wasmSupported()) {
@@ -11,7 +14,8 @@ if (!wasmSupported()) {
   process.exit(0);
 }
 const N = 28672;
-const wasm = createWasmBackend();
+enableRelaxedSimd(v8);
+const wasm = createWasmBackend({ fma: false });
 const x = wasm.allocFloat32(N);
 const y = wasm.allocFloat32(N);
 let seed = 7;
@@ -23,9 +27,16 @@ for (let i = 0; i < N; i++) x[i] = normal() * 5 / 3;
 const xj = Float32Array.from(x);
 const yj = new Float32Array(N);
 
-const rows: [string, number][] = [['wasm unary tanh (the backend kernel)', fastestUsPerCall(() => wasm.unary('tanh', y, x))]];
-const map = wasm.exportFn('sleefMap');
-if (map) rows.push(['wasm SLEEF port (sleefMap)', fastestUsPerCall(() => { map(0, y.byteOffset, x.byteOffset, N); })]);
+const rows: [string, number][] = [['wasm unary tanh, FMAs emulated', fastestUsPerCall(() => wasm.unary('tanh', y, x))]];
+if (fusedFmaSupported()) {
+  const fma = createWasmBackend({ fma: true });
+  const xf = fma.allocFloat32(N), yf = fma.allocFloat32(N);
+  xf.set(x);
+  rows.push(["wasm unary tanh, the CPU's FMA", fastestUsPerCall(() => fma.unary('tanh', yf, xf))]);
+  wasm.unary('tanh', y, x);
+  fma.unary('tanh', yf, xf);
+  for (let i = 0; i < N; i++) if (!Object.is(y[i], yf[i])) throw new Error(`the two builds differ at tanh(${x[i]}): ${y[i]} vs ${yf[i]}`);
+}
 rows.push(['js Math.tanh', fastestUsPerCall(() => { for (let i = 0; i < N; i++) yj[i] = Math.tanh(xj[i]); })]);
 rows.push(['js SLEEF port (tanhf)', fastestUsPerCall(() => { for (let i = 0; i < N; i++) yj[i] = tanhf(xj[i]); })]);
 console.log(`tanh of ${N} floats, µs per call`);

@@ -3,7 +3,7 @@
 // Prints one JSON line: µs/step of each repeat, eval seconds per split, RSS.
 import v8 from 'node:v8';
 import { readWords, Vocab } from '../src/data/index.js';
-import { useBackend, useFastBackend, type BackendChoice } from '../src/kernels/index.js';
+import { enableRelaxedSimd, useBackend, useFastBackend, type BackendChoice } from '../src/kernels/index.js';
 import { createModel, DEFAULT_TRAIN, FAMILY_DEFAULTS, isFamily, type ModelConfig, type TrainConfig } from '../src/model/index.js';
 import { ADAMW_DEFAULTS } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
@@ -17,6 +17,7 @@ const memoryRun = process.argv.includes('--memory');
 if (backend === 'wasm-fast') {
   if (useFastBackend(v8) === null) throw new Error('bench: this engine has no WebAssembly relaxed SIMD');
 } else {
+  enableRelaxedSimd(v8); // as the CLI: exact mode takes the CPU's FMA where PyTorch's kernels fuse
   useBackend(backend as BackendChoice);
 }
 const steps = Number(stepsArg);

@@ -38,11 +38,16 @@ function sourceHash(flags) {
   return h.digest('hex');
 }
 
-// Two modules from the same sources: the exact one (plain SIMD), and the fast one with relaxed
-// SIMD, where matmul's multiply-add is f32x4.relaxed_madd (fused on x86 with FMA: last bits differ).
+// Three modules from the same sources:
+//   - exact: plain SIMD; PyTorch's numbers, its fused multiply-adds (SLEEF's) emulated in f64;
+//   - exactFma: the same numbers, those fused multiply-adds done by f32x4.relaxed_madd (FUSED_FMA),
+//     loaded only where a probe shows relaxed_madd is a true FMA (x86 with FMA3, ARM64);
+//   - fast: also matmul's multiply-add fused (FUSED_MATMUL): its last bits differ from PyTorch's.
+const relaxed = [...flags, '--enable', 'relaxed-simd', '--use', 'FUSED_FMA=1'];
 const variants = [
   { outFile, exportName: 'wasmBase64', flags, what: 'The kernel module (WebAssembly with SIMD)' },
-  { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFast.ts'), exportName: 'wasmFastBase64', flags: [...flags, '--enable', 'relaxed-simd'], what: 'The fast kernel module (WebAssembly with relaxed SIMD: fused multiply-add in matmul)' },
+  { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFma.ts'), exportName: 'wasmFmaBase64', flags: relaxed, what: "The exact kernel module with the CPU's fused multiply-add (WebAssembly with relaxed SIMD)" },
+  { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFast.ts'), exportName: 'wasmFastBase64', flags: [...relaxed, '--use', 'FUSED_MATMUL=1'], what: 'The fast kernel module (WebAssembly with relaxed SIMD: fused multiply-add in matmul too)' },
 ];
 // Node 20 validates relaxed SIMD only behind V8's flag
 (await import('node:v8')).default.setFlagsFromString('--experimental-wasm-relaxed-simd');

@@ -2,7 +2,7 @@
 // in its own file and registers itself here.
 import { Command, CommanderError, Option } from 'commander';
 import v8 from 'node:v8';
-import { BACKEND_CHOICES, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
+import { BACKEND_CHOICES, enableRelaxedSimd, useBackend, useFastBackend, type BackendChoice } from '../kernels/index.js';
 import { oneLine } from '../errors.js';
 import { ARCHS, BN_EVALS, INAPPLICABLE_NORMS, INIT_SCHEMES, OPTIMIZERS, SAMPLE_GENERATORS, TRAIN_PRESET_NAMES, WORD_SPLITS, familyTypes, modelKindNames } from '../model/index.js';
 import { SCHEDULES } from '../optim/index.js';
@@ -97,6 +97,7 @@ export function buildProgram(): Command {
   }
   program.hook('preAction', (_program, action) => {
     const { backend, fast } = action.opts<{ backend: BackendChoice; fast?: boolean }>();
+    enableRelaxedSimd(v8); // Node 20: lets exact mode use the CPU's FMA where PyTorch's kernels fuse (same numbers)
     const chosen = useBackend(backend);
     if (fast === true && chosen.name === 'wasm' && useFastBackend(v8) === null) {
       process.stderr.write('makemore: --fast: this engine has no WebAssembly relaxed SIMD; using the exact kernels\n');

@@ -7,7 +7,7 @@ import { createWasmBackend, fastWasmSupported, wasmSupported, type WasmBackend }
 export type { Backend, BinaryOp, FloatArray, IntArray, MatmulLayout, UnaryGradOp, UnaryOp } from './types.js';
 export { jsBackend } from './js/index.js';
 export { nllMean } from './js/logSoftmax.js';
-export { createWasmBackend, fastWasmSupported, wasmSupported, type WasmBackend } from './wasm/index.js';
+export { createWasmBackend, fastWasmSupported, fusedFmaSupported, wasmSupported, type WasmBackend, type WasmVariant } from './wasm/index.js';
 export { enableRelaxedSimd, relaxedSimdSupported } from './wasm/relaxedSimd.js';
 import { enableRelaxedSimd } from './wasm/relaxedSimd.js';
 

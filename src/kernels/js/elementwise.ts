@@ -1,6 +1,6 @@
 // Elementwise kernels: broadcasting binary ops, unary functions and their simple backward helpers.
 import type { BinaryOp, FloatArray, UnaryGradOp, UnaryOp } from '../types.js';
-import { tanhf } from './sleef.js';
+import { fmaf, tanhf } from './sleef.js';
 
 const binaryFns: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y,
@@ -79,24 +79,7 @@ export function tanhBackward(dx: FloatArray, dy: FloatArray, y: FloatArray): voi
     return;
   }
   // PyTorch's CPU kernel: dy·(1 − y·y) with 1 − y·y one fused multiply-add (GCC contracts it)
-  for (let i = 0; i < n; i++) dx[i] += Math.fround(dy[i] * oneMinusSquare32(y[i]));
-}
-
-/**
- * 1 − y·y rounded once to float32, as an FMA computes it (|y| ≤ 1): y·y is exact in double and
- * e the error of the double difference (Fast2Sum); a double on a float32 tie rounds by e's side.
- */
-export function oneMinusSquare32(y: number): number {
-  const yy = y * y;
-  const s = 1 - yy;
-  const e = -yy - (s - 1);
-  const r = Math.fround(s);
-  if (e === 0) return r;
-  const d = s - r;
-  const other = r + 2 * d;
-  // s halfway between r and its neighbour: the exact value lies on e's side
-  if (d !== 0 && Math.fround(other) === other) return Math.sign(e) === Math.sign(d) ? other : r;
-  return r;
+  for (let i = 0; i < n; i++) dx[i] += Math.fround(dy[i] * fmaf(-y[i], y[i], 1));
 }
 
 export function unaryBackward(op: UnaryGradOp, dx: FloatArray, dy: FloatArray, x: FloatArray, y: FloatArray): void {

@@ -17,45 +17,77 @@ import { jsBackend } from '../js/index.js';
 import { BINDINGS, MAX_DIMS, type BindingContext, type BindingTable, type ElemType, type Exports, type Io, type KernelSpec } from './bindings.js';
 import { wasmBase64 } from './binary.js';
 import { wasmFastBase64 } from './binaryFast.js';
+import { wasmFmaBase64 } from './binaryFma.js';
 import { WasmHeap, type HeapStats, type WasmArray } from './memory.js';
 
 export { WasmHeap, type HeapStats, type WasmArray } from './memory.js';
 
-// index 0: the exact module, 1: the fast one (relaxed SIMD)
-const cachedBytes: (Uint8Array<ArrayBuffer> | null)[] = [null, null];
-const cachedModule: (WebAssembly.Module | null)[] = [null, null];
+/**
+ * The three builds of assembly/*.ts (scripts/build-wasm.mjs):
+ *   - 'exact': plain SIMD, PyTorch's numbers; the multiply-adds PyTorch's kernels fuse (SLEEF's
+ *     tanh, exp and log, tanh's and the cross-entropy's backward) emulated in f64;
+ *   - 'exactFma': the same numbers, those fused multiply-adds done by the CPU's FMA
+ *     (f32x4.relaxed_madd), loaded only where a probe shows relaxed_madd rounds once;
+ *   - 'fast': matmul's multiply-adds fused too, so the last bits differ from PyTorch's.
+ */
+export type WasmVariant = 'exact' | 'exactFma' | 'fast';
+const BASE64: Record<WasmVariant, string> = { exact: wasmBase64, exactFma: wasmFmaBase64, fast: wasmFastBase64 };
+const cachedBytes = new Map<WasmVariant, Uint8Array<ArrayBuffer>>();
+const cachedModule = new Map<WasmVariant, WebAssembly.Module>();
 
-function wasmBytes(fast = false): Uint8Array<ArrayBuffer> {
-  const v = fast ? 1 : 0;
-  let bytes = cachedBytes[v];
-  if (bytes === null) {
-    const s = atob(fast ? wasmFastBase64 : wasmBase64);
+function wasmBytes(v: WasmVariant): Uint8Array<ArrayBuffer> {
+  let bytes = cachedBytes.get(v);
+  if (bytes === undefined) {
+    const s = atob(BASE64[v]);
     bytes = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-    cachedBytes[v] = bytes;
+    cachedBytes.set(v, bytes);
   }
   return bytes;
+}
+
+function compiled(v: WasmVariant): WebAssembly.Module {
+  let module = cachedModule.get(v);
+  if (module === undefined) {
+    module = new WebAssembly.Module(wasmBytes(v));
+    cachedModule.set(v, module);
+  }
+  return module;
+}
+
+function validates(v: WasmVariant): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes(v));
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Whether this engine runs the fast kernel module (relaxed SIMD; on Node 20 only after
  * enableRelaxedSimd, before anything is compiled).
  */
-export function fastWasmSupported(): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes(true));
-  } catch {
-    return false;
-  }
-}
+export function fastWasmSupported(): boolean { return validates('fast'); }
 
 /** Whether this engine runs the kernel module (WebAssembly with SIMD). */
-export function wasmSupported(): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes());
-  } catch {
-    return false;
-  }
+export function wasmSupported(): boolean { return validates('exact'); }
+
+let fusedFma: boolean | null = null;
+
+/**
+ * Whether the 'exactFma' module gives PyTorch's numbers here: the engine has relaxed SIMD (on
+ * Node 20 only after enableRelaxedSimd) and its relaxed_madd rounds once, which the module's
+ * fmaProbe shows on one product: (1 + 2⁻¹²)² − 1 is 2⁻¹¹ + 2⁻²⁴ fused and 2⁻¹¹ when the product
+ * is rounded first (a CPU without FMA, where V8 emits a multiply and an add).
+ */
+export function fusedFmaSupported(): boolean {
+  if (fusedFma !== null) return fusedFma;
+  if (!validates('exactFma')) return false; // not cached: Node 20 may enable relaxed SIMD later
+  const instance = new WebAssembly.Instance(compiled('exactFma'), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+  const probe = instance.exports.fmaProbe as (a: number, b: number, c: number) => number;
+  const a = 1 + 2 ** -12;
+  fusedFma = probe(a, a, -1) === 2 ** -11 + 2 ** -24;
+  return fusedFma;
 }
 
 export interface WasmBackendOptions {
@@ -66,6 +98,11 @@ export interface WasmBackendOptions {
    * FMA), so results differ from PyTorch's in the last bits. Needs fastWasmSupported().
    */
   fast?: boolean;
+  /**
+   * Exact mode only: use the CPU's FMA for the multiply-adds PyTorch fuses, where
+   * fusedFmaSupported() (default true). false: their f64 emulation. The numbers are the same.
+   */
+  fma?: boolean;
 }
 
 /** The backend plus the allocator of its memory. */
@@ -73,6 +110,8 @@ export interface WasmBackend extends Backend {
   readonly name: 'wasm';
   /** Built from the fast (relaxed-SIMD) module. */
   readonly fast: boolean;
+  /** Which build of the kernels runs. */
+  readonly variant: WasmVariant;
   /** The linear memory. Growth replaces memory.buffer and detaches views into the old one. */
   readonly memory: WebAssembly.Memory;
   readonly heap: WasmHeap;
@@ -134,6 +173,7 @@ function typeOk(a: WasmArray, t: ElemType): boolean {
 class WasmKernels implements BindingContext {
   readonly name = 'wasm' as const;
   readonly fast: boolean;
+  readonly variant: WasmVariant;
   readonly memory: WebAssembly.Memory;
   readonly heap: WasmHeap;
   readonly meta: number; // scratch for binary's shape/strides (i32[4·MAX_DIMS])
@@ -145,9 +185,8 @@ class WasmKernels implements BindingContext {
 
   constructor(options: WasmBackendOptions) {
     this.fast = options.fast === true;
-    const v = this.fast ? 1 : 0;
-    const module = cachedModule[v] ?? new WebAssembly.Module(wasmBytes(this.fast));
-    cachedModule[v] = module;
+    this.variant = this.fast ? 'fast' : options.fma !== false && fusedFmaSupported() ? 'exactFma' : 'exact';
+    const module = compiled(this.variant);
     const pages = Math.max(1, Math.ceil(((options.initialMiB ?? 64) * 1024 * 1024) / 65536));
     this.memory = new WebAssembly.Memory({ initial: pages });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
