@@ -3,7 +3,7 @@
 // it; plain f32 + − × ÷ of two floats is already exact in f32x4. The two per-step hot loops
 // (sgdStep) stay in f32 and differ from JS by an ulp or so; tanhBackward is PyTorch's, as JS.
 
-import { hi, lo, loadTail, pack, splat, storeTail, vexp, vlog, zero4 } from './simd';
+import { hi, lo, loadTail, pack, splat, storeTail, vexp, vlog, vtanhRational, zero4 } from './simd';
 import { fmaf, vtanhSleef } from './sleef';
 
 // Binary ops: 0 add, 1 sub, 2 mul, 3 div.
@@ -171,7 +171,7 @@ export function binaryScalar(op: i32, out: usize, a: usize, n: i32, s: f64, rev:
   if (op == 1) return vexp(x);
   if (op == 2) return vlog(x);
   if (op == 3) return f32x4.mul(vlog(x), splat(0.434294481903251828));
-  if (op == 4) return vtanhSleef(x); // PyTorch's numbers (SLEEF's tanhf, bit for bit)
+  if (op == 4) return isDefined(FAST_MODE) ? vtanhRational(x) : vtanhSleef(x); // exact: SLEEF's tanhf, PyTorch's bits
   if (op == 5) return f32x4.sqrt(x);
   return f32x4.abs(x);
 }

@@ -10,9 +10,9 @@
 import { hsum4, keepLast, loadTail, zero4 } from './simd';
 
 // c + a·b: rounded twice (exact mode, PyTorch's numbers), or fused in the fast module (built with
-// FUSED_MATMUL: one rounding on CPUs with FMA, so the last bits differ from PyTorch's).
+// FAST_MODE: one rounding on CPUs with FMA, so the last bits differ from PyTorch's).
 @inline function fma4(c: v128, a: v128, b: v128): v128 {
-  if (isDefined(FUSED_MATMUL)) return f32x4.relaxed_madd(a, b, c);
+  if (isDefined(FAST_MODE)) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }
 

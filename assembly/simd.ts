@@ -134,3 +134,30 @@
   return v128.bitselect(x0, r, f32x4.ne(x0, x0));
 }
 
+/**
+ * tanh(x) for fast mode (the FAST_MODE build; exact mode runs SLEEF's, ./sleef): Eigen's odd/even
+ * rational approximation (numerator degree 13, denominator 6) on |x| ≤ 7.9988 (tanh rounds to ±1 beyond), x itself below 4e-4. At most ~6 ulp (3.6e-7 relative)
+ * against the correctly rounded value. NaN → NaN, ±inf → ±1. Polynomials in Estrin form (short
+ * dependency chains), clamp with pmin/pmax.
+ */
+@inline export function vtanhRational(x0: v128): v128 {
+  const c: f32 = 7.99881172180175781;
+  const x = f32x4.pmin(f32x4.pmax(x0, splat(-c)), splat(c));
+  const tiny = f32x4.lt(f32x4.abs(x0), splat(0.0004));
+  const x2 = f32x4.mul(x, x);
+  const x4 = f32x4.mul(x2, x2);
+  const x8 = f32x4.mul(x4, x4);
+  // numerator: a1 + a3 x2 + a5 x4 + a7 x6 + a9 x8 + a11 x10 + a13 x12
+  const n01 = f32x4.add(f32x4.mul(splat(6.37261928875436e-04), x2), splat(4.89352455891786e-03));
+  const n23 = f32x4.add(f32x4.mul(splat(5.12229709037114e-08), x2), splat(1.48572235717979e-05));
+  const n45 = f32x4.add(f32x4.mul(splat(2.00018790482477e-13), x2), splat(-8.60467152213735e-11));
+  const n6 = splat(-2.76076847742355e-16);
+  const nlo = f32x4.add(n01, f32x4.mul(n23, x4));
+  const nhi = f32x4.add(n45, f32x4.mul(n6, x4));
+  const p = f32x4.mul(f32x4.add(nlo, f32x4.mul(nhi, x8)), x);
+  // denominator: b0 + b2 x2 + b4 x4 + b6 x6
+  const d01 = f32x4.add(f32x4.mul(splat(2.26843463243900e-03), x2), splat(4.89352518554385e-03));
+  const d23 = f32x4.add(f32x4.mul(splat(1.19825839466702e-06), x2), splat(1.18534705686654e-04));
+  const q = f32x4.add(d01, f32x4.mul(d23, x4));
+  return v128.bitselect(x0, f32x4.div(p, q), tiny);
+}

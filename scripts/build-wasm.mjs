@@ -42,12 +42,13 @@ function sourceHash(flags) {
 //   - exact: plain SIMD; PyTorch's numbers, its fused multiply-adds (SLEEF's) emulated in f64;
 //   - exactFma: the same numbers, those fused multiply-adds done by f32x4.relaxed_madd (FUSED_FMA),
 //     loaded only where a probe shows relaxed_madd is a true FMA (x86 with FMA3, ARM64);
-//   - fast: also matmul's multiply-add fused (FUSED_MATMUL): its last bits differ from PyTorch's.
+//   - fast (FAST_MODE): also matmul's multiply-add fused and a rational tanh (Eigen's, not SLEEF's):
+//     its last bits differ from PyTorch's.
 const relaxed = [...flags, '--enable', 'relaxed-simd', '--use', 'FUSED_FMA=1'];
 const variants = [
   { outFile, exportName: 'wasmBase64', flags, what: 'The kernel module (WebAssembly with SIMD)' },
   { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFma.ts'), exportName: 'wasmFmaBase64', flags: relaxed, what: "The exact kernel module with the CPU's fused multiply-add (WebAssembly with relaxed SIMD)" },
-  { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFast.ts'), exportName: 'wasmFastBase64', flags: [...relaxed, '--use', 'FUSED_MATMUL=1'], what: 'The fast kernel module (WebAssembly with relaxed SIMD: fused multiply-add in matmul too)' },
+  { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFast.ts'), exportName: 'wasmFastBase64', flags: [...relaxed, '--use', 'FAST_MODE=1'], what: 'The fast kernel module (WebAssembly with relaxed SIMD: fused multiply-add in matmul too, a rational tanh)' },
 ];
 // Node 20 validates relaxed SIMD only behind V8's flag
 (await import('node:v8')).default.setFlagsFromString('--experimental-wasm-relaxed-simd');

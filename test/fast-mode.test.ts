@@ -1,5 +1,5 @@
-// Fast mode (--fast): the wasm kernels built with relaxed SIMD, matmul's multiply-add fused where
-// the CPU has FMA. Its numbers may differ from exact mode's (PyTorch's) in the last bits; the
+// Fast mode (--fast): the wasm kernels built with relaxed SIMD, a rational tanh, matmul's
+// multiply-add fused where the CPU has FMA. Its numbers may differ from exact mode's (PyTorch's) in the last bits; the
 // stated tolerance: every loss of a 1,000-step run of the seed preset within 1e-3 (relative) of
 // exact mode's, and the val loss after it within 1e-3.
 import { test } from 'node:test';

@@ -93,7 +93,7 @@ export function buildProgram(): Command {
   // Every command takes --backend; it is applied before the command runs.
   for (const cmd of program.commands) {
     cmd.addOption(new Option('--backend <name>', 'compute kernels: wasm (SIMD), js, or auto (wasm where supported)').choices(BACKEND_CHOICES).env('MAKEMORE_BACKEND').default('auto'));
-    cmd.addOption(new Option('--fast', 'fast mode: wasm kernels with relaxed-SIMD fused multiply-add (numbers differ from PyTorch\'s in the last bits; the exact kernels where the engine lacks relaxed SIMD)'));
+    cmd.addOption(new Option('--fast', 'fast mode: wasm kernels with relaxed-SIMD fused multiply-add in matmul and a rational tanh (numbers differ from PyTorch\'s in the last bits; the exact kernels where the engine lacks relaxed SIMD)'));
   }
   program.hook('preAction', (_program, action) => {
     const { backend, fast } = action.opts<{ backend: BackendChoice; fast?: boolean }>();

@@ -57,7 +57,7 @@ export function useBackend(choice: BackendChoice): Backend {
 let fastWasm: WasmBackend | null = null;
 
 /**
- * Fast mode: the wasm backend built with relaxed SIMD (fused multiply-add in matmul), whose
+ * Fast mode: the wasm backend built with relaxed SIMD (fused multiply-add in matmul, a rational tanh), whose
  * numbers differ from PyTorch's in the last bits. `v8` (Node's `node:v8`) lets Node 20 switch
  * relaxed SIMD on; returns null where the engine has no relaxed SIMD (keep the exact backend).
  */

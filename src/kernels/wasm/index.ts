@@ -28,7 +28,8 @@ export { WasmHeap, type HeapStats, type WasmArray } from './memory.js';
  *     tanh, exp and log, tanh's and the cross-entropy's backward) emulated in f64;
  *   - 'exactFma': the same numbers, those fused multiply-adds done by the CPU's FMA
  *     (f32x4.relaxed_madd), loaded only where a probe shows relaxed_madd rounds once;
- *   - 'fast': matmul's multiply-adds fused too, so the last bits differ from PyTorch's.
+ *   - 'fast': matmul's multiply-adds fused too and a rational tanh (not SLEEF's), so the last bits
+ *     differ from PyTorch's.
  */
 export type WasmVariant = 'exact' | 'exactFma' | 'fast';
 const BASE64: Record<WasmVariant, string> = { exact: wasmBase64, exactFma: wasmFmaBase64, fast: wasmFastBase64 };
@@ -94,8 +95,9 @@ export interface WasmBackendOptions {
   /** Initial linear memory in MiB (default 64); it grows when needed. */
   initialMiB?: number;
   /**
-   * Fast mode: the module built with relaxed SIMD (matmul's multiply-add fused where the CPU has
-   * FMA), so results differ from PyTorch's in the last bits. Needs fastWasmSupported().
+   * Fast mode: the module built with relaxed SIMD (a rational tanh, matmul's multiply-add fused
+   * where the CPU has FMA), so results differ from PyTorch's in the last bits. Needs
+   * fastWasmSupported().
    */
   fast?: boolean;
   /**
