@@ -2,7 +2,7 @@
 export * from './random/index.js';
 export {
   useBackend, setBackend, kernels, backendName, jsBackend, wasmSupported, createWasmBackend,
-  BACKEND_CHOICES, type Backend, type BackendChoice,
+  enableRelaxedSimd, fusedFmaSupported, BACKEND_CHOICES, type Backend, type BackendChoice, type WasmVariant,
 } from './kernels/index.js';
 export * from './tensor/index.js';
 export * as nn from './nn/index.js';

@@ -8,6 +8,7 @@ import { buildWordDataset, Vocab } from '../src/data/index.js';
 import { createModel, type LanguageModel, type ModelConfig } from '../src/model/index.js';
 import { Generator } from '../src/random/index.js';
 import { nextCharProbs, sampleWords } from '../src/sample/index.js';
+import { crossEntropy, noGrad } from '../src/tensor/index.js';
 import { splitLoss, train } from '../src/train/index.js';
 
 const vocab = Vocab.fromWords(['abc']);
@@ -37,6 +38,19 @@ test('splitLoss: the mean over every target position but the −1 padding', () =
   assert.ok(Math.abs(splitLoss(model, data) - sum / n) < 1e-6, `${splitLoss(model, data)} vs ${sum / n}`);
   // in chunks of one word: the same per-token mean, not a mean of word means
   assert.ok(Math.abs(splitLoss(model, data, 1) - sum / n) < 1e-6);
+});
+
+test('splitLoss in chunks is one F.cross_entropy(…, ignore_index=-1) over the whole split, bit for bit', () => {
+  // a trained bigram on words of many lengths (padding at every position of the cascade's levels)
+  const words = Array.from({ length: 300 }, (_, i) => 'abc'.repeat(1 + (i % 5)).slice(0, 1 + ((i * 7) % 13)));
+  const data = buildWordDataset(words, vocab, 16);
+  const model = createModel({ ...config, blockSize: 16 }, new Generator(3));
+  train(model, data, { batchSize: 8, steps: 30, lr: 0.5, lrFinal: 0.5, lrDecayStep: 30, seed: 1, splitSeed: 1 }, new Generator(1));
+  const whole = noGrad(() => {
+    const logits = model.forward(data.X);
+    return crossEntropy(logits.reshape(-1, vocab.size), data.Y.reshape(-1), { ignoreIndex: -1 }).item();
+  });
+  for (const chunk of [1, 7, 64, 300]) assert.equal(splitLoss(model, data, chunk), whole, `chunks of ${chunk} words`);
 });
 
 test('training on padded words lowers the loss (the trainer takes the masked loss over (B·T, V))', () => {

@@ -4,7 +4,7 @@
 Run with Debian's PyTorch 1.13 (the system interpreter):
 
     /usr/bin/python3 tools/wavenet_reference.py             # fixture: 1,000 steps, a loss line every 100
-    /usr/bin/python3 tools/wavenet_reference.py --full      # 200,000 steps, to runs/wavenet-reference-200000.json
+    /usr/bin/python3 tools/wavenet_reference.py --full      # 200,000 steps, to docs/reference/wavenet-reference-200000.json
 
 The code is the lecture notebook's (lectures/makemore/makemore_part5_cnn1.ipynb, cells 2-15) as
 written: its own layer classes, the global generator seeded by torch.manual_seed(42) before the
@@ -259,11 +259,11 @@ def run(max_steps, print_every):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--full", action="store_true", help="200,000 steps (a line every 10,000), to runs/ (for the README)")
+    ap.add_argument("--full", action="store_true", help="200,000 steps (a line every 10,000), to docs/reference/ (for the README)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     steps, every = (200000, 10000) if args.full else (1000, 100)
-    out = os.path.join(ROOT, "runs", "wavenet-reference-200000.json") if args.full else OUT
+    out = os.path.join(ROOT, "docs", "reference", "wavenet-reference-200000.json") if args.full else OUT
     t0 = time.perf_counter()
     doc = {
         "generator": "tools/wavenet_reference.py" + (" --full" if args.full else ""),

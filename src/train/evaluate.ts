@@ -3,8 +3,7 @@
 // normalises with the batch's own statistics (bnEval "batch": the seed's cell 9).
 import { datasetRows, type Dataset } from '../data/index.js';
 import { modelKind, type LanguageModel } from '../model/index.js';
-import { crossEntropyRows, nllLossMean, noGrad, tidy } from '../tensor/index.js';
-import { countedTargets, modelLoss } from './loss.js';
+import { crossEntropyRows, nllLossMean, noGrad, Tensor, tidy } from '../tensor/index.js';
 
 /** The bytes the activations of one chunk of evaluation may take (the wasm heap is 4 GiB). */
 export const EVAL_CHUNK_BYTES = 256 * 2 ** 20;
@@ -66,18 +65,29 @@ function rowLoss(model: LanguageModel, data: Dataset, chunk: number): number {
   return nllLossMean(nll!);
 }
 
-/** makemore.py's family: the mean over every target position but the padding, chunk by chunk. */
+/**
+ * makemore.py's family: the mean over every target position but the −1 padding, as one
+ * F.cross_entropy(logits.view(-1, V), Y.view(-1), ignore_index=-1) over the whole split adds it:
+ * each position's loss, chunk by chunk, then nll_loss's mean over the kept ones.
+ */
 function tokenLoss(model: LanguageModel, data: Dataset, chunk: number): number {
   const rows = data.Y.shape[0];
-  let total = 0;
-  let count = 0;
+  const positions = data.Y.numel;
+  const perRow = positions / rows;
+  let nll: Float32Array | Float64Array | null = null;
+  const kept = new Uint8Array(positions);
   for (let s = 0; s < rows; s += chunk) {
     const e = Math.min(rows, s + chunk);
     const { X, Y } = datasetRows(data, s, e);
-    const counted = countedTargets(model, Y);
-    if (counted === 0) continue;
-    total += tidy(() => modelLoss(model, model.forward(X), Y).item()) * counted;
-    count += counted;
+    // the padding's targets become 0 for the per-row kernel; `kept` leaves them out of the mean
+    const y = Int32Array.from(Y.intData, (t, i) => { kept[s * perRow + i] = t === -1 ? 0 : 1; return t === -1 ? 0 : t; });
+    tidy(() => {
+      const logits = model.forward(X);
+      const V = logits.shape[logits.ndim - 1];
+      const r = crossEntropyRows(logits.reshape(-1, V), new Tensor(y, [y.length], 'int32')).floatData;
+      nll ??= r instanceof Float32Array ? new Float32Array(positions) : new Float64Array(positions);
+      nll.set(r, s * perRow);
+    });
   }
-  return total / count;
+  return nllLossMean(nll!, kept);
 }

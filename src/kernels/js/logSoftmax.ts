@@ -69,11 +69,20 @@ export class NllCascade {
   }
 }
 
-/** ATen's level size is 2^max(4, ⌈log2 n⌉/8): 16 for any n below 2^40 rows. */
-export function nllMean(nll: Float32Array): number {
+/**
+ * nll_loss's mean of per-row losses: over every row, or over the rows `kept` marks (ignore_index:
+ * the others add nothing, their indexes still count in the cascade). ATen's level size is
+ * 2^max(4, ⌈log2 n⌉/8): 16 for any n below 2^40 rows.
+ */
+export function nllMean(nll: Float32Array, kept: Uint8Array | null = null): number {
   const sum = new NllCascade();
-  for (let b = 0; b < nll.length; b++) sum.subtract(-nll[b], b);
-  return f32(sum.total() / nll.length);
+  let n = 0;
+  for (let b = 0; b < nll.length; b++) {
+    if (kept !== null && kept[b] === 0) continue; // an ignored row: its index still counts
+    sum.subtract(-nll[b], b);
+    n++;
+  }
+  return f32(sum.total() / n);
 }
 
 /**

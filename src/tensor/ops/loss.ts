@@ -50,12 +50,20 @@ export function crossEntropyRows(logits: Tensor, targets: Tensor): Tensor {
   return out;
 }
 
-/** The mean of per-row losses as nll_loss's mean reduction adds them (float32 cascade; double for float64). */
-export function nllLossMean(nll: Float32Array | Float64Array): number {
-  if (nll instanceof Float32Array) return nllMean(nll);
+/**
+ * The mean of per-row losses as nll_loss's mean reduction adds them (float32 cascade; double for
+ * float64), over every row or over the rows `kept` marks (F.cross_entropy's ignore_index).
+ */
+export function nllLossMean(nll: Float32Array | Float64Array, kept: Uint8Array | null = null): number {
+  if (nll instanceof Float32Array) return nllMean(nll, kept);
   let s = 0;
-  for (const v of nll) s += v;
-  return s / nll.length;
+  let n = 0;
+  for (let i = 0; i < nll.length; i++) {
+    if (kept !== null && kept[i] === 0) continue;
+    s += nll[i];
+    n++;
+  }
+  return s / n;
 }
 
 /** The mean over targets ≠ ignoreIndex (NaN when all are ignored, as PyTorch); its own kernels. */
