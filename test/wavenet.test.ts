@@ -16,7 +16,7 @@ import { decodeModel, encodeModel } from '../src/model/file.js';
 import { Generator } from '../src/random/index.js';
 import { sampleWords } from '../src/sample/index.js';
 import { Tensor, batchNormTrain, linear, mean, noGrad, reshape, sub, tensor } from '../src/tensor/index.js';
-import { lossLine, splitLoss, train } from '../src/train/index.js';
+import { lossLine, pyFloat, splitLoss, train } from '../src/train/index.js';
 import { kernels } from '../src/kernels/index.js';
 import { gradcheck, project, randT } from './helpers/gradcheck.js';
 import { bitEqual, f32s } from './helpers/bits.js';
@@ -293,7 +293,8 @@ test(`makemore train --preset wavenet --steps ${ref.run.max_steps}: PyTorch's lo
     assert.match(t.stdout, new RegExp(`model: wavenet batchnorm1d, block 8, embed 24, hidden 128 × 3, ${r.parameters} parameters`));
     const lines = t.stdout.split('\n');
     assert.deepEqual(lines.filter((l) => /^ *\d+\/ *\d+: /.test(l)), [r.loss_lines[0]]);
-    for (const split of ['train', 'val', 'test'] as const) assert.ok(lines.includes(`${split} ${r.split_loss[split].toFixed(4)}`), `${split} ${r.split_loss[split].toFixed(4)}`);
+    // printed in full, as the lecture prints them (Python's repr of PyTorch's float32 loss)
+    for (const split of ['train', 'val', 'test'] as const) assert.ok(lines.includes(`${split} ${pyFloat(r.split_loss[split])}`), `${split} ${pyFloat(r.split_loss[split])}`);
     const samples = lines.slice(lines.indexOf('samples:') + 1).filter((l) => l.startsWith('  ')).map((l) => `${l.trim()}.`);
     assert.deepEqual(samples, r.samples);
     const ev = run('eval', '--model', file, '--split', 'all', '--json');

@@ -12,7 +12,7 @@ import { Generator } from '../random/index.js';
 import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
 import { FAMILY_DEFAULTS } from '../model/presets.js';
-import { batchGenerator, modelDatasets, createOptimizer, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
+import { batchGenerator, modelDatasets, createOptimizer, pyFloat, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
 import { MakemoreError } from '../errors.js';
 import { faultPoint } from '../faultPoint.js';
 import { createProgress, lossLine } from './progress.js';
@@ -478,7 +478,9 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
     final[split] = splitLoss(model, splits[split]);
   }
-  for (const split of ['train', 'val', 'test'] as const) console.log(`${split} ${final[split].toFixed(4)}`);
+  // --preset wavenet: `train 1.7690284252166748`, as the lecture prints them; else 4 decimals
+  const full = isArchPreset(flags.preset) && ARCH_PRESETS[flags.preset].fullSplitLosses;
+  for (const split of ['train', 'val', 'test'] as const) console.log(`${split} ${full ? pyFloat(final[split]) : final[split].toFixed(4)}`);
   diag?.finish(final);
   if (flags.out !== undefined) {
     if (diag !== null) save(flags.out, result.nextStep); // again, with the diagnostics

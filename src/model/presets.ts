@@ -43,6 +43,8 @@ export interface ArchPreset {
   lrDecayFraction: number;
   samples: number;
   sampleGenerator: SampleGenerator;
+  /** The split losses printed in full, as the lecture's `print(split, loss.item())` (Python's repr). */
+  fullSplitLosses: boolean;
 }
 
 export type ArchPresetName = 'wavenet';
@@ -52,7 +54,7 @@ export const TRAIN_PRESET_NAMES: readonly TrainPresetName[] = [...PRESET_NAMES, 
 
 export const ARCH_PRESETS: Readonly<Record<ArchPresetName, ArchPreset>> = {
   // makemore part 5 (cells 4-15): block 8, n_embd 24, n_hidden 128, three levels, lecture BatchNorm1d
-  wavenet: { arch: 'wavenet', norm: 'batchnorm1d', blockSize: 8, embedDim: 24, hidden: 128, layers: 3, seed: 42, lrDecayFraction: 0.75, samples: 20, sampleGenerator: 'continue' },
+  wavenet: { arch: 'wavenet', norm: 'batchnorm1d', blockSize: 8, embedDim: 24, hidden: 128, layers: 3, seed: 42, lrDecayFraction: 0.75, samples: 20, sampleGenerator: 'continue', fullSplitLosses: true },
 };
 
 export function isArchPreset(name: string): name is ArchPresetName {
