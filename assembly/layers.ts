@@ -1,7 +1,7 @@
 // Embedding gather/scatter, softmax, log-softmax and cross-entropy.
 
 import { crossEntropyMean, crossEntropyMeanBackward, crossEntropyRowsInto } from './logSoftmax';
-import { dsplat, hi, hmax, keepFirst, lo, loadTail, splat, storeTail, vexp, zero4 } from './simd';
+import { dsplat, hi, keepFirst, lo, loadTail, rowMax, splat, storeTail, vexp, zero4 } from './simd';
 
 /** Row or target position of the first out-of-range index after a call that checks, else −1. */
 export let errIndex: i32 = -1;
@@ -40,14 +40,6 @@ export function scatterAddRows(gradTable: usize, g: usize, idx: usize, count: i3
     if (r != 0) { const q = <usize>n4 << 2; storeTail(dst + q, f32x4.add(loadTail(dst + q, r, zero4()), loadTail(src + q, r, zero4())), r); }
     src += rb;
   }
-}
-
-function rowMax(p: usize, cols: i32): f32 {
-  let m = splat(-Infinity);
-  const n4 = cols & ~3, r = cols & 3;
-  for (let c = 0; c < n4; c += 4) m = f32x4.pmax(m, v128.load(p + (<usize>c << 2)));
-  if (r != 0) m = f32x4.pmax(m, loadTail(p + (<usize>n4 << 2), r, splat(-Infinity)));
-  return hmax(m);
 }
 
 /**

@@ -1,7 +1,7 @@
 // F.cross_entropy and log_softmax on float32 as PyTorch 1.13's CPU kernels compute them, bit for bit:
 // the same numbers as src/kernels/js/logSoftmax.ts (see there for ATen's order). exp, log and the
 // fused multiply-add are SLEEF's / exact (./sleef).
-import { keepFirst, loadTail, splat, zero4 } from './simd';
+import { keepFirst, loadTail, rowMax, splat, zero4 } from './simd';
 import { expf, fmaf, logf, vexpSleef, vfmaf } from './sleef';
 
 const CASCADE_LEVELS = 8;
@@ -52,18 +52,17 @@ const lanes: usize = memory.data(32, 16);
   return exp ? vexpSleef(f32x4.sub(v, shift)) : v;
 }
 
-/** Row max of p[0 .. cols). */
-@inline function rowMax(p: usize, cols: i32): f32 {
-  let m: f32 = -Infinity;
-  for (let c = 0; c < cols; c++) { const v = load<f32>(p + (<usize>c << 2)); if (v > m) m = v; }
-  return m;
-}
-
 /** out[0 .. cols) = log_softmax(x[0 .. cols)) in ATen's order. */
 @inline export function logSoftmaxRow(out: usize, x: usize, cols: i32): void {
-  const m = rowMax(x, cols);
+  const m = rowMax(x, cols); // the same maximum in any order (±0 aside, which changes no output)
   const lse = logf(laneSum(x, cols, true, m));
-  for (let c = 0; c < cols; c++) {
+  const ms = splat(m), ls = splat(lse);
+  let c = 0;
+  for (; c + 4 <= cols; c += 4) {
+    const q = <usize>c << 2;
+    v128.store(out + q, f32x4.sub(f32x4.sub(v128.load(x + q), ms), ls));
+  }
+  for (; c < cols; c++) {
     const q = <usize>c << 2;
     store<f32>(out + q, (load<f32>(x + q) - m) - lse);
   }

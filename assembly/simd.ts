@@ -68,6 +68,15 @@
   return a < b ? b : a;
 }
 
+/** The largest of p[0 .. cols) (pmax: a NaN is passed over, as `if (v > m) m = v` would). */
+@inline export function rowMax(p: usize, cols: i32): f32 {
+  let m = splat(-Infinity);
+  const n4 = cols & ~3, r = cols & 3;
+  for (let c = 0; c < n4; c += 4) m = f32x4.pmax(m, v128.load(p + (<usize>c << 2)));
+  if (r != 0) m = f32x4.pmax(m, loadTail(p + (<usize>n4 << 2), r, splat(-Infinity)));
+  return hmax(m);
+}
+
 // ---- vectorised math ----
 
 /**
