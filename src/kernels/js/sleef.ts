@@ -18,18 +18,18 @@ const f = Math.fround;
  * rounded, which matters only when s lands on a float32 midpoint: its error e (TwoSum) breaks the tie.
  */
 export function fmaf(a: number, b: number, c: number): number {
-  const p = a * b;
-  const s = p + c;
+  const s = a * b + c;
+  const r = f(s);
+  const d = s - r;
+  // small enough for V8 to inline: only a double sum on a float32 midpoint needs its error
+  return d === 0 || f(r + 2 * d) !== r + 2 * d ? r : fmafTie(a * b, c, s, r, d);
+}
+
+/** fmaf when the double sum s = p + c lies halfway between r and r + 2d: its error (TwoSum) decides. */
+function fmafTie(p: number, c: number, s: number, r: number, d: number): number {
   const bb = s - p;
   const e = (p - (s - bb)) + (c - bb);
-  const r = f(s);
-  if (e === 0) return r;
-  const d = s - r;
-  if (d === 0) return r;
-  const other = r + 2 * d;
-  // s halfway between r and its neighbour: the exact value lies on e's side of s
-  if (f(other) === other) return (e > 0) === (d > 0) ? other : r;
-  return r;
+  return e !== 0 && (e > 0) === (d > 0) ? r + 2 * d : r;
 }
 
 const i32 = new Int32Array(1);
