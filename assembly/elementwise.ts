@@ -253,7 +253,7 @@ export function sgdStep(p: usize, g: usize, n: i32, lr: f64): void {
 /**
  * dx[i] += dy[i]·(1 − y[i]²) in f32 as PyTorch's CPU kernel: 1 − y·y one fused multiply-add
  * (rounded once: the CPU's in the FUSED_FMA module, four at a time; else fmaf's emulation), then
- * the product and the sum each rounded. The same numbers as the JS kernel (oneMinusSquare32).
+ * the product and the sum each rounded. The same numbers as the JS kernel (fmaf(-y, y, 1)).
  */
 export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
   let i = 0;

@@ -7,8 +7,6 @@ import { expf, fmaf, logf, vexpSleef, vfmaf } from './sleef';
 const CASCADE_LEVELS = 8;
 /** nll_loss's 8 float32 partial sums (static scratch below the heap: the kernels are not reentrant). */
 const partial: usize = memory.data(4 * CASCADE_LEVELS, 16);
-/** laneSum's 8 lanes. */
-const lanes: usize = memory.data(32, 16);
 
 /**
  * Σ v(c), c < cols, in ATen's order for a float32 row: 8 lane sums over whole vectors (two f32x4
