@@ -14,7 +14,7 @@ export { rowNormForward, rowNormBackward } from './norms';
 export { fusedNotebookStep, fusedNotebookWorkspace, fusedNotebookEval, fusedNotebookEvalWorkspace } from './fusedStep';
 export { matmulBatched, copyStrided } from './batched';
 export { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations';
-export { causalSoftmaxRows, crossEntropyMaskedForward, crossEntropyMaskedBackward } from './sequence';
+export { causalSoftmaxRows, crossEntropyMaskedForward, crossEntropyMaskedBackward, lookupCrossEntropyForward, lookupCrossEntropyBackward } from './sequence';
 export { adamwStep, sgdMomentumStep, sumSquares } from './optim';
 export { sumRows, batchNormStepwise, batchNormStepwiseBackward, batchNormEvalStepwise, runningAverageStepwise } from './stepwise';
 export { sleefMap, sleefScalar } from './sleef'; // test-only: SLEEF ports on their own (test/sleef.test.ts)

@@ -2,7 +2,9 @@
 // the row helpers of the softmax/cross-entropy kernels in layers.ts.
 
 import { errIndex, softmaxRow } from './layers';
-import { crossEntropyMean, crossEntropyMeanBackward } from './logSoftmax';
+import { crossEntropyMean, crossEntropyMeanBackward, logSoftmaxRow, nllAdd, nllReset, nllTotal } from './logSoftmax';
+import { splat } from './simd';
+import { expf, fmaf, vexpSleef, vfmaf } from './sleef';
 
 /** Softmax of row r over its first min(r mod period + 1, cols) entries; the rest 0. */
 export function causalSoftmaxRows(out: usize, x: usize, rows: i32, cols: i32, period: i32): void {
@@ -39,4 +41,85 @@ export function crossEntropyMaskedForward(logProbs: usize, logits: usize, target
 export function crossEntropyMaskedBackward(dlogits: usize, logProbs: usize, targets: usize, rows: i32, cols: i32, ignoreIndex: i32, scale: f64): void {
   if (countKept(targets, rows, cols, ignoreIndex) < 0) return;
   crossEntropyMeanBackward(dlogits, logProbs, targets, rows, cols, <f32>scale, ignoreIndex);
+}
+
+// ---- the bigram's loss: cross-entropy of table rows (src/kernels/js/sequence.ts lookupCrossEntropy*) ----
+
+/**
+ * Checks idx (rows of the table) and targets (classes, or ignoreIndex) of n positions: the kept
+ * count, or −1 with errIndex = p at a bad idx[p], n + p at a bad targets[p].
+ */
+function checkLookup(idx: usize, targets: usize, n: i32, rows: i32, cols: i32, ignoreIndex: i32): i32 {
+  errIndex = -1;
+  let kept = 0;
+  for (let p = 0; p < n; p++) {
+    const q = <usize>p << 2;
+    if (<u32>load<i32>(idx + q) >= <u32>rows) { errIndex = p; return -1; }
+    const t = load<i32>(targets + q);
+    if (t == ignoreIndex) continue;
+    if (<u32>t >= <u32>cols) { errIndex = n + p; return -1; }
+    kept++;
+  }
+  return kept;
+}
+
+/**
+ * crossEntropyMaskedForward of the n rows table[idx[p]] with its numbers, each table row's
+ * log-softmax computed once: saved[r·cols …] gets row r's log-softmax and saved[(rows + r)·cols …]
+ * its exp, for every row idx names (the others start with NaN).
+ */
+export function lookupCrossEntropyForward(saved: usize, table: usize, idx: usize, targets: usize, n: i32, rows: i32, cols: i32, ignoreIndex: i32): f64 {
+  const kept = checkLookup(idx, targets, n, rows, cols, ignoreIndex);
+  if (kept < 0) return NaN;
+  const rb = <usize>cols << 2, half = <usize>rows * rb;
+  for (let r = 0; r < rows; r++) store<f32>(saved + <usize>r * rb, NaN);
+  nllReset();
+  for (let p = 0; p < n; p++) {
+    const q = <usize>p << 2;
+    const o = <usize>load<i32>(idx + q) * rb;
+    if (isNaN(load<f32>(saved + o))) { // first use of this row (a NaN row is recomputed: the same values)
+      logSoftmaxRow(saved + o, table + o, cols);
+      expRow(saved + half + o, saved + o, cols);
+    }
+    const t = load<i32>(targets + q);
+    if (t != ignoreIndex) nllAdd(p, load<f32>(saved + o + (<usize>t << 2)));
+  }
+  return <f64>(nllTotal() / <f32>kept);
+}
+
+/** out[c] = exp(y[c]), SLEEF's expf (the value crossEntropyMeanBackward takes of each log-probability). */
+function expRow(out: usize, y: usize, cols: i32): void {
+  let c = 0;
+  for (; c + 4 <= cols; c += 4) { const q = <usize>c << 2; v128.store(out + q, vexpSleef(v128.load(y + q))); }
+  for (; c < cols; c++) { const q = <usize>c << 2; store<f32>(out + q, expf(load<f32>(y + q))); }
+}
+
+/**
+ * gradTable[idx[p]] += row p's gradient of the mean loss times `scale`, positions in order: the
+ * numbers of crossEntropyMaskedBackward (g·[c = t] − exp(y)·g, one fused multiply-add) then
+ * scatterAddRows (index_put_'s accumulation), without the n × cols gradient in between.
+ */
+export function lookupCrossEntropyBackward(gradTable: usize, saved: usize, idx: usize, targets: usize, n: i32, rows: i32, cols: i32, ignoreIndex: i32, scale: f64): void {
+  const kept = checkLookup(idx, targets, n, rows, cols, ignoreIndex);
+  if (kept < 0) return;
+  const g = -(<f32>scale / <f32>kept);
+  const rb = <usize>cols << 2, exps = saved + <usize>rows * rb;
+  const g4 = splat(g);
+  for (let p = 0; p < n; p++) {
+    const q = <usize>p << 2;
+    const t = load<i32>(targets + q);
+    if (t == ignoreIndex) continue;
+    const o = <usize>load<i32>(idx + q) * rb;
+    const dst = gradTable + o, e = exps + o, at = i32x4.splat(t);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const k = <usize>c << 2;
+      const onTarget = v128.and(g4, i32x4.eq(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(c)), at)); // g at t, else 0
+      v128.store(dst + k, f32x4.add(v128.load(dst + k), vfmaf(f32x4.neg(v128.load(e + k)), g4, onTarget)));
+    }
+    for (; c < cols; c++) {
+      const k = <usize>c << 2;
+      store<f32>(dst + k, load<f32>(dst + k) + fmaf(-load<f32>(e + k), g, c == t ? g : 0));
+    }
+  }
 }

@@ -193,6 +193,19 @@ export interface Backend {
   crossEntropyMaskedForward(probs: FloatArray, logits: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number): number;
   /** dlogits += scale·(probs − onehot(targets))/kept on the kept rows; ignored rows get nothing. */
   crossEntropyMaskedBackward(dlogits: FloatArray, probs: FloatArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number, scale: number): void;
+  /**
+   * crossEntropyMaskedForward of the rows table[idx[p]] (rows × cols table, one position p per idx
+   * entry) against targets, with its numbers, each table row's log-softmax computed once (the
+   * bigram's logits are rows of its table). saved (2 × rows × cols) gets, for every row idx names,
+   * its log-softmax at r·cols and their exps at (rows + r)·cols, for the backward.
+   */
+  lookupCrossEntropyForward(saved: FloatArray, table: FloatArray, idx: IntArray, targets: IntArray, rows: number, cols: number, ignoreIndex: number): number;
+  /**
+   * gradTable[idx[p]] += position p's gradient of that mean times `scale`, positions in order: the
+   * numbers of crossEntropyMaskedBackward then scatterAddRows, without the (n × cols) gradient between.
+   */
+  lookupCrossEntropyBackward(gradTable: FloatArray, saved: FloatArray, idx: IntArray, targets: IntArray, rows: number, cols: number,
+    ignoreIndex: number, scale: number): void;
   // ---- optimizer updates (torch.optim semantics; js/optim.ts), one call per parameter ----
   /**
    * AdamW step t ≥ 1 (torch.optim.AdamW, amsgrad off): p ← p·(1 − lr·weightDecay);

@@ -39,6 +39,8 @@ export interface LanguageModel extends Module {
   forward(X: Tensor): Tensor;
   activationProbes(): ActivationProbe[];
   batchNormSites(): BatchNormSite[];
+  /** modelLoss(forward(X), Y) in fewer kernels with the same value and gradient, where the kind has it (the bigram). */
+  fusedLoss?(X: Tensor, Y: Tensor): Tensor;
   /** The whole training step in one kernel call with the same numbers, where the kind has one (null: use autograd). */
   fusedTrainStep?(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null;
   /**

@@ -9,7 +9,7 @@ export { matmul, addmm } from './ops/matmul.js';
 export { reshape, transpose, index } from './ops/shape.js';
 export { addInPlace, subInPlace, mulInPlace, divInPlace, copyInPlace, fillInPlace } from './ops/inplace.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { crossEntropy, crossEntropyRows, nllLossMean } from './ops/loss.js';
+export { crossEntropy, crossEntropyRows, lookupCrossEntropy, nllLossMean } from './ops/loss.js';
 export { linear } from './ops/linear.js';
 export { batchNormTrain, batchNormEval, runningAverageInPlace, batchNormTrainStepwise, runningAverageStepwiseInPlace, type BatchStats } from './ops/batchnorm.js';
 export { layerNorm, groupNorm, instanceNorm, rmsNorm, FLOAT32_EPS } from './ops/norms.js';

@@ -3,4 +3,4 @@ export { evalChunkRows, EVAL_CHUNK_BYTES, splitLoss } from './evaluate.js';
 export { lossLine, pyFloat } from './format.js';
 export { createOptimizer } from './optimizer.js';
 export { batchGenerator, modelDatasets, runSplits, runWordSplit } from './data.js';
-export { countedTargets, modelLoss } from './loss.js';
+export { countedTargets, modelLoss, trainingLoss } from './loss.js';

@@ -11,6 +11,15 @@ export function modelLoss(model: LanguageModel, logits: Tensor, Y: Tensor): Tens
   return crossEntropy(logits.reshape(-1, V), Y.reshape(-1), { ignoreIndex: -1 });
 }
 
+/**
+ * The training loss of inputs X against Y: modelLoss(forward(X), Y), or the model's fused loss
+ * (the same numbers) unless a hook must see forward().
+ */
+export function trainingLoss(model: LanguageModel, X: Tensor, Y: Tensor): Tensor {
+  if (model.fusedLoss !== undefined && !model.hasHooks()) return model.fusedLoss(X, Y);
+  return modelLoss(model, model.forward(X), Y);
+}
+
 /** How many targets a loss over Y averages: its rows, or its positions other than −1. */
 export function countedTargets(model: LanguageModel, Y: Tensor): number {
   if (model.output !== 'sequence') return Y.shape[0];

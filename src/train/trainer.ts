@@ -9,7 +9,7 @@ import { clipGradNorm, SGD, type Optimizer } from '../optim/index.js';
 import { createOptimizer } from './optimizer.js';
 import type { Generator } from '../random/index.js';
 import { index, randint, tidy } from '../tensor/index.js';
-import { modelLoss } from './loss.js';
+import { trainingLoss } from './loss.js';
 import { MakemoreError } from '../errors.js';
 
 export interface StepInfo {
@@ -109,7 +109,7 @@ export class Trainer {
       }
       const Xb = index(data.X, ix);
       const Yb = index(data.Y, ix);
-      const lossT = modelLoss(model, model.forward(Xb), Yb);
+      const lossT = trainingLoss(model, Xb, Yb);
       const value = lossT.item();
       this.checkLoss(value, ix.intData, i, lr);
       opt.zeroGrad();

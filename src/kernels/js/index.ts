@@ -10,7 +10,7 @@ import {
 import { rowNormBackward, rowNormForward } from './norms.js';
 import { copyStrided, matmulBatched } from './batched.js';
 import { gelu, geluBackward, sigmoid, sigmoidBackward } from './activations.js';
-import { causalSoftmaxRows, crossEntropyMaskedBackward, crossEntropyMaskedForward } from './sequence.js';
+import { causalSoftmaxRows, crossEntropyMaskedBackward, crossEntropyMaskedForward, lookupCrossEntropyBackward, lookupCrossEntropyForward } from './sequence.js';
 import { batchNormEvalStepwise, batchNormStepwise, batchNormStepwiseBackward, runningAverageStepwise, sumRows } from './stepwise.js';
 import { adamwStep, sgdMomentumStep, sumSquares } from './optim.js';
 
@@ -26,6 +26,6 @@ export const jsBackend: Backend = {
   sgdStep,
   rowNormForward, rowNormBackward,
   matmulBatched, copyStrided, causalSoftmaxRows, gelu, geluBackward, sigmoid, sigmoidBackward,
-  crossEntropyMaskedForward, crossEntropyMaskedBackward,
+  crossEntropyMaskedForward, crossEntropyMaskedBackward, lookupCrossEntropyForward, lookupCrossEntropyBackward,
   adamwStep, sgdMomentumStep, sumSquares,
 };

@@ -130,7 +130,7 @@ export function logSoftmaxRows(out: FloatArray, x: FloatArray, rows: number, col
 }
 
 /** log_softmax of one row in double (float64 tensors: the gradient checks). */
-function logSoftmaxRow64(out: FloatArray, x: FloatArray, o: number, cols: number): void {
+export function logSoftmaxRow64(out: FloatArray, x: FloatArray, o: number, cols: number): void {
   let mx = -Infinity;
   for (let c = 0; c < cols; c++) if (x[o + c] > mx) mx = x[o + c];
   let s = 0;

@@ -456,6 +456,28 @@ export const BINDINGS: BindingTable = {
     },
   },
 
+  lookupCrossEntropyForward: {
+    arrays: [arr(0, 'lookupCrossEntropyForward saved', 'out', (a) => 2 * a[4] * a[5]), arr(1, 'lookupCrossEntropyForward table', 'in', (a) => a[4] * a[5]),
+      arr(2, 'lookupCrossEntropyForward idx', 'in', (a) => a[2].length, 'i32'), arr(3, 'lookupCrossEntropyForward targets', 'in', (a) => a[2].length, 'i32')],
+    dims: [4, 5],
+    check: (a) => checkLookupArgs(a[2], a[3], a[6]),
+    call: (k, p, a) => {
+      const loss = fn(k, 'lookupCrossEntropyForward')(p[0], p[1], p[2], p[3], a[2].length, a[4], a[5], a[6]);
+      throwLookupError(k, a[2], a[3], a[4], a[5], 'lookupCrossEntropyForward');
+      return loss;
+    },
+  },
+  lookupCrossEntropyBackward: {
+    arrays: [arr(0, 'lookupCrossEntropyBackward gradTable', 'inout', (a) => a[4] * a[5]), arr(1, 'lookupCrossEntropyBackward saved', 'in', (a) => 2 * a[4] * a[5]),
+      arr(2, 'lookupCrossEntropyBackward idx', 'in', (a) => a[2].length, 'i32'), arr(3, 'lookupCrossEntropyBackward targets', 'in', (a) => a[2].length, 'i32')],
+    dims: [4, 5],
+    check: (a) => checkLookupArgs(a[2], a[3], a[6]),
+    call: (k, p, a) => {
+      fn(k, 'lookupCrossEntropyBackward')(p[0], p[1], p[2], p[3], a[2].length, a[4], a[5], a[6], a[7]);
+      throwLookupError(k, a[2], a[3], a[4], a[5], 'lookupCrossEntropyBackward');
+    },
+  },
+
   // ---- optimizer updates: the bias corrections (pow) are computed here, so both backends share them ----
   adamwStep: {
     arrays: [arr(0, 'adamwStep p', 'inout', lenOf0), arr(1, 'adamwStep g', 'in', lenOf0), arr(2, 'adamwStep m', 'inout', lenOf0),
@@ -505,4 +527,18 @@ function activationBackward(name: 'geluBackward' | 'sigmoidBackward', saved: 'x'
     arrays: [arr(0, `${name} dx`, 'inout', lenOf0), arr(1, `${name} dy`, 'in', lenOf0), arr(2, `${name} ${saved}`, 'in', lenOf0)],
     call: (k, p, a) => { fn(k, name)(p[0], p[1], p[2], a[0].length); },
   };
+}
+
+function checkLookupArgs(idx: ArrayLike<number>, targets: ArrayLike<number>, ignoreIndex: number): void {
+  if (targets.length !== idx.length) throw new RangeError(`wasm backend: lookupCrossEntropy: ${idx.length} indexes but ${targets.length} targets`);
+  if (!Number.isInteger(ignoreIndex)) throw new RangeError(`wasm backend: ignoreIndex must be an integer, got ${ignoreIndex}`);
+}
+
+/** The lookup kernels' errIndex: p at a bad idx[p], n + p at a bad targets[p]. */
+function throwLookupError(k: Exports, idx: ArrayLike<number>, targets: ArrayLike<number>, rows: number, cols: number, what: string): void {
+  const e = k.errIndex.value as number;
+  if (e < 0) return;
+  const n = idx.length;
+  if (e < n) throw new RangeError(`wasm backend: ${what} idx: index ${idx[e]} at position ${e} is outside [0, ${rows})`);
+  throw new RangeError(`wasm backend: ${what} target: index ${targets[e - n]} at position ${e - n} is outside [0, ${cols})`);
 }

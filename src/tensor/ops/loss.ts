@@ -36,6 +36,37 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
 }
 
 /**
+ * crossEntropy(table[idx] viewed as (n × C), targets viewed as (n), options): the same value and
+ * gradient bit for bit, but each table row's log-softmax is computed once, not once per position,
+ * and the gradient goes straight into the table's rows (index's backward, positions in order).
+ * The bigram's loss: its logits are rows of its (V × V) table.
+ */
+export function lookupCrossEntropy(table: Tensor, idx: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const dtype = requireFloat(table, 'lookupCrossEntropy');
+  if (idx.dtype !== 'int32' || targets.dtype !== 'int32') throw new TypeError(`lookupCrossEntropy needs int32 indexes and targets, got ${idx.dtype} and ${targets.dtype}`);
+  if (table.ndim !== 2 || idx.numel !== targets.numel) {
+    throw new RangeError(`lookupCrossEntropy needs a table (rows×c) and as many targets as indexes, got ${shapeString(table.shape)}, ${shapeString(idx.shape)} and ${shapeString(targets.shape)}`);
+  }
+  const [rows, cols] = table.shape;
+  const ignoreIndex = options.ignoreIndex ?? -1;
+  if (!Number.isInteger(ignoreIndex)) throw new RangeError(`crossEntropy ignoreIndex must be an integer, got ${ignoreIndex}`);
+  const ix = idx.intData, t = targets.intData;
+  for (let p = 0; p < ix.length; p++) {
+    if (ix[p] < 0 || ix[p] >= rows) throw new RangeError(`index ${ix[p]} is out of bounds for dimension 0 with size ${rows}`);
+    // without ignoreIndex every target counts: −1 is out of bounds like any other
+    if ((options.ignoreIndex === undefined || t[p] !== ignoreIndex) && (t[p] < 0 || t[p] >= cols)) throw new RangeError(`target ${t[p]} is out of bounds for ${cols} classes`);
+  }
+  const saved = outputFloat(dtype, [2, rows, cols]); // log-softmax and exp of each row used
+  const out = emptyFloat(dtype, []);
+  const k = kernels();
+  out.floatData[0] = k.lookupCrossEntropyForward(saved.floatData, table.floatData, ix, t, rows, cols, ignoreIndex);
+  return record(out, 'LookupCrossEntropyBackward', [table], (g) => {
+    const gt = gradOf(table);
+    if (gt !== null) k.lookupCrossEntropyBackward(gt.floatData, saved.floatData, ix, t, rows, cols, ignoreIndex, g.floatData[0]);
+  }, [idx, targets]);
+}
+
+/**
  * Each row's loss −log softmax(logits)[target] (n), as F.cross_entropy(…, reduction='none')
  * computes it; for evaluation (no gradient is recorded). nllLossMean adds them as the mean
  * reduction does, so a split evaluated chunk by chunk gives the loss of one call over all of it.
