@@ -89,7 +89,7 @@ for (let round = 1; round <= rounds; round++) {
 const best = (xs: number[]): number => Math.min(...xs);
 const rows: Row[] = [...samples.values()].map((s) => ({
   backend: s.backend, config: s.config, usPerStep: best(s.runs), runs: s.runs,
-  evalSeconds: Object.fromEntries(['train', 'val', 'test'].map((k) => [k, best(s.evals.map((e) => e[k] ?? Number.NaN))])),
+  evalSeconds: Object.fromEntries(['train', 'val', 'test', 'train*', 'val*', 'test*'].map((k) => [k, best(s.evals.map((e) => e[k] ?? Number.NaN))])),
   peakRssMiB: s.peakRssMiB,
 }));
 const order = (b: string): number => ['wasm', 'wasm-fast', 'js', 'pytorch', 'pytorch*'].indexOf(b);
@@ -133,6 +133,22 @@ for (const r of rows) {
   console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${Number.isFinite(gflops) ? num(gflops, 2) : '-'.padStart(8)} ${share.padStart(8)} ${ratioTo('pytorch').padStart(8)} ${ratioTo('pytorch*').padStart(9)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
 }
 console.log(`\nµs/step: the best of ${rounds} interleaved rounds (each a run of --steps steps after a warm-up; JS: one round); eval: seconds for one pass over the split in eval mode, best round. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA). vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode (--fast: relaxed-SIMD fused multiply-add in matmul, a rational tanh; last bits differ). ${torchNote}.`);
+// Evaluation on every core (makemore-ts: worker threads, the same losses; PyTorch*: its own threads).
+const threadRows = rows.filter((r) => Number.isFinite(r.evalSeconds['train*']));
+if (threadRows.length > 0) {
+  console.log(`\neval on all ${machine.cores} cores (s; makemore-ts: src/parallel's worker threads, each split's loss checked equal to one thread's)`);
+  console.log(`${pad('backend', 9)} ${pad('config', cw)} ${['train', 'val', 'test'].map((k) => `${k.padStart(8)} ${'vs torch'.padStart(9)} ${'vs torch*'.padStart(9)}`).join(' ')}`);
+  for (const r of threadRows) {
+    const cells = ['train', 'val', 'test'].map((k) => {
+      const vs = (b: string): string => {
+        const t = rows.find((x) => x.backend === b && x.config === r.config)?.evalSeconds[k];
+        return t !== undefined && Number.isFinite(t) ? `${(t / r.evalSeconds[`${k}*`]).toFixed(2)}×` : '-';
+      };
+      return `${num(r.evalSeconds[`${k}*`], 3)} ${vs('pytorch').padStart(9)} ${vs('pytorch*').padStart(9)}`;
+    });
+    console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${cells.join(' ')}`);
+  }
+}
 // Each norm's step against the batch-norm step of the same network, per backend.
 const normRows = rows.filter((r) => NORM_BASELINE[r.config] !== undefined);
 if (normRows.length > 0) console.log(`\n${pad('backend', 9)} ${pad('norm config', cw)} ${'µs/step'.padStart(8)} ${'baseline'.padStart(10)} ${'µs/step'.padStart(8)} ${'ratio'.padStart(6)}`);

@@ -1,6 +1,7 @@
 // One benchmark measurement in its own process (so peak RSS is this configuration's alone):
 //   node dist/bench/worker.js <backend (wasm, wasm-fast, js)> <config> <steps> <repeats> [--memory]
 // Prints one JSON line: µs/step of each repeat, eval seconds per split, RSS.
+import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
 import { readWords, Vocab } from '../src/data/index.js';
 import { enableRelaxedSimd, useBackend, useFastBackend, type BackendChoice } from '../src/kernels/index.js';
@@ -8,6 +9,7 @@ import { createModel, DEFAULT_TRAIN, FAMILY_DEFAULTS, isFamily, type ModelConfig
 import { ADAMW_DEFAULTS } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
 import { batchGenerator, modelDatasets, runWordSplit, splitLoss, Trainer } from '../src/train/index.js';
+import { splitLossThreads } from '../src/parallel/evalThreads.js';
 import { allBenchConfigs } from './configs.js';
 
 v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
@@ -77,6 +79,15 @@ if (memoryRun) {
     const t0 = performance.now();
     evalLoss[s] = splitLoss(model, splits[s]);
     evalSeconds[s] = (performance.now() - t0) / 1000;
+  }
+  // The same splits on every core (worker threads, src/parallel): the same losses, checked here.
+  if (backend !== 'js' && !family) {
+    for (const s of ['train', 'val', 'test'] as const) {
+      const t0 = performance.now();
+      const loss = await splitLossThreads(model, splits[s], { threads: availableParallelism() });
+      evalSeconds[`${s}*`] = (performance.now() - t0) / 1000;
+      if (!Object.is(loss, evalLoss[s])) throw new Error(`bench: the ${s} loss on ${availableParallelism()} threads is ${loss}, on one ${evalLoss[s]}`);
+    }
   }
   console.log(JSON.stringify({ usPerStep, evalSeconds, evalLoss, peakRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: rssMiB() }));
 }

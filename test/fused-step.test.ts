@@ -113,12 +113,12 @@ for (const [name, extra] of cases) {
 test('fused evaluation: not for batch-statistics evaluation; an out-of-range target is an error', { skip: !wasm && 'the fused evaluation needs the wasm backend' }, () => {
   const g = new Generator(1);
   const batchEval = createModel({ ...DEFAULT_MODEL, ...seed, bnEval: 'batch', vocabSize: vocab.size }, g) as NotebookMLP;
-  assert.equal(batchEval.fusedEval(splits.val.X, splits.val.Y, 8192), null);
+  assert.equal(batchEval.fusedEvalRows(splits.val.X, splits.val.Y, 8192), null);
   const model = createModel({ ...DEFAULT_MODEL, ...seed, vocabSize: vocab.size }, g) as NotebookMLP;
   const Y = Int32Array.from(splits.val.Y.intData);
   Y[100] = vocab.size;
-  assert.throws(() => model.fusedEval(splits.val.X, new Tensor(Y, [Y.length]), 8192), /target 100 is out of range/);
+  assert.throws(() => model.fusedEvalRows(splits.val.X, new Tensor(Y, [Y.length]), 8192), /target 100 is out of range/);
   const X = Int32Array.from(splits.val.X.intData);
   X[9000 * 3 + 2] = -1;
-  assert.throws(() => model.fusedEval(new Tensor(X, [X.length / 3, 3]), splits.val.Y, 8192), /context index 27002 is out of range/);
+  assert.throws(() => model.fusedEvalRows(new Tensor(X, [X.length / 3, 3]), splits.val.Y, 8192), /context index 27002 is out of range/);
 });

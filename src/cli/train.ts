@@ -13,6 +13,7 @@ import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
 import { FAMILY_DEFAULTS } from '../model/presets.js';
 import { batchGenerator, modelDatasets, createOptimizer, pyFloat, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
+import { EvalPool, THREADED_EVAL_MIN_ROWS } from '../parallel/evalThreads.js';
 import { MakemoreError } from '../errors.js';
 import { faultPoint } from '../faultPoint.js';
 import { createProgress, lossLine } from './progress.js';
@@ -30,6 +31,8 @@ export interface TrainFlags extends DiagnosticsFlags, Pick<TrainConfig, Optimize
   data: string;
   steps: number;
   batchSize: number;
+  /** Threads for the final losses (default: every core). */
+  threads?: number;
   blockSize: number;
   embed: number;
   hidden: number;
@@ -387,115 +390,123 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
   const plan = flags.resume !== undefined ? resumePlan(flags, given, flags.resume) : freshPlan(flags, given);
   const { modelCfg, trainCfg, model, vocab, words, g } = plan;
   const splits = modelDatasets(plan.split, vocab, model);
-  const rows = splits.train.Y.shape[0];
-  if (trainCfg.batchSize > rows) {
-    throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${rows} training examples`);
-  }
-  const sha = wordsSha256(words);
-  let diag: ReturnType<typeof createTrainDiagnostics> = null;
-  /** The last checkpoint written: [path, step]. */
-  let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
-  const divergence = divergenceWatch(flags.stopOnDivergence !== false, (line) => process.stderr.write(`${line}\n`));
-  // The first rows of the train split: a file is written only if the model's loss there is not far above the start.
-  const probeRows = Math.min(DIVERGENCE_PROBE_ROWS, rows);
-  const probe = datasetRows(splits.train, 0, probeRows);
-  const save = (path: string, step: number, extra: Record<string, string> = {}): void => {
-    // Never replace a good file with a diverged model (a finite loss can still end in an
-    // update that overflows the weights, or one that sends the loss far up).
-    assertFinite(model, step, lastSaved);
-    divergence.beforeSave(step, () => splitLoss(model, probe), probeRows);
-    const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: { ...diag?.metadata(), ...extra } };
-    if (!isPlainSgd(plan.optimizer)) info.optimizer = { name: plan.optimizer.name as OptimizerName, stateDict: plan.optimizer.stateDict() };
-    saveModel(path, model, vocab, info);
-    lastSaved = [path, step];
-  };
-  /** After a signal: save where the run can be resumed from, say so, and return the exit code. */
-  const stopped = (step: number, when: string): number => {
-    const path = flags.out ?? INTERRUPT_FILE;
-    if (lastSaved === null || lastSaved[0] !== path || lastSaved[1] !== step) save(path, step);
-    console.log(`interrupted at step ${step}: saved ${path}; continue with --resume ${path} (${signals.received} ${when})`);
-    return signals.exitCode();
-  };
-
-  console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
-  if (model.output === 'sequence') console.log(`words: train ${rows}, val ${splits.val.Y.shape[0]}, test ${splits.test.Y.shape[0]}${trainCfg.split === 'makemore' ? ' (makemore.py\'s split: val is the test set)' : ''}`);
-  else console.log(`examples: train ${rows}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
-  console.log(`model: ${modelLabel(modelCfg)}, ${modelShape(modelCfg)}, ${model.numParameters()} parameters; ${backendName()}${(kernels() as { fast?: boolean }).fast === true ? ' fast-mode (relaxed SIMD)' : ''} kernels`);
-  console.log(`setup: ${describeSetup(modelCfg, trainCfg)}`);
-  if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
-
-  const progress = createProgress(trainCfg.steps - plan.startStep);
-  const work = flags.workDir !== undefined ? { model: join(flags.workDir, WORK_MODEL), log: new WorkLog(join(flags.workDir, WORK_LOG), plan.startStep) } : null;
-  let bestVal = work !== null && plan.startStep > 0 ? bestValLoss(work.model) : Infinity;
-  /** After an evaluation: logged, and the model kept when its val loss is the best so far. */
-  const onEval = (step: number, valLoss: number, trainLoss: number): void => {
-    if (work === null) return;
-    if (valLoss < bestVal) {
-      bestVal = valLoss;
-      save(work.model, step, { val_loss: String(valLoss), train_sample_loss: String(trainLoss) });
-      progress.log(`best val loss so far: saved ${work.model}`);
-    }
-    work.log.add({ step, val_loss: valLoss, train_loss: trainLoss, best_val_loss: bestVal });
-    work.log.flush();
-  };
-  // The work directory keeps the best model at the evaluations: makemore.py's interval unless given.
-  const diagFlags = work !== null && flags.evalEvery === undefined ? { ...flags, evalEvery: WORK_DIR_EVAL_EVERY } : flags;
-  diag = createTrainDiagnostics(diagFlags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data }, onEval });
-  const t0 = performance.now();
-  let result;
+  // The final losses' threads start now and load their kernels while the model trains (a split too
+  // small to share out, or --threads 1: none).
+  const large = Math.max(...(['train', 'val', 'test'] as const).map((s) => splits[s].Y.shape[0])) >= THREADED_EVAL_MIN_ROWS;
+  const evalPool = EvalPool.start(large ? flags.threads : 1);
   try {
-    result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
-      onStep: ({ step, loss, lr }) => {
-        if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
-        divergence.onStep(step, loss);
-        faultPoint('step');
-        progress.update(step + 1 - plan.startStep);
-        const done = step + 1;
-        work?.log.add({ step: done, loss, lr });
-        if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
-      },
-      shouldStop: () => signals.received !== null,
-    }, diag?.hooks), { startStep: plan.startStep, optimizer: plan.optimizer });
-  } catch (e) {
-    // Divergence: say which checkpoint survives.
-    if (e instanceof MakemoreError && lastSaved !== null && /^training diverged/.test(e.message) && !e.message.includes('the last checkpoint')) throw new MakemoreError(`${e.message}; the last checkpoint (step ${lastSaved[1]}) is kept in ${lastSaved[0]}`);
-    throw e;
-  } finally {
-    progress.stop();
-    work?.log.flush();
-  }
-  const ran = result.nextStep - plan.startStep;
-  const seconds = (performance.now() - t0) / 1000;
-  console.log(`trained ${ran} steps in ${seconds.toFixed(1)} s (${ran > 0 ? ((seconds * 1e6) / ran).toFixed(0) : '-'} µs/step)`);
-  if (signals.received !== null) return stopped(result.nextStep, 'during training');
+    const rows = splits.train.Y.shape[0];
+    if (trainCfg.batchSize > rows) {
+      throw new MakemoreError(`batch size ${trainCfg.batchSize} is larger than the ${rows} training examples`);
+    }
+    const sha = wordsSha256(words);
+    let diag: ReturnType<typeof createTrainDiagnostics> = null;
+    /** The last checkpoint written: [path, step]. */
+    let lastSaved: [string, number] | null = flags.resume !== undefined && flags.out !== undefined && resolve(flags.resume) === resolve(flags.out) ? [flags.out, plan.startStep] : null;
+    const divergence = divergenceWatch(flags.stopOnDivergence !== false, (line) => process.stderr.write(`${line}\n`));
+    // The first rows of the train split: a file is written only if the model's loss there is not far above the start.
+    const probeRows = Math.min(DIVERGENCE_PROBE_ROWS, rows);
+    const probe = datasetRows(splits.train, 0, probeRows);
+    const save = (path: string, step: number, extra: Record<string, string> = {}): void => {
+      // Never replace a good file with a diverged model (a finite loss can still end in an
+      // update that overflows the weights, or one that sends the loss far up).
+      assertFinite(model, step, lastSaved);
+      divergence.beforeSave(step, () => splitLoss(model, probe), probeRows);
+      const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: { ...diag?.metadata(), ...extra } };
+      if (!isPlainSgd(plan.optimizer)) info.optimizer = { name: plan.optimizer.name as OptimizerName, stateDict: plan.optimizer.stateDict() };
+      saveModel(path, model, vocab, info);
+      lastSaved = [path, step];
+    };
+    /** After a signal: save where the run can be resumed from, say so, and return the exit code. */
+    const stopped = (step: number, when: string): number => {
+      const path = flags.out ?? INTERRUPT_FILE;
+      if (lastSaved === null || lastSaved[0] !== path || lastSaved[1] !== step) save(path, step);
+      console.log(`interrupted at step ${step}: saved ${path}; continue with --resume ${path} (${signals.received} ${when})`);
+      return signals.exitCode();
+    };
 
-  // The finished run is saved first: evaluation and reports come after, and cannot lose it.
-  assertFinite(model, result.nextStep, lastSaved);
-  if (flags.out !== undefined) save(flags.out, result.nextStep);
-  const final: Record<'train' | 'val' | 'test', number> = { train: NaN, val: NaN, test: NaN };
-  faultPoint('evaluate');
-  for (const split of ['train', 'val', 'test'] as const) {
+    console.log(`data: ${plan.data}: ${words.length} words, vocabulary of ${vocab.size} characters`);
+    if (model.output === 'sequence') console.log(`words: train ${rows}, val ${splits.val.Y.shape[0]}, test ${splits.test.Y.shape[0]}${trainCfg.split === 'makemore' ? ' (makemore.py\'s split: val is the test set)' : ''}`);
+    else console.log(`examples: train ${rows}, val ${splits.val.Y.numel}, test ${splits.test.Y.numel}`);
+    console.log(`model: ${modelLabel(modelCfg)}, ${modelShape(modelCfg)}, ${model.numParameters()} parameters; ${backendName()}${(kernels() as { fast?: boolean }).fast === true ? ' fast-mode (relaxed SIMD)' : ''} kernels`);
+    console.log(`setup: ${describeSetup(modelCfg, trainCfg)}`);
+    if (plan.startStep > 0) console.log(`resuming ${flags.resume} at step ${plan.startStep} of ${trainCfg.steps}`);
+
+    const progress = createProgress(trainCfg.steps - plan.startStep);
+    const work = flags.workDir !== undefined ? { model: join(flags.workDir, WORK_MODEL), log: new WorkLog(join(flags.workDir, WORK_LOG), plan.startStep) } : null;
+    let bestVal = work !== null && plan.startStep > 0 ? bestValLoss(work.model) : Infinity;
+    /** After an evaluation: logged, and the model kept when its val loss is the best so far. */
+    const onEval = (step: number, valLoss: number, trainLoss: number): void => {
+      if (work === null) return;
+      if (valLoss < bestVal) {
+        bestVal = valLoss;
+        save(work.model, step, { val_loss: String(valLoss), train_sample_loss: String(trainLoss) });
+        progress.log(`best val loss so far: saved ${work.model}`);
+      }
+      work.log.add({ step, val_loss: valLoss, train_loss: trainLoss, best_val_loss: bestVal });
+      work.log.flush();
+    };
+    // The work directory keeps the best model at the evaluations: makemore.py's interval unless given.
+    const diagFlags = work !== null && flags.evalEvery === undefined ? { ...flags, evalEvery: WORK_DIR_EVAL_EVERY } : flags;
+    diag = createTrainDiagnostics(diagFlags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data }, onEval });
+    const t0 = performance.now();
+    let result;
+    try {
+      result = await trainAsync(model, splits.train, trainCfg, g, mergeHooks({
+        onStep: ({ step, loss, lr }) => {
+          if (step % 10000 === 0) progress.log(lossLine(step, trainCfg.steps, loss));
+          divergence.onStep(step, loss);
+          faultPoint('step');
+          progress.update(step + 1 - plan.startStep);
+          const done = step + 1;
+          work?.log.add({ step: done, loss, lr });
+          if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
+        },
+        shouldStop: () => signals.received !== null,
+      }, diag?.hooks), { startStep: plan.startStep, optimizer: plan.optimizer });
+    } catch (e) {
+      // Divergence: say which checkpoint survives.
+      if (e instanceof MakemoreError && lastSaved !== null && /^training diverged/.test(e.message) && !e.message.includes('the last checkpoint')) throw new MakemoreError(`${e.message}; the last checkpoint (step ${lastSaved[1]}) is kept in ${lastSaved[0]}`);
+      throw e;
+    } finally {
+      progress.stop();
+      work?.log.flush();
+    }
+    const ran = result.nextStep - plan.startStep;
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`trained ${ran} steps in ${seconds.toFixed(1)} s (${ran > 0 ? ((seconds * 1e6) / ran).toFixed(0) : '-'} µs/step)`);
+    if (signals.received !== null) return stopped(result.nextStep, 'during training');
+
+    // The finished run is saved first: evaluation and reports come after, and cannot lose it.
+    assertFinite(model, result.nextStep, lastSaved);
+    if (flags.out !== undefined) save(flags.out, result.nextStep);
+    const final: Record<'train' | 'val' | 'test', number> = { train: NaN, val: NaN, test: NaN };
+    faultPoint('evaluate');
+    for (const split of ['train', 'val', 'test'] as const) {
+      if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
+      final[split] = await evalPool.splitLoss(model, splits[split]);
+    }
+    // --preset wavenet: `train 1.7690284252166748`, as the lecture prints them; else 4 decimals
+    const full = isArchPreset(flags.preset) && ARCH_PRESETS[flags.preset].fullSplitLosses;
+    for (const split of ['train', 'val', 'test'] as const) console.log(`${split} ${full ? pyFloat(final[split]) : final[split].toFixed(4)}`);
+    diag?.finish(final);
+    if (flags.out !== undefined) {
+      if (diag !== null) save(flags.out, result.nextStep); // again, with the diagnostics
+      console.log(`saved ${flags.out}`);
+    }
+    faultPoint('report');
+    diag?.writeFiles();
     if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
-    final[split] = splitLoss(model, splits[split]);
+    if (plan.samples > 0) {
+      console.log('samples:');
+      // The seed notebook's cell 34 continues the training generator; the lecture seeds a new one.
+      const sg = trainCfg.sampleGenerator === 'continue' ? g : new Generator(trainCfg.seed + 10);
+      for (const w of sampleWords(model, vocab, { count: plan.samples, generator: sg })) console.log(`  ${w}`);
+    }
+    return 0;
+  } finally {
+    void evalPool.close();
   }
-  // --preset wavenet: `train 1.7690284252166748`, as the lecture prints them; else 4 decimals
-  const full = isArchPreset(flags.preset) && ARCH_PRESETS[flags.preset].fullSplitLosses;
-  for (const split of ['train', 'val', 'test'] as const) console.log(`${split} ${full ? pyFloat(final[split]) : final[split].toFixed(4)}`);
-  diag?.finish(final);
-  if (flags.out !== undefined) {
-    if (diag !== null) save(flags.out, result.nextStep); // again, with the diagnostics
-    console.log(`saved ${flags.out}`);
-  }
-  faultPoint('report');
-  diag?.writeFiles();
-  if (await signals.poll() !== null) return stopped(result.nextStep, 'after training');
-  if (plan.samples > 0) {
-    console.log('samples:');
-    // The seed notebook's cell 34 continues the training generator; the lecture seeds a new one.
-    const sg = trainCfg.sampleGenerator === 'continue' ? g : new Generator(trainCfg.seed + 10);
-    for (const w of sampleWords(model, vocab, { count: plan.samples, generator: sg })) console.log(`  ${w}`);
-  }
-  return 0;
 }
 
 /** The val loss recorded in a work directory's best model (Infinity when there is none yet). */

@@ -44,10 +44,10 @@ export interface LanguageModel extends Module {
   /** The whole training step in one kernel call with the same numbers, where the kind has one (null: use autograd). */
   fusedTrainStep?(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null;
   /**
-   * The eval-mode mean loss over (X, Y) in chunks of `chunkRows`, fused, with the numbers of the
-   * op-by-op evaluation (splitLoss), where the kind has it (null: evaluate op by op).
+   * Each row's eval-mode loss over (X, Y) in chunks of `chunkRows`, fused, with the numbers of the
+   * op-by-op evaluation (splitRowLosses), where the kind has it (null: evaluate op by op).
    */
-  fusedEval?(X: Tensor, Y: Tensor, chunkRows: number): number | null;
+  fusedEvalRows?(X: Tensor, Y: Tensor, chunkRows: number): Float32Array | null;
   /** Its layers for a diagram, where the forward is hand-written (module-built models: `networkLayers` asks their modules). */
   networkLayers?(): NetworkLayer[];
 }

@@ -3,7 +3,7 @@
 // same numbers bit for bit, without the JS↔wasm crossings and the autograd bookkeeping.
 // Available with the wasm backend only; the trainer uses it when nothing needs the step's tensors.
 import { kernels, type WasmBackend } from '../kernels/index.js';
-import { nllLossMean, type Tensor } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { gradOf } from '../tensor/autograd.js';
 import { MakemoreError } from '../errors.js';
 import type { NotebookMLP } from './kinds/notebook.js';
@@ -105,12 +105,12 @@ const released = new FinalizationRegistry<{ heap: WasmBackend['heap']; blocks: n
 const EVAL_PLAN_SLOTS = 14;
 
 /**
- * The notebook model's eval-mode loss over examples (X, Y) in one wasm call per chunk of
- * `chunkRows` rows (the kernel works through a chunk in cache-sized blocks): each row's loss,
- * then nll_loss's mean over all of them, as splitLoss computes it op by op, bit for bit. Null where it does not apply: the JS backend, batch-statistics evaluation,
- * a parameter outside wasm memory.
+ * The notebook model's eval-mode loss of each example of (X, Y) in one wasm call per chunk of
+ * `chunkRows` rows (the kernel works through a chunk in cache-sized blocks), as splitRowLosses
+ * computes them op by op, bit for bit. Null where it does not apply: the JS backend,
+ * batch-statistics evaluation, a parameter outside wasm memory.
  */
-export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chunkRows: number): number | null {
+export function notebookFusedEvalRows(model: NotebookMLP, X: Tensor, Y: Tensor, chunkRows: number): Float32Array | null {
   if (model.config.bnEval === 'batch') return null;
   const { params, buffers } = notebookTensors(model);
   const tensors = [...params, ...buffers];
@@ -144,7 +144,7 @@ export function notebookFusedEval(model: NotebookMLP, X: Tensor, Y: Tensor, chun
       }
       nll.set(new Float32Array(heap.buffer, nllAt, e - s), s);
     }
-    return nllLossMean(nll);
+    return nll;
   } finally {
     for (const b of [xAt, yAt, ws, meta, plan, nllAt]) heap.freeBytesAt(b);
   }

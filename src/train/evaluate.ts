@@ -22,6 +22,13 @@ export function evalChunkRows(model: LanguageModel): number {
   return Math.max(1, Math.min(8192, Math.floor(EVAL_CHUNK_BYTES / rowBytes)));
 }
 
+/** The losses a split's mean is taken over: each row's, or each position's for makemore.py's family, `kept` marking the non-padding ones. */
+export interface RowLosses {
+  nll: Float32Array | Float64Array;
+  /** The positions that count (null: every row counts). */
+  kept: Uint8Array | null;
+}
+
 /**
  * The mean loss over a split in eval mode: per row (context models), or per target position for
  * makemore.py's family (output "sequence": every position but the −1 padding counts once). makemore.py's
@@ -31,26 +38,46 @@ export function evalChunkRows(model: LanguageModel): number {
 export function splitLoss(model: LanguageModel, data: Dataset, chunk = evalChunkRows(model)): number {
   const n = data.Y.shape[0];
   if (n === 0) return Number.NaN;
-  if (modelKind(model.config).wholeSplitEval?.(model.config) === true) chunk = n;
+  if (wholeSplit(model)) chunk = n;
+  return meanLoss(splitRowLosses(model, data, 0, n, chunk));
+}
+
+/** Whether the model must see the whole split at once (batch statistics in eval mode: the seed's cell 9). */
+export function wholeSplit(model: LanguageModel): boolean {
+  return modelKind(model.config).wholeSplitEval?.(model.config) === true;
+}
+
+/**
+ * F.cross_entropy's mean over the losses of a split as one call over it computes it: nll_loss's
+ * mean reduction (float32 cascade, as PyTorch adds them) over every row, or the kept positions.
+ */
+export function meanLoss(r: RowLosses): number {
+  return nllLossMean(r.nll, r.kept);
+}
+
+/**
+ * The eval-mode losses of rows [start, end) of a split, chunk by chunk: each row's, as
+ * F.cross_entropy(…, reduction='none') over the whole split gives it, whatever the chunks (so a
+ * split's rows can be evaluated in pieces, on several threads, with the same numbers).
+ */
+export function splitRowLosses(model: LanguageModel, data: Dataset, start = 0, end = data.Y.shape[0], chunk = evalChunkRows(model)): RowLosses {
+  const part = start === 0 && end === data.Y.shape[0] ? data : datasetRows(data, start, end);
   const wasTraining = model.training;
   model.eval();
   try {
     // The same numbers in one kernel call per chunk, unless a hook must see the forward pass.
     if (!model.hasHooks()) {
-      const fused = model.fusedEval?.(data.X, data.Y, chunk) ?? null;
-      if (fused !== null) return fused;
+      const fused = model.fusedEvalRows?.(part.X, part.Y, chunk) ?? null;
+      if (fused !== null) return { nll: fused, kept: null };
     }
-    return noGrad(() => (model.output === 'sequence' ? tokenLoss(model, data, chunk) : rowLoss(model, data, chunk)));
+    return noGrad(() => (model.output === 'sequence' ? tokenLosses(model, part, chunk) : rowLosses(model, part, chunk)));
   } finally {
     model.train(wasTraining);
   }
 }
 
-/**
- * F.cross_entropy over the whole split as one call computes it: each row's loss, chunk by chunk,
- * then nll_loss's mean reduction over all of them (float32 cascade, as PyTorch adds them).
- */
-function rowLoss(model: LanguageModel, data: Dataset, chunk: number): number {
+/** Each row's loss, chunk by chunk. */
+function rowLosses(model: LanguageModel, data: Dataset, chunk: number): RowLosses {
   const rows = data.Y.shape[0];
   let nll: Float32Array | Float64Array | null = null;
   for (let s = 0; s < rows; s += chunk) {
@@ -62,15 +89,14 @@ function rowLoss(model: LanguageModel, data: Dataset, chunk: number): number {
       nll.set(r, s);
     });
   }
-  return nllLossMean(nll!);
+  return { nll: nll!, kept: null };
 }
 
 /**
- * makemore.py's family: the mean over every target position but the −1 padding, as one
- * F.cross_entropy(logits.view(-1, V), Y.view(-1), ignore_index=-1) over the whole split adds it:
- * each position's loss, chunk by chunk, then nll_loss's mean over the kept ones.
+ * makemore.py's family: each position's loss, chunk by chunk, `kept` marking all but the −1
+ * padding (F.cross_entropy(logits.view(-1, V), Y.view(-1), ignore_index=-1) leaves it out).
  */
-function tokenLoss(model: LanguageModel, data: Dataset, chunk: number): number {
+function tokenLosses(model: LanguageModel, data: Dataset, chunk: number): RowLosses {
   const rows = data.Y.shape[0];
   const positions = data.Y.numel;
   const perRow = positions / rows;
@@ -89,5 +115,5 @@ function tokenLoss(model: LanguageModel, data: Dataset, chunk: number): number {
       nll.set(r, s * perRow);
     });
   }
-  return nllLossMean(nll!, kept);
+  return { nll: nll!, kept };
 }

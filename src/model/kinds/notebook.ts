@@ -25,7 +25,7 @@ import { defineKind, type ActivationProbe, type BatchNormSite, type LanguageMode
 import { mlpWeights } from '../size.js';
 import type { NetworkLayer } from '../layers.js';
 import { PlainMLP } from './plain.js';
-import { notebookFusedEval, notebookFusedStep, type FusedTrainStep } from '../notebookFused.js';
+import { notebookFusedEvalRows, notebookFusedStep, type FusedTrainStep } from '../notebookFused.js';
 
 const MOMENTUM = Math.fround(0.001);
 const KEEP = Math.fround(0.999);
@@ -62,11 +62,12 @@ export class NotebookMLP extends Module implements LanguageModel {
     this.bnstdRunning = this.registerBuffer('bnstd_running', ones([1, H]));
   }
 
-  /** The whole training step (forward, backward, SGD) as one wasm call, the same numbers; null on the JS backend. */
-  fusedEval(X: Tensor, Y: Tensor, chunkRows: number): number | null {
-    return notebookFusedEval(this, X, Y, chunkRows);
+  /** Each row's eval-mode loss, one wasm call per chunk, the same numbers; null on the JS backend. */
+  fusedEvalRows(X: Tensor, Y: Tensor, chunkRows: number): Float32Array | null {
+    return notebookFusedEvalRows(this, X, Y, chunkRows);
   }
 
+  /** The whole training step (forward, backward, SGD) as one wasm call, the same numbers; null on the JS backend. */
   fusedTrainStep(batchSize: number, X: Tensor, Y: Tensor): FusedTrainStep | null {
     return notebookFusedStep(this, batchSize, X, Y);
   }
