@@ -77,17 +77,28 @@ export function logSoftmaxBackward(dx: usize, dy: usize, y: usize, rows: i32, co
   const rb = <usize>cols << 2;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
-    const s = laneSum(dy + o, cols, false, 0);
-    const s4 = splat(s);
-    let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const q = o + (<usize>c << 2);
-      v128.store(dx + q, f32x4.add(v128.load(dx + q), vfmaf(f32x4.neg(vexpSleef(v128.load(y + q))), s4, v128.load(dy + q))));
-    }
-    for (; c < cols; c++) {
-      const q = o + (<usize>c << 2);
-      store<f32>(dx + q, load<f32>(dx + q) + fmaf(-expf(load<f32>(y + q)), s, load<f32>(dy + q)));
-    }
+    addSoftmaxGradRow(dx + o, y + o, true, laneSum(dy + o, cols, false, 0), false, dy + o, 0, cols);
+  }
+}
+
+/**
+ * dst[c] += fma(−v(c), s, addend(c)), c < cols, one fused multiply-add per element: v(c) =
+ * exp(src[c]) (SLEEF's) when `exp`, else src[c]; addend(c) = s at c = t and 0 elsewhere when
+ * `oneHot` (nll_loss's gradient: g·[c = t] − exp(y)·g), else add[c] (log_softmax's: dy − exp(y)·Σdy).
+ */
+@inline export function addSoftmaxGradRow(dst: usize, src: usize, exp: bool, s: f32, oneHot: bool, add: usize, t: i32, cols: i32): void {
+  const s4 = splat(s), at = i32x4.splat(t);
+  let c = 0;
+  for (; c + 4 <= cols; c += 4) {
+    const q = <usize>c << 2;
+    const v = exp ? vexpSleef(v128.load(src + q)) : v128.load(src + q);
+    const addend = oneHot ? v128.and(s4, i32x4.eq(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(c)), at)) : v128.load(add + q); // one-hot: s at t, else 0
+    v128.store(dst + q, f32x4.add(v128.load(dst + q), vfmaf(f32x4.neg(v), s4, addend)));
+  }
+  for (; c < cols; c++) {
+    const q = <usize>c << 2;
+    const v = exp ? expf(load<f32>(src + q)) : load<f32>(src + q);
+    store<f32>(dst + q, load<f32>(dst + q) + fmaf(-v, s, oneHot ? (c == t ? s : 0) : load<f32>(add + q)));
   }
 }
 
@@ -159,17 +170,6 @@ export function crossEntropyMeanBackward(dlogits: usize, logProbs: usize, target
   for (let i = 0; i < rows; i++) {
     const o = <usize>i * rb;
     const t = load<i32>(targets + (<usize>i << 2));
-    if (t == skip) continue;
-    const g4 = splat(g), at = i32x4.splat(t);
-    let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const q = o + (<usize>c << 2);
-      const onTarget = v128.and(g4, i32x4.eq(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(c)), at)); // g at t, else 0
-      v128.store(dlogits + q, f32x4.add(v128.load(dlogits + q), vfmaf(f32x4.neg(vexpSleef(v128.load(logProbs + q))), g4, onTarget)));
-    }
-    for (; c < cols; c++) {
-      const q = o + (<usize>c << 2);
-      store<f32>(dlogits + q, load<f32>(dlogits + q) + fmaf(-expf(load<f32>(logProbs + q)), g, c == t ? g : 0));
-    }
+    if (t != skip) addSoftmaxGradRow(dlogits + o, logProbs + o, true, g, true, 0, t, cols);
   }
 }

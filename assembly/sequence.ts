@@ -2,9 +2,8 @@
 // the row helpers of the softmax/cross-entropy kernels in layers.ts.
 
 import { errIndex, softmaxRow } from './layers';
-import { crossEntropyMean, crossEntropyMeanBackward, logSoftmaxRow, nllAdd, nllReset, nllTotal } from './logSoftmax';
-import { splat } from './simd';
-import { expf, fmaf, vexpSleef, vfmaf } from './sleef';
+import { addSoftmaxGradRow, crossEntropyMean, crossEntropyMeanBackward, logSoftmaxRow, nllAdd, nllReset, nllTotal } from './logSoftmax';
+import { expf, vexpSleef } from './sleef';
 
 /** Softmax of row r over its first min(r mod period + 1, cols) entries; the rest 0. */
 export function causalSoftmaxRows(out: usize, x: usize, rows: i32, cols: i32, period: i32): void {
@@ -104,22 +103,11 @@ export function lookupCrossEntropyBackward(gradTable: usize, saved: usize, idx: 
   if (kept < 0) return;
   const g = -(<f32>scale / <f32>kept);
   const rb = <usize>cols << 2, exps = saved + <usize>rows * rb;
-  const g4 = splat(g);
   for (let p = 0; p < n; p++) {
     const q = <usize>p << 2;
     const t = load<i32>(targets + q);
     if (t == ignoreIndex) continue;
     const o = <usize>load<i32>(idx + q) * rb;
-    const dst = gradTable + o, e = exps + o, at = i32x4.splat(t);
-    let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const k = <usize>c << 2;
-      const onTarget = v128.and(g4, i32x4.eq(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(c)), at)); // g at t, else 0
-      v128.store(dst + k, f32x4.add(v128.load(dst + k), vfmaf(f32x4.neg(v128.load(e + k)), g4, onTarget)));
-    }
-    for (; c < cols; c++) {
-      const k = <usize>c << 2;
-      store<f32>(dst + k, load<f32>(dst + k) + fmaf(-load<f32>(e + k), g, c == t ? g : 0));
-    }
+    addSoftmaxGradRow(gradTable + o, exps + o, false, g, true, 0, t, cols); // the exps saved by the forward
   }
 }
