@@ -136,6 +136,15 @@ export class Generator {
     return ((hi & 0x1fffff) * TWO_POW_32 + lo) * TWO_POW_M53;
   }
 
+  /**
+   * `tensor.bernoulli_(p)` with a scalar p on CPU (PyTorch built without MKL, as Debian's): serial in
+   * element order, each element 1 when a double uniform (uniformDouble, two MT outputs) is < p, else 0.
+   */
+  bernoulli(out: Float32Array | Float64Array, p: number): void {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+    for (let i = 0; i < out.length; i++) out[i] = this.uniformDouble() < p ? 1 : 0;
+  }
+
   /** `uniform_real_distribution<float>(0,1)`: 24 low bits times 2^-24 (exact float32). */
   uniformFloat(): number {
     return (this.mt.nextUint32() & 0xffffff) * TWO_POW_M24;
