@@ -16,7 +16,7 @@ import { Dropout, dropoutGenerator, setDropoutGenerator } from '../src/nn/index.
 import { Generator } from '../src/random/index.js';
 import { Tensor, crossEntropy, dropout, noGrad, rand, tensor } from '../src/tensor/index.js';
 import { gradcheck, project, randT } from './helpers/gradcheck.js';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, inProcess } from './helpers/cli.js';
 
 interface OpCase { seed: number; p: number; shape: number[]; x: number[]; gradOut: number[]; y: number[]; grad: number[]; after: number[] }
 interface Pass { logits: number[]; loss: number; masks: { name: string; keep: number[] }[]; grads?: { name: string; values: number[] }[] }
@@ -176,6 +176,15 @@ describe('the transformer with dropout against makemore.py + minGPT\'s dropouts'
       assert.throws(() => validateModelConfig({ ...config, dropout: p }), (e: Error) => e instanceof MakemoreError && e.message === `dropout must be a number in [0, 1), got ${p}`);
     }
     assert.throws(() => validateModelConfig({ ...config, dropout: '0.1' as unknown as number }), /dropout must be a number in \[0, 1\), got 0\.1/);
-    assert.throws(() => validateModelConfig({ arch: 'bigram', norm: 'none', vocabSize: 7, blockSize: 6, embedDim: 8, hidden: 8, layers: 1, dropout: 0.1 }), /^MakemoreError: dropout applies only to the transformer, not bigram$|dropout applies only to the transformer, not bigram/);
+    assert.throws(() => validateModelConfig({ arch: 'bigram', norm: 'none', vocabSize: 7, blockSize: 6, embedDim: 8, hidden: 8, layers: 1, dropout: 0.1 }), /dropout applies only to the transformer, not bigram/);
+  });
+
+  test('makemore train --dropout: refused outside [0, 1) and for other types, in one line (docs/errors.md)', async () => {
+    const bigram = await inProcess('train', '--type', 'bigram', '--dropout', '0.1', '--steps', '1');
+    assert.equal(bigram.status, 1);
+    assert.equal(bigram.stderr, 'makemore: error: dropout applies only to the transformer, not bigram\n');
+    const one = await inProcess('train', '--type', 'transformer', '--dropout', '1', '--steps', '1');
+    assert.equal(one.status, 1);
+    assert.match(one.stderr, /^error: option '--dropout <p>' argument '1' is invalid\. expected a number in \[0, 1\), got "1"\n/);
   });
 });
