@@ -70,6 +70,36 @@ test('AdamW (clipped, warm-up): N steps + --resume for N more is bit-identical t
   assert.equal(loadModel(half).info.optimizer!.stateDict.state.get(0)!.step, 200);
 });
 
+test('the transformer with --dropout: N steps + --resume for N more is the same file as 2N steps (the dropout generator saved and restored)', () => {
+  const flags = ['--type', 'transformer', '--n-embd', '8', '--n-embd2', '8', '--n-layer', '2', '--n-head', '2', '--samples', '0'];
+  const train = (...args: string[]): string => {
+    const r = spawnSync(process.execPath, [bin, 'train', '--data', words, ...flags, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const one = join(tmp, 'dropout-one.safetensors');
+  const half = join(tmp, 'dropout-half.safetensors');
+  const resumed = join(tmp, 'dropout-resumed.safetensors');
+  const plain = join(tmp, 'dropout-none.safetensors');
+  assert.match(train('--dropout', '0.2', '--steps', '40', '--out', one), /n_head 2, dropout 0\.2,/);
+  train('--dropout', '0.2', '--steps', '20', '--out', half);
+  const b = spawnSync(process.execPath, [bin, 'train', '--resume', half, '--steps', '40', '--samples', '0', '--out', resumed], { encoding: 'utf8' });
+  assert.equal(b.status, 0, b.stderr);
+  assert.match(b.stdout, /resuming .* at step 20 of 40/);
+  // the dropout's stream is its own (makemore.py's split: the minibatches have the sampler's)
+  const info = loadModel(half).info;
+  assert.ok(info.dropoutGenerator !== undefined && JSON.stringify(info.dropoutGenerator) !== JSON.stringify(info.generator));
+  assert.deepEqual(readFileSync(resumed), readFileSync(one));
+  // and the dropout acted: without it the same run ends elsewhere
+  train('--steps', '40', '--out', plain);
+  assert.notDeepEqual(tensorsOf(plain).get('lm_head.weight'), tensorsOf(one).get('lm_head.weight'));
+  assert.equal(loadModel(plain).info.dropoutGenerator, undefined);
+  // a resumed run keeps its model's dropout
+  const c = spawnSync(process.execPath, [bin, 'train', '--resume', half, '--steps', '40', '--dropout', '0.1'], { encoding: 'utf8' });
+  assert.equal(c.status, 1);
+  assert.match(c.stderr, /--dropout 0\.1 conflicts with the model in .* \(0\.2\); a resumed run keeps its model/);
+});
+
 test('Ctrl-C during training writes a checkpoint that loads and resumes', async () => {
   const out = join(tmp, 'interrupted.safetensors');
   const child = spawn(process.execPath, [bin, 'train', '--data', words, '--hidden', '64', '--samples', '0', '--steps', '5000000', '--out', out]);

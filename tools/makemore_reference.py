@@ -4,10 +4,16 @@ device for a fixed number of steps, for docs/models.md and for comparing a makem
 minibatches) step for step.
 
   /usr/bin/python3 tools/makemore_reference.py --type mlp --steps 5000 --seed 3407 --threads 1 [--json out.json]
+  /usr/bin/python3 tools/makemore_reference.py --type transformer --steps 200 --dropout 0.1 --loss-every 20
+
+--dropout P (transformer): nn.Dropout(P) where makemore-ts's --dropout puts it (makemore_family.add_dropout);
+the masks come from the default generator after the split, the parameters and the DataLoader's seeds,
+as makemore.py's main block would draw them (this loop neither evaluates nor samples in between).
 
 Prints one JSON object: the test (and train) loss after the steps, both per token over the whole
 split (what makemore-ts reports) and makemore.py's way (evaluate(): the mean of the means of up to
-11 shuffled batches of 100 words), the loss every 1000 steps, and µs per step of the training loop."""
+11 shuffled batches of 100 words), the minibatch loss every --loss-every steps (default 1000) and at
+the last, and µs per step of the training loop."""
 import argparse
 import io
 import json
@@ -20,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from makemore_family import build, makemore, stacked  # noqa: E402
+from makemore_family import add_dropout, build, makemore, stacked  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), '..')
 
@@ -54,6 +60,8 @@ def main():
     ap.add_argument('--batch-size', type=int, default=32)
     ap.add_argument('--learning-rate', type=float, default=5e-4)
     ap.add_argument('--weight-decay', type=float, default=0.01)
+    ap.add_argument('--dropout', type=float, default=0.0, help='the transformer\'s dropout (makemore-ts --dropout)')
+    ap.add_argument('--loss-every', type=int, default=1000, help='record the minibatch loss every this many steps')
     ap.add_argument('--json', default=None, help='also write the JSON here')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -65,6 +73,10 @@ def main():
     config = makemore.ModelConfig(vocab_size=train_dataset.get_vocab_size(), block_size=train_dataset.get_output_length(),
                                   n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd, n_embd2=args.n_embd2)
     model = build(args.type, config)
+    if args.dropout > 0:
+        if args.type != 'transformer':
+            ap.error('--dropout applies to --type transformer')
+        add_dropout(model, args.dropout)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay, betas=(0.9, 0.99), eps=1e-8)
     loader = makemore.InfiniteDataLoader(train_dataset, batch_size=args.batch_size, pin_memory=False, num_workers=0)
     makemore.args = argparse.Namespace(device='cpu')  # evaluate() reads the global args.device
@@ -79,7 +91,7 @@ def main():
         loss.backward()
         optimizer.step()
         t_train += time.perf_counter() - t0
-        if step % 1000 == 0 or step == args.steps - 1:
+        if step % args.loss_every == 0 or step == args.steps - 1:
             losses[step] = loss.item()
 
     out = {
@@ -88,6 +100,7 @@ def main():
         'steps': args.steps,
         'seed': args.seed,
         'threads': args.threads,
+        'dropout': args.dropout,
         'parameters': sum(p.numel() for p in model.parameters()),
         'us_per_step': t_train / args.steps * 1e6,
         'test_loss': per_token_loss(model, test_dataset),

@@ -14,7 +14,7 @@ import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerInfo } from './info.js';
-import { betas, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './parse.js';
+import { betas, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from './parse.js';
 import { registerNotebook } from './notebook.js';
 import { registerSample } from './sample.js';
 import { runTrain, TRAIN_DEFAULTS, type TrainFlags } from './train.js';
@@ -40,6 +40,7 @@ function registerTrain(program: Command): void {
     .addOption(new Option('--split <kind>', 'the word split: shuffle (the notebooks\' 80/10/10 by --split-seed) or makemore (makemore.py\'s: torch.randperm on the --seed generator, a test set of min(1000, 10%) words that is also val, its sampler\'s minibatches); default: makemore with --type, else shuffle').choices(WORD_SPLITS))
     .option('--n-layer <n>', 'makemore.py\'s name of --layers (--type: default 4)', positiveInt)
     .option('--n-head <n>', 'attention heads, makemore.py\'s n_head (--type transformer: default 4)', positiveInt)
+    .option('--dropout <p>', 'dropout probability of the transformer (--type transformer: after the embeddings and each block\'s attention and MLP output, as minGPT; default 0, none)', probability)
     .option('--n-embd <n>', 'makemore.py\'s name of --embed (--type: default 64)', positiveInt)
     .option('--n-embd2 <n>', 'makemore.py\'s name of --hidden (--type: default 64)', positiveInt)
     .addOption(new Option('--preset <name>', 'seed: the seed notebook\'s final model (cells 11-14, 34); lecture: makemore part 3\'s; wavenet: makemore part 5\'s hierarchical MLP (block 8, embed 24, hidden 128, 3 levels, seed 42, 20 samples)').choices(TRAIN_PRESET_NAMES).default('seed'))

@@ -38,6 +38,13 @@ export function nonNegativeNumber(v: string): number {
   return n;
 }
 
+/** A number in [0, 1) (dropout's probability). */
+export function probability(v: string): number {
+  const n = Number(v);
+  if (!DECIMAL.test(v) || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got "${v}"`);
+  return n;
+}
+
 /** "0.9,0.99": two numbers in [0, 1) (AdamW's betas). */
 export function betas(v: string): [number, number] {
   const parts = v.split(',').map((x) => x.trim());

@@ -9,6 +9,7 @@ import { ADAMW_DEFAULTS, SGD, type Optimizer, type Schedule } from '../optim/ind
 import { type ModelFileInfo } from '../model/file.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Generator } from '../random/index.js';
+import { dropoutGenerator, setDropoutGenerator } from '../nn/index.js';
 import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
 import { FAMILY_DEFAULTS } from '../model/presets.js';
@@ -47,6 +48,8 @@ export interface TrainFlags extends DiagnosticsFlags, Pick<TrainConfig, Optimize
   /** makemore.py's names of --layers, --n-head (the transformer's heads), --embed and --hidden. */
   nLayer?: number;
   nHead?: number;
+  /** The transformer's dropout probability (ModelConfig.dropout). */
+  dropout?: number;
   nEmbd?: number;
   nEmbd2?: number;
   preset: TrainPresetName;
@@ -189,6 +192,7 @@ function freshPlan(userFlags: TrainFlags, given: Given): Plan {
   Object.assign(modelCfg, kind.defaults?.(modelCfg), flags.groups !== undefined ? { groups: flags.groups } : {});
   if (flags.nHead !== undefined) modelCfg.heads = flags.nHead;
   else if (kind.options.includes('heads') && modelCfg.heads === undefined) modelCfg.heads = FAMILY_DEFAULTS.heads;
+  if (flags.dropout !== undefined) modelCfg.dropout = flags.dropout;
   validateModelConfig(modelCfg);
   checkModelSize(modelCfg, trainCfg.batchSize);
   const g = new Generator(trainCfg.seed);
@@ -225,7 +229,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   const c = model.config;
   const shape: [keyof TrainFlags, number | string | boolean | undefined][] = [['arch', c.arch ?? DEFAULT_ARCH], ['blockSize', c.blockSize], ['embed', c.embedDim], ['hidden', c.hidden], ['layers', c.layers], ['norm', c.norm],
     ['init', c.init], ['bnEps', c.bnEps], ['bias1', c.bias1], ['bnEval', c.bnEval], ['groups', c.groups],
-    ['nEmbd', c.embedDim], ['nEmbd2', c.hidden], ['nLayer', c.layers], ['nHead', c.heads], ['split', info.train.split ?? 'shuffle']];
+    ['nEmbd', c.embedDim], ['nEmbd2', c.hidden], ['nLayer', c.layers], ['nHead', c.heads], ['dropout', c.dropout ?? 0], ['split', info.train.split ?? 'shuffle']];
   if (given('type') && flags.type !== undefined && archOfType(flags.type) !== (c.arch ?? DEFAULT_ARCH)) throw new MakemoreError(`--type ${flags.type} conflicts with the model in ${path} (${c.arch ?? DEFAULT_ARCH}); a resumed run keeps its model`);
   for (const [flag, value] of shape) {
     if (given(flag) && flags[flag] !== value) throw new MakemoreError(`--${kebab(flag)} ${String(flags[flag])} conflicts with the model in ${path} (${String(value)}); a resumed run keeps its model`);
@@ -259,6 +263,7 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   }
   // The saved generator is the minibatches' (makemore.py's sampler's, for its split); the split is drawn afresh
   const g = Generator.fromState(info.generator);
+  resumeDropout(model, info, g, path);
   const split = runWordSplit(words, trainCfg, undefined, data);
   const optimizer = createOptimizer(model.parameters(), trainCfg);
   if (info.optimizer !== undefined) {
@@ -269,6 +274,17 @@ function resumePlan(flags: TrainFlags, given: Given, path: string): Plan {
   }
   const ap = Object.values(ARCH_PRESETS).find((p) => p.arch === c.arch);
   return { modelCfg: c, trainCfg, data, words, vocab, split, model, g, startStep: info.step, optimizer, samples: given('samples') || ap === undefined ? flags.samples : ap.samples };
+}
+
+/**
+ * Point a resumed model's dropouts at the stream they drew from: the saved dropout generator, or
+ * (no such state: the notebooks' split, one generator for everything) the minibatches' `g`.
+ */
+function resumeDropout(model: LanguageModel, info: ModelFileInfo, g: Generator, path: string): void {
+  if (dropoutGenerator(model) === null) return;
+  if (info.dropoutGenerator !== undefined) setDropoutGenerator(model, Generator.fromState(info.dropoutGenerator));
+  else if (info.train?.split === 'makemore') throw new MakemoreError(`${path}: its model has dropout but the file holds no dropout generator state to resume from`);
+  else setDropoutGenerator(model, g);
 }
 
 /** The most steps one run takes (the trainer keeps one float per step). */
@@ -299,7 +315,7 @@ export function modelLabel(c: ModelConfig): string {
 
 /** The model's shape in its own terms: makemore.py's names for its family. */
 export function modelShape(c: ModelConfig): string {
-  if (isFamily(c)) return `block ${c.blockSize}, n_embd ${c.embedDim}, n_embd2 ${c.hidden}, n_layer ${c.layers}${c.heads !== undefined ? `, n_head ${c.heads}` : ''}`;
+  if (isFamily(c)) return `block ${c.blockSize}, n_embd ${c.embedDim}, n_embd2 ${c.hidden}, n_layer ${c.layers}${c.heads !== undefined ? `, n_head ${c.heads}` : ''}${c.dropout ? `, dropout ${c.dropout}` : ''}`;
   return `block ${c.blockSize}, embed ${c.embedDim}, hidden ${c.hidden} × ${c.layers}`;
 }
 
@@ -413,6 +429,9 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
       assertFinite(model, step, lastSaved);
       divergence.beforeSave(step, () => splitLoss(model, probe), probeRows);
       const info: ModelFileInfo = { step, generator: g.getState(), train: trainCfg, data: dataLabel(plan.data), dataSha256: sha, extra: { ...diag?.metadata(), ...extra } };
+      // The dropouts' stream, where it is not the minibatches' (makemore.py's split: the run's first generator)
+      const dg = dropoutGenerator(model);
+      if (dg !== null && dg !== g) info.dropoutGenerator = dg.getState();
       if (!isPlainSgd(plan.optimizer)) info.optimizer = { name: plan.optimizer.name as OptimizerName, stateDict: plan.optimizer.stateDict() };
       saveModel(path, model, vocab, info);
       lastSaved = [path, step];

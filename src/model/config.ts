@@ -66,6 +66,8 @@ export interface ModelConfig {
   groups?: number;
   /** Attention heads (makemore.py's n_head; the transformer only; must divide `embedDim`). */
   heads?: number;
+  /** Dropout probability in [0, 1) (the transformer only: after the embeddings and each residual branch; absent or 0: none). */
+  dropout?: number;
   /** Initialisation of the "none" and "notebook" models (default "kaiming"); ignored by "batchnorm1d". */
   init?: InitScheme;
   /** Notebook model: eps added to the batch std in training, `(h − mean)/(std + eps)` (default 0). */
@@ -169,6 +171,7 @@ export function validateModelConfig(c: ModelConfig): void {
   const kind = modelKind(c);
   if (c.groups !== undefined && !kind.options.includes('groups')) throw new MakemoreError(`groups applies only to norm groupnorm, not ${c.norm}`);
   if (c.heads !== undefined && !kind.options.includes('heads')) throw new MakemoreError(`heads applies only to the transformer, not ${c.arch ?? DEFAULT_ARCH}`);
+  if (c.dropout !== undefined && !kind.options.includes('dropout')) throw new MakemoreError(`dropout applies only to the transformer, not ${c.arch ?? DEFAULT_ARCH}`);
   kind.validate?.(c);
   if (c.init !== undefined && !INIT_SCHEMES.includes(c.init)) {
     throw new MakemoreError(`init must be one of ${INIT_SCHEMES.join(', ')}, got "${String(c.init)}"`);

@@ -25,6 +25,8 @@ export interface ModelFileInfo {
   step: number;
   /** The generator after the last step: resuming continues its stream. */
   generator?: GeneratorState;
+  /** The dropouts' generator after the last step, where it is not `generator` (makemore.py's split: the run's first one). */
+  dropoutGenerator?: GeneratorState;
   train?: TrainConfig;
   /** The word list it was trained on (informational) and its sha256. */
   data?: string;
@@ -158,6 +160,7 @@ export function encodeModel(model: LanguageModel, vocab: Vocab, info: ModelFileI
     vocab: vocab.toString(),
     step: String(info.step),
     ...(info.generator ? { generator: JSON.stringify(info.generator) } : {}),
+    ...(info.dropoutGenerator ? { dropout_generator: JSON.stringify(info.dropoutGenerator) } : {}),
     ...(info.train ? { train: JSON.stringify(info.train) } : {}),
     ...(info.data !== undefined ? { data: info.data } : {}),
     ...(info.dataSha256 !== undefined ? { data_sha256: info.dataSha256 } : {}),
@@ -179,6 +182,17 @@ function parseJson(text: string | undefined, key: string, bad: (why: string) => 
   } catch {
     return bad(`metadata "${key}" is not valid JSON`);
   }
+}
+
+/** A generator state from metadata `key`, checked. */
+function generatorState(text: string, key: string, bad: (why: string) => never): GeneratorState {
+  const state = parseJson(text, key, bad) as GeneratorState;
+  try {
+    Generator.fromState(state);
+  } catch (e) {
+    bad(`metadata "${key}" is not a generator state (${(e as Error).message})`);
+  }
+  return state;
 }
 
 /** Read a model file's bytes; every problem is a MakemoreError naming `path` (the source). */
@@ -219,15 +233,8 @@ export function decodeModel(bytes: Uint8Array, path: string): SavedModel {
   const step = metadata.step === undefined ? 0 : /^[0-9]+$/.test(metadata.step) ? Number(metadata.step) : Number.NaN;
   if (!Number.isSafeInteger(step)) bad(`metadata "step" is ${JSON.stringify(metadata.step)}, not a step count`);
   const info: ModelFileInfo = { step };
-  if (metadata.generator !== undefined) {
-    const state = parseJson(metadata.generator, 'generator', bad) as GeneratorState;
-    try {
-      Generator.fromState(state);
-    } catch (e) {
-      bad(`metadata "generator" is not a generator state (${(e as Error).message})`);
-    }
-    info.generator = state;
-  }
+  if (metadata.generator !== undefined) info.generator = generatorState(metadata.generator, 'generator', bad);
+  if (metadata.dropout_generator !== undefined) info.dropoutGenerator = generatorState(metadata.dropout_generator, 'dropout_generator', bad);
   if (metadata.train !== undefined) {
     const train = parseJson(metadata.train, 'train', bad) as TrainConfig;
     if (typeof train !== 'object' || train === null || Array.isArray(train)) bad('metadata "train" is not a JSON object');

@@ -53,8 +53,8 @@ export interface LanguageModel extends Module {
 }
 
 /** The config fields beyond the shape (vocab, block, embed, hidden, layers, norm) a kind reads. */
-export type KindOption = 'init' | 'bnEps' | 'bias1' | 'bnEval' | 'groups' | 'heads';
-export const KIND_OPTIONS: readonly KindOption[] = ['init', 'bnEps', 'bias1', 'bnEval', 'groups', 'heads'];
+export type KindOption = 'init' | 'bnEps' | 'bias1' | 'bnEval' | 'groups' | 'heads' | 'dropout';
+export const KIND_OPTIONS: readonly KindOption[] = ['init', 'bnEps', 'bias1', 'bnEval', 'groups', 'heads', 'dropout'];
 
 export interface ModelKind<M extends LanguageModel = LanguageModel> {
   /** The architecture (`config.arch`) it belongs to; default "mlp". */

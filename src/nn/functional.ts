@@ -4,7 +4,7 @@ import {
   Tensor, batchNormEval, batchNormTrainStepwise, runningAverageStepwiseInPlace, causalSoftmax, softmax as softmaxOp, batchNormTrain, index, runningAverageInPlace, shapeString,
 } from '../tensor/index.js';
 
-export { crossEntropy, logSoftmax, linear, gelu, sigmoid } from '../tensor/index.js';
+export { crossEntropy, logSoftmax, linear, gelu, sigmoid, dropout } from '../tensor/index.js';
 
 /**
  * F.softmax(x, dim); with `causal` (last dim only) entries above the diagonal of the last two

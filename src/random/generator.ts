@@ -14,6 +14,9 @@ const TWO_POW_M53 = 1 / 9007199254740992;
 const TWO_POW_53 = 9007199254740992;
 const UINT64_MOD = 1n << 64n;
 
+/** Scratch for bernoulli's MT words: two per element, 1024 elements at a time. */
+const BERNOULLI_WORDS = new Uint32Array(2048);
+
 /** PyTorch's `default_rng_seed_val`. */
 export const DEFAULT_SEED = 67280421310721n;
 
@@ -134,6 +137,23 @@ export class Generator {
     const hi = this.mt.nextUint32();
     const lo = this.mt.nextUint32();
     return ((hi & 0x1fffff) * TWO_POW_32 + lo) * TWO_POW_M53;
+  }
+
+  /**
+   * `tensor.bernoulli_(p)` with a scalar p on CPU (PyTorch built without MKL, as Debian's): serial in
+   * element order, each element 1 when a double uniform (uniformDouble, two MT outputs) is < p, else 0.
+   */
+  bernoulli(out: Float32Array | Float64Array, p: number): void {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+    // u = k·2^-53 < p  ⇔  k < p·2^53 (both scalings by 2^53 are exact); the words come in bulk
+    const threshold = p * TWO_POW_53;
+    const words = BERNOULLI_WORDS;
+    for (let start = 0; start < out.length; start += words.length / 2) {
+      const n = Math.min(words.length / 2, out.length - start);
+      const w = n === words.length / 2 ? words : words.subarray(0, 2 * n);
+      this.mt.fill(w);
+      for (let i = 0; i < n; i++) out[start + i] = (w[2 * i] & 0x1fffff) * TWO_POW_32 + w[2 * i + 1] < threshold ? 1 : 0;
+    }
   }
 
   /** `uniform_real_distribution<float>(0,1)`: 24 low bits times 2^-24 (exact float32). */

@@ -66,20 +66,23 @@ export class MT19937 {
     this.index = MT_N;
   }
 
-  /** Regenerates all 624 words in place (split loops avoid a modulo per word). */
+  /**
+   * Regenerates all 624 words in place (split loops avoid a modulo per word; `-(y & 1) & MATRIX_A`
+   * is `y & 1 ? MATRIX_A : 0` without a branch the CPU mispredicts half the time).
+   */
   private twist(): void {
     const mt = this.state;
     let k = 0;
     for (; k < MT_N - MT_M; k++) {
       const y = (mt[k] & UPPER_MASK) | (mt[k + 1] & LOWER_MASK);
-      mt[k] = mt[k + MT_M] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      mt[k] = mt[k + MT_M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
     for (; k < MT_N - 1; k++) {
       const y = (mt[k] & UPPER_MASK) | (mt[k + 1] & LOWER_MASK);
-      mt[k] = mt[k + MT_M - MT_N] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      mt[k] = mt[k + MT_M - MT_N] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
     const y = (mt[MT_N - 1] & UPPER_MASK) | (mt[0] & LOWER_MASK);
-    mt[MT_N - 1] = mt[MT_M - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    mt[MT_N - 1] = mt[MT_M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     this.index = 0;
   }
 
@@ -92,6 +95,23 @@ export class MT19937 {
     y ^= (y << 15) & 0xefc60000;
     y ^= y >>> 18;
     return y >>> 0;
+  }
+
+  /**
+   * The next out.length outputs, as that many nextUint32() calls give them. In bulk because a call
+   * per output returns numbers ≥ 2^31 boxed (a heap number each); typed-array stores stay integers.
+   */
+  fill(out: Uint32Array): void {
+    const mt = this.state;
+    for (let i = 0; i < out.length; i++) {
+      if (this.index >= MT_N) this.twist();
+      let y = mt[this.index++];
+      y ^= y >>> 11;
+      y ^= (y << 7) & 0x9d2c5680;
+      y ^= (y << 15) & 0xefc60000;
+      y ^= y >>> 18;
+      out[i] = y;
+    }
   }
 
   /** Copies state and index from another engine. */

@@ -19,5 +19,6 @@ export { gelu, sigmoid } from './ops/activations.js';
 export { causalSoftmax } from './ops/attention.js';
 export { rnnSequence, gruSequence, type CellLinear } from './ops/recurrent.js';
 export { causalAttention } from './ops/selfAttention.js';
+export { dropout } from './ops/dropout.js';
 export type { CrossEntropyOptions } from './ops/loss.js';
 export { numelOf, shapeString } from './shape.js';

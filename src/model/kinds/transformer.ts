@@ -1,6 +1,10 @@
 // makemore.py's Transformer (`--type transformer`, minGPT without dropout): token and position
 // embeddings, `layers` pre-LayerNorm blocks (causal self-attention with `heads` heads, then an MLP
 // with NewGELU, each added to the residual stream), a final LayerNorm and a bias-free lm_head.
+// `dropout` p > 0 puts back minGPT's dropouts that sit outside the fused attention op: after
+// tok_emb + pos_emb (transformer.drop), after attn.c_proj (attn.resid_dropout) and after mlp.c_proj
+// (mlp.dropout), drawn in that forward order from the generator the model was created with;
+// minGPT's dropout of the attention weights (attn_dropout) is not there (causalAttention is one op).
 // Shapes: idx (B, T ≤ blockSize) → x (B, T, C = embedDim) → logits (B, T, vocab).
 // Parameters under makemore.py's state_dict names (transformer.wte.weight, transformer.h.0.ln_1.weight,
 // transformer.h.0.attn.c_attn.weight, …, lm_head.weight), plus its causal-mask buffers
@@ -10,7 +14,7 @@
 // mlp.c_proj U(±1/√in) weight then bias; LayerNorms 1 and 0; lm_head weight U(±1/√C).
 import { MakemoreError } from '../../errors.js';
 import type { Generator } from '../../random/index.js';
-import { Embedding, LayerNorm, Linear, Module, Sequential } from '../../nn/index.js';
+import { Dropout, Embedding, LayerNorm, Linear, Module, Sequential } from '../../nn/index.js';
 import { Tensor, causalAttention, gelu, narrow, ones } from '../../tensor/index.js';
 import type { ModelConfig } from '../config.js';
 import { SequenceModel, defineSequenceKind } from './sequence.js';
@@ -21,16 +25,20 @@ export const DEFAULT_HEADS = 4;
 export class CausalSelfAttention extends Module {
   readonly cAttn: Linear;
   readonly cProj: Linear;
-  constructor(readonly embedDim: number, readonly heads: number, blockSize: number, g: Generator) {
+  /** minGPT's resid_dropout after c_proj (only for dropout > 0). */
+  readonly residDropout: Dropout | null;
+  constructor(readonly embedDim: number, readonly heads: number, blockSize: number, g: Generator, dropout = 0) {
     super();
     this.cAttn = this.registerModule('c_attn', new Linear(embedDim, 3 * embedDim, { generator: g }));
     this.cProj = this.registerModule('c_proj', new Linear(embedDim, embedDim, { generator: g }));
     this.registerBuffer('bias', causalMask(blockSize).view(1, 1, blockSize, blockSize));
+    this.residDropout = dropout > 0 ? this.registerModule('resid_dropout', new Dropout(dropout, { generator: g })) : null;
   }
   /** x (B, T, C) → (B, T, C) */
   forward(x: Tensor): Tensor {
     // the heads' attention in one op on the packed (B, T, 3C) q|k|v, output heads side by side
-    return this.cProj.call(causalAttention(this.cAttn.call(x), this.heads));
+    const y = this.cProj.call(causalAttention(this.cAttn.call(x), this.heads));
+    return this.residDropout?.call(y) ?? y;
   }
 }
 
@@ -38,13 +46,17 @@ export class CausalSelfAttention extends Module {
 export class TransformerMlp extends Module {
   readonly cFc: Linear;
   readonly cProj: Linear;
-  constructor(embedDim: number, g: Generator) {
+  /** minGPT's mlp.dropout after c_proj (only for dropout > 0). */
+  readonly dropout: Dropout | null;
+  constructor(embedDim: number, g: Generator, dropout = 0) {
     super();
     this.cFc = this.registerModule('c_fc', new Linear(embedDim, 4 * embedDim, { generator: g }));
     this.cProj = this.registerModule('c_proj', new Linear(4 * embedDim, embedDim, { generator: g }));
+    this.dropout = dropout > 0 ? this.registerModule('dropout', new Dropout(dropout, { generator: g })) : null;
   }
   forward(x: Tensor): Tensor {
-    return this.cProj.call(gelu(this.cFc.call(x)));
+    const y = this.cProj.call(gelu(this.cFc.call(x)));
+    return this.dropout?.call(y) ?? y;
   }
 }
 
@@ -54,12 +66,12 @@ export class Block extends Module {
   readonly attn: CausalSelfAttention;
   readonly ln2: LayerNorm;
   readonly mlp: TransformerMlp;
-  constructor(embedDim: number, heads: number, blockSize: number, g: Generator) {
+  constructor(embedDim: number, heads: number, blockSize: number, g: Generator, dropout = 0) {
     super();
     this.ln1 = this.registerModule('ln_1', new LayerNorm(embedDim));
-    this.attn = this.registerModule('attn', new CausalSelfAttention(embedDim, heads, blockSize, g));
+    this.attn = this.registerModule('attn', new CausalSelfAttention(embedDim, heads, blockSize, g, dropout));
     this.ln2 = this.registerModule('ln_2', new LayerNorm(embedDim));
-    this.mlp = this.registerModule('mlp', new TransformerMlp(embedDim, g));
+    this.mlp = this.registerModule('mlp', new TransformerMlp(embedDim, g, dropout));
   }
   forward(x: Tensor): Tensor {
     const h = x.add(this.attn.call(this.ln1.call(x)));
@@ -73,19 +85,25 @@ export class TransformerBody extends Module {
   readonly wpe: Embedding;
   readonly h: Sequential;
   readonly lnF: LayerNorm;
+  /** minGPT's transformer.drop after tok_emb + pos_emb (only for dropout > 0). */
+  readonly drop: Dropout | null;
   constructor(config: ModelConfig, g: Generator) {
     super();
     const { vocabSize: V, blockSize, embedDim: C, layers } = config;
     const heads = config.heads ?? DEFAULT_HEADS;
+    const p = config.dropout ?? 0;
     this.wte = this.registerModule('wte', new Embedding(V, C, { generator: g }));
     this.wpe = this.registerModule('wpe', new Embedding(blockSize, C, { generator: g }));
+    // no parameters: its place among the modules changes no state_dict name
+    this.drop = p > 0 ? this.registerModule('drop', new Dropout(p, { generator: g })) : null;
     const blocks: Block[] = [];
-    for (let l = 0; l < layers; l++) blocks.push(new Block(C, heads, blockSize, g));
+    for (let l = 0; l < layers; l++) blocks.push(new Block(C, heads, blockSize, g, p));
     this.h = this.registerModule('h', new Sequential(...blocks));
     this.lnF = this.registerModule('ln_f', new LayerNorm(C));
   }
   forward(idx: Tensor): Tensor {
-    return this.lnF.call(this.h.call(embedPositions(this.wte, this.wpe, idx)));
+    const x = embedPositions(this.wte, this.wpe, idx);
+    return this.lnF.call(this.h.call(this.drop?.call(x) ?? x));
   }
 }
 
@@ -124,11 +142,13 @@ export const transformerKind = defineSequenceKind({
   arch: 'transformer',
   norm: 'layernorm',
   description: "makemore.py's transformer: pre-LayerNorm blocks of causal self-attention and a GELU MLP",
-  options: ['heads'],
+  options: ['heads', 'dropout'],
   validate(config) {
     const heads = config.heads ?? DEFAULT_HEADS;
     if (!Number.isInteger(heads) || heads <= 0) throw new MakemoreError(`heads must be a positive integer, got ${heads}`);
     if (config.embedDim % heads !== 0) throw new MakemoreError(`heads (${heads}) must divide the embedding size (${config.embedDim})`);
+    const p = config.dropout;
+    if (p !== undefined && !(typeof p === 'number' && p >= 0 && p < 1)) throw new MakemoreError(`dropout must be a number in [0, 1), got ${String(p)}`);
   },
   create: (config, g) => new Transformer(config, g),
   defaults: () => ({ heads: DEFAULT_HEADS }),
