@@ -9,7 +9,7 @@ import { createModel, DEFAULT_TRAIN, FAMILY_DEFAULTS, isFamily, type ModelConfig
 import { ADAMW_DEFAULTS } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
 import { batchGenerator, modelDatasets, runWordSplit, splitLoss, Trainer } from '../src/train/index.js';
-import { splitLossThreads } from '../src/parallel/evalThreads.js';
+import { EvalPool } from '../src/parallel/evalThreads.js';
 import { allBenchConfigs } from './configs.js';
 
 v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
@@ -62,6 +62,9 @@ if (memoryRun) {
   trainSeconds += (performance.now() - t0) / 1000;
   console.log(JSON.stringify({ steps, seconds: trainSeconds, rssMiB: marks, heapMiB }));
 } else {
+  // as `makemore train`: the evaluation threads start before training and are ready at its end
+  const pool = backend !== 'js' && !family ? EvalPool.start(availableParallelism()) : null;
+  await pool?.ready(); // their wasm compiled before any step is timed
   const warm = Math.min(family ? 20 : 200, steps);
   const total = warm + steps * repeats;
   const trainer = new Trainer(model, splits.train, { ...base, steps: total, lrDecayStep: total }, g);
@@ -81,13 +84,14 @@ if (memoryRun) {
     evalSeconds[s] = (performance.now() - t0) / 1000;
   }
   // The same splits on every core (worker threads, src/parallel): the same losses, checked here.
-  if (backend !== 'js' && !family) {
+  if (pool !== null) {
     for (const s of ['train', 'val', 'test'] as const) {
       const t0 = performance.now();
-      const loss = await splitLossThreads(model, splits[s], { threads: availableParallelism() });
+      const loss = await pool.splitLoss(model, splits[s]);
       evalSeconds[`${s}*`] = (performance.now() - t0) / 1000;
       if (!Object.is(loss, evalLoss[s])) throw new Error(`bench: the ${s} loss on ${availableParallelism()} threads is ${loss}, on one ${evalLoss[s]}`);
     }
   }
+  await pool?.close();
   console.log(JSON.stringify({ usPerStep, evalSeconds, evalLoss, peakRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: rssMiB() }));
 }

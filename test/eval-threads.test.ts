@@ -70,6 +70,7 @@ test('a worker\'s error reaches the caller; a model evaluated with batch statist
 test('one pool serves several splits and models in turn, each loss the one-thread number', async () => {
   const pool = EvalPool.start(2);
   try {
+    await pool.ready();
     const a = trained({ ...DEFAULT_MODEL, ...seed, vocabSize: vocab.size }, 50);
     const b = trained({ blockSize: 3, embedDim: 10, hidden: 32, layers: 2, norm: 'layernorm', vocabSize: vocab.size }, 50);
     for (const [model, name] of [[a, 'notebook'], [b, 'layernorm'], [a, 'notebook again']] as const) {

@@ -12,7 +12,7 @@ import { MakemoreError } from '../errors.js';
 import { kernels, type WasmBackend } from '../kernels/index.js';
 import type { LanguageModel } from '../model/index.js';
 import { meanLoss, splitLoss, splitRowLosses, wholeSplit, type RowLosses } from '../train/index.js';
-import type { EvalJob, EvalReply, WorkerBackend } from './evalWorker.js';
+import type { EvalJob, EvalReply, ReadyMessage, WorkerBackend } from './evalWorker.js';
 
 /** Below this many rows a split is evaluated on the main thread alone: sending the model and the rows would cost more than it saves. */
 export const THREADED_EVAL_MIN_ROWS = 8192;
@@ -34,11 +34,16 @@ class EvalWorker {
   private readonly pending = new Map<number, Pending>();
   private failure: Error | null = null;
   private nextId = 0;
+  /** Resolves when the thread has loaded its kernels (or has failed). */
+  readonly ready: Promise<void>;
 
   constructor(backend: WorkerBackend) {
     this.worker = new Worker(new URL('./evalWorker.js', import.meta.url), { workerData: { backend } });
     this.worker.unref(); // an idle pool never keeps the process alive
-    this.worker.on('message', (reply: EvalReply) => {
+    let loaded = (): void => {};
+    this.ready = new Promise((resolve) => { loaded = resolve; });
+    this.worker.on('message', (reply: EvalReply | ReadyMessage) => {
+      if ('ready' in reply) { loaded(); return; }
       const p = this.pending.get(reply.id);
       if (p === undefined) return;
       this.pending.delete(reply.id);
@@ -61,6 +66,16 @@ class EvalWorker {
       this.pending.set(id, { resolve, reject, rows });
       this.worker.postMessage(full, [X.buffer as ArrayBuffer, Y.buffer as ArrayBuffer]);
     });
+  }
+
+  /** Waits for the thread's start, keeping the process alive meanwhile. */
+  async started(): Promise<void> {
+    this.worker.ref();
+    try {
+      await Promise.race([this.ready, new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))]);
+    } finally {
+      if (this.pending.size === 0) this.worker.unref();
+    }
   }
 
   private fail(why: string): void {
@@ -92,6 +107,11 @@ export class EvalPool {
   static start(threads = defaultThreads()): EvalPool {
     if (!Number.isInteger(threads) || threads < 1) throw new MakemoreError(`threads must be a positive integer, got ${threads}`);
     return new EvalPool(threads);
+  }
+
+  /** Resolves when every thread has loaded its kernels (a benchmark waits for it before timing anything else). */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.started()));
   }
 
   /** splitLoss(model, data), the same number, with the rows shared out over the threads where that pays. */

@@ -23,6 +23,8 @@ export interface EvalJob {
 }
 
 export type EvalReply = { id: number; nll: Float32Array | Float64Array; kept: Uint8Array | null } | { id: number; error: string };
+/** Posted once the kernels are loaded (or failed to load: the jobs then answer with the error). */
+export interface ReadyMessage { ready: true }
 
 function useKernels(backend: WorkerBackend): void {
   v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
@@ -49,6 +51,7 @@ if (port !== null) {
   } catch (e) {
     startError = e instanceof Error ? e.message : String(e);
   }
+  port.postMessage({ ready: true } satisfies ReadyMessage);
   port.on('message', (job: EvalJob) => {
     let reply: EvalReply;
     try {
