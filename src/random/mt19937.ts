@@ -89,12 +89,7 @@ export class MT19937 {
   /** One tempered 32-bit output as a non-negative number in [0, 2^32). */
   nextUint32(): number {
     if (this.index >= MT_N) this.twist();
-    let y = this.state[this.index++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return temper(this.state[this.index++]) >>> 0;
   }
 
   /**
@@ -105,12 +100,7 @@ export class MT19937 {
     const mt = this.state;
     for (let i = 0; i < out.length; i++) {
       if (this.index >= MT_N) this.twist();
-      let y = mt[this.index++];
-      y ^= y >>> 11;
-      y ^= (y << 7) & 0x9d2c5680;
-      y ^= (y << 15) & 0xefc60000;
-      y ^= y >>> 18;
-      out[i] = y;
+      out[i] = temper(mt[this.index++]);
     }
   }
 
@@ -119,4 +109,13 @@ export class MT19937 {
     this.state.set(other.state);
     this.index = other.index;
   }
+}
+
+/** MT19937's tempering of a state word, as a signed 32-bit integer (small enough for V8 to inline). */
+function temper(word: number): number {
+  let y = word;
+  y ^= y >>> 11;
+  y ^= (y << 7) & 0x9d2c5680;
+  y ^= (y << 15) & 0xefc60000;
+  return y ^ (y >>> 18);
 }

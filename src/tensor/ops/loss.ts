@@ -6,6 +6,7 @@ import { gradOf, record } from '../autograd.js';
 import type { FloatDType, Tensor } from '../tensor.js';
 import { shapeString } from '../shape.js';
 import { emptyFloat, outputFloat, requireFloat } from './alloc.js';
+import { checkRowIndexes } from './shape.js';
 
 export interface CrossEntropyOptions {
   /** Targets equal to it add nothing and are not counted in the mean (PyTorch's ignore_index; makemore.py pads with −1). */
@@ -21,10 +22,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   }
   const [rows, cols] = logits.shape;
   if (options.ignoreIndex !== undefined) return crossEntropyMasked(logits, targets, rows, cols, options.ignoreIndex);
-  const t = targets.intData;
-  for (let r = 0; r < rows; r++) {
-    if (t[r] < 0 || t[r] >= cols) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
-  }
+  checkTargets(targets.intData, cols, null);
   const logProbs = outputFloat(dtype, logits.shape); // saved for backward
   const out = emptyFloat(dtype, []);
   const k = kernels();
@@ -51,11 +49,8 @@ export function lookupCrossEntropy(table: Tensor, idx: Tensor, targets: Tensor, 
   const ignoreIndex = options.ignoreIndex ?? -1;
   if (!Number.isInteger(ignoreIndex)) throw new RangeError(`crossEntropy ignoreIndex must be an integer, got ${ignoreIndex}`);
   const ix = idx.intData, t = targets.intData;
-  for (let p = 0; p < ix.length; p++) {
-    if (ix[p] < 0 || ix[p] >= rows) throw new RangeError(`index ${ix[p]} is out of bounds for dimension 0 with size ${rows}`);
-    // without ignoreIndex every target counts: −1 is out of bounds like any other
-    if ((options.ignoreIndex === undefined || t[p] !== ignoreIndex) && (t[p] < 0 || t[p] >= cols)) throw new RangeError(`target ${t[p]} is out of bounds for ${cols} classes`);
-  }
+  checkRowIndexes(ix, rows); // index's check, as table[idx] would fail first
+  checkTargets(t, cols, options.ignoreIndex ?? null); // without ignoreIndex −1 is out of bounds like any other
   const saved = outputFloat(dtype, [2, rows, cols]); // log-softmax and exp of each row used
   const out = emptyFloat(dtype, []);
   const k = kernels();
@@ -100,10 +95,7 @@ export function nllLossMean(nll: Float32Array | Float64Array, kept: Uint8Array |
 /** The mean over targets ≠ ignoreIndex (NaN when all are ignored, as PyTorch); its own kernels. */
 function crossEntropyMasked(logits: Tensor, targets: Tensor, rows: number, cols: number, ignoreIndex: number): Tensor {
   if (!Number.isInteger(ignoreIndex)) throw new RangeError(`crossEntropy ignoreIndex must be an integer, got ${ignoreIndex}`);
-  const t = targets.intData;
-  for (let r = 0; r < rows; r++) {
-    if (t[r] !== ignoreIndex && (t[r] < 0 || t[r] >= cols)) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
-  }
+  checkTargets(targets.intData, cols, ignoreIndex);
   const probs = outputFloat(logits.dtype as FloatDType, logits.shape);
   const out = emptyFloat(logits.dtype as FloatDType, []);
   const k = kernels();
@@ -112,4 +104,11 @@ function crossEntropyMasked(logits: Tensor, targets: Tensor, rows: number, cols:
     const gl = gradOf(logits);
     if (gl !== null) k.crossEntropyMaskedBackward(gl.floatData, probs.floatData, targets.intData, rows, cols, ignoreIndex, g.floatData[0]);
   }, [targets]);
+}
+
+/** Throws at the first target outside [0, cols) that is not `ignoreIndex` (null: every target counts). */
+function checkTargets(t: Int32Array, cols: number, ignoreIndex: number | null): void {
+  for (let r = 0; r < t.length; r++) {
+    if (t[r] !== ignoreIndex && (t[r] < 0 || t[r] >= cols)) throw new RangeError(`target ${t[r]} is out of bounds for ${cols} classes`);
+  }
 }

@@ -29,6 +29,13 @@ export function transpose(a: Tensor, dim0?: number, dim1?: number): Tensor {
   });
 }
 
+/** Throws PyTorch's message at the first index outside [0, rows). */
+export function checkRowIndexes(ix: Int32Array, rows: number): void {
+  for (let b = 0; b < ix.length; b++) {
+    if (ix[b] < 0 || ix[b] >= rows) throw new RangeError(`index ${ix[b]} is out of bounds for dimension 0 with size ${rows}`);
+  }
+}
+
 /**
  * `table[idx]`: gathers rows of `table` (dim 0) by an int tensor of any shape; the result has
  * shape idx.shape + table.shape[1:]. Backward scatter-adds into the rows that were read.
@@ -38,9 +45,7 @@ export function index(table: Tensor, idx: Tensor): Tensor {
   if (table.ndim < 1) throw new RangeError('cannot index a 0-d tensor');
   const rows = table.shape[0];
   const ix = idx.intData;
-  for (let b = 0; b < ix.length; b++) {
-    if (ix[b] < 0 || ix[b] >= rows) throw new RangeError(`index ${ix[b]} is out of bounds for dimension 0 with size ${rows}`);
-  }
+  checkRowIndexes(ix, rows);
   const rowLen = numelOf(table.shape.slice(1));
   const shape = [...idx.shape, ...table.shape.slice(1)];
   if (table.dtype === 'int32') {
