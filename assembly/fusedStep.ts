@@ -122,7 +122,7 @@ export function fusedNotebookStep(plan: usize, b: i32, k: i32, e: i32, h: i32, v
 }
 
 /** out[m×n] += bias[n] per row, through `binary` as addmm does (shape and strides in meta). */
-function addRowBias(out: usize, bias: usize, m: i32, n: i32, meta: usize): void {
+export function addRowBias(out: usize, bias: usize, m: i32, n: i32, meta: usize): void {
   store<i32>(meta, m); store<i32>(meta, n, 4);
   store<i32>(meta, n, 8); store<i32>(meta, 1, 12);
   store<i32>(meta, 0, 16); store<i32>(meta, 1, 20);

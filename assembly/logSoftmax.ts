@@ -5,8 +5,14 @@ import { keepFirst, loadTail, rowMax, splat, zero4 } from './simd';
 import { expf, fmaf, logf, vexpSleef, vfmaf } from './sleef';
 
 const CASCADE_LEVELS = 8;
-/** nll_loss's 8 float32 partial sums (static scratch below the heap: the kernels are not reentrant). */
-const partial: usize = memory.data(4 * CASCADE_LEVELS, 16);
+/**
+ * nll_loss's 8 float32 partial sums: static scratch below the heap (the kernels are not reentrant),
+ * or a block of each thread's own where instances share one memory (nllScratchAt).
+ */
+let partial: usize = memory.data(4 * CASCADE_LEVELS, 16);
+
+/** Points this instance's nll_loss partial sums at `at` (32 bytes): threads on a shared memory each need their own. */
+export function nllScratchAt(at: usize): void { partial = at; }
 
 /**
  * Σ v(c), c < cols, in ATen's order for a float32 row: 8 lane sums over whole vectors (two f32x4

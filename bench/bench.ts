@@ -54,7 +54,9 @@ const py = args.includes('--no-torch') ? null : torchPython();
 // best round. Load from other processes then slows both sides alike within a round, and the best
 // round of each side is its least disturbed one. The JS backend (no ratio asked of it) runs once.
 const rounds = Math.max(1, Number(flag('--rounds') ?? 3));
-const wasmBackends = machine.relaxedSimdAvailable ? ['wasm', 'wasm-fast'] : ['wasm'];
+// wasm-fast*: fast mode with the training step on every core (the notebook model's configs)
+const wasmBackends = machine.relaxedSimdAvailable ? ['wasm', 'wasm-fast', 'wasm-fast*'] : ['wasm'];
+let stepThreadsUsed = 1;
 const torchVersion: Record<string, string> = {};
 const samples = new Map<string, { backend: string; config: BenchConfigName; runs: number[]; evals: Record<string, number>[]; peakRssMiB?: number }>();
 function record(backend: string, config: BenchConfigName, us: number, evalSeconds: Record<string, number>, peakRssMiB?: number): void {
@@ -72,7 +74,9 @@ for (let round = 1; round <= rounds; round++) {
     for (const backend of round === 1 && !family && !args.includes('--no-js') ? [...wasmBackends, 'js'] : wasmBackends) {
       const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : configSteps;
       process.stderr.write(`bench: round ${round}/${rounds}: ${backend} ${config} (${steps} steps)…\n`);
-      const r = runWorker(backend, config, steps, 1) as { usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
+      const r = runWorker(backend, config, steps, 1) as { skipped?: boolean; threads?: number; usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
+      if (r.skipped === true) continue; // no threaded step for this model
+      stepThreadsUsed = Math.max(stepThreadsUsed, r.threads ?? 1);
       record(backend, config, r.usPerStep[0], r.evalSeconds, r.peakRssMiB);
     }
     if (py === null) continue;
@@ -92,7 +96,7 @@ const rows: Row[] = [...samples.values()].map((s) => ({
   evalSeconds: Object.fromEntries(['train', 'val', 'test', 'train*', 'val*', 'test*'].map((k) => [k, best(s.evals.map((e) => e[k] ?? Number.NaN))])),
   peakRssMiB: s.peakRssMiB,
 }));
-const order = (b: string): number => ['wasm', 'wasm-fast', 'js', 'pytorch', 'pytorch*'].indexOf(b);
+const order = (b: string): number => ['wasm', 'wasm-fast', 'wasm-fast*', 'js', 'pytorch', 'pytorch*'].indexOf(b);
 rows.sort((a, b) => order(a.backend) - order(b.backend) || configs.indexOf(a.config) - configs.indexOf(b.config));
 let torchNote = 'PyTorch: not measured (--no-torch)';
 if (py !== null) torchNote = `${Object.values(torchVersion).join('; ')}, measured in the same run, interleaved with makemore-ts`;
@@ -106,7 +110,10 @@ interface MemoryResult { steps: number; seconds: number; rssMiB: Record<string, 
 const memory: Record<string, MemoryResult> | null = args.includes('--no-memory') ? null : {
   'V8 defaults': measureMemory('wasm', []),
   'young generation capped at 4 MiB': measureMemory('wasm', ['--max-semi-space-size=4']),
-  ...(machine.relaxedSimdAvailable ? { 'fast mode, young generation capped at 4 MiB': measureMemory('wasm-fast', ['--max-semi-space-size=4']) } : {}),
+  ...(machine.relaxedSimdAvailable ? {
+    'fast mode, young generation capped at 4 MiB': measureMemory('wasm-fast', ['--max-semi-space-size=4']),
+    'fast mode on every core (npm start -- --fast), young generation capped at 4 MiB': measureMemory('wasm-fast*', ['--max-semi-space-size=4']),
+  } : {}),
 };
 
 function measureMemory(backend: string, flags: string[]): MemoryResult {
@@ -126,13 +133,14 @@ for (const r of rows) {
     return torch && !r.backend.startsWith('pytorch') ? `${(torch.usPerStep / r.usPerStep).toFixed(2)}×` : '';
   };
   const gflops = (stepFlops(r.config) / (r.usPerStep * 1e-6)) / 1e9;
-  // makemore-ts runs on one core; PyTorch* on all of them
+  // makemore-ts runs on one core (wasm-fast*: stepThreadsUsed); PyTorch* on all of them
   // fast mode's fused multiply-add doubles the peak (2 FMAs of 4 lanes per cycle)
-  const peak = machine.peakGflopsPerCore * (r.backend === 'pytorch*' ? machine.cores : 1) * (r.backend === 'wasm-fast' ? 2 : 1);
+  const cores = r.backend === 'pytorch*' ? machine.cores : r.backend === 'wasm-fast*' ? stepThreadsUsed : 1;
+  const peak = machine.peakGflopsPerCore * cores * (r.backend.startsWith('wasm-fast') ? 2 : 1);
   const share = !Number.isFinite(gflops) ? '-' : peak > 0 ? `${((100 * gflops) / peak).toFixed(1)}%` : '?';
   console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${Number.isFinite(gflops) ? num(gflops, 2) : '-'.padStart(8)} ${share.padStart(8)} ${ratioTo('pytorch').padStart(8)} ${ratioTo('pytorch*').padStart(9)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
 }
-console.log(`\nµs/step: the best of ${rounds} interleaved rounds (each a run of --steps steps after a warm-up; JS: one round); eval: seconds for one pass over the split in eval mode, best round. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA). vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode (--fast: relaxed-SIMD fused multiply-add in matmul, a rational tanh; last bits differ). ${torchNote}.`);
+console.log(`\nµs/step: the best of ${rounds} interleaved rounds (each a run of --steps steps after a warm-up; JS: one round); eval: seconds for one pass over the split in eval mode, best round. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA), × ${stepThreadsUsed} cores for wasm-fast*. vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode's kernels on one thread (relaxed-SIMD fused multiply-add in matmul, a rational tanh; last bits differ); wasm-fast*: fast mode as --fast runs it, the notebook model's step split over ${stepThreadsUsed} threads (src/parallel/stepThreads.ts). ${torchNote}.`);
 // Evaluation on every core (makemore-ts: worker threads, the same losses; PyTorch*: its own threads).
 const threadRows = rows.filter((r) => Number.isFinite(r.evalSeconds['train*']));
 if (threadRows.length > 0) {

@@ -36,7 +36,7 @@ export function describeMachine(): MachineInfo {
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const peakNote = `GFLOP/s ÷ ${peakGflopsPerCore.toFixed(1)} GFLOP/s per core used (128-bit SIMD without FMA: ${flopsPerCycle} FLOP/cycle at ${mhz} MHz; PyTorch* rows: × ${cores} cores)`;
   const line = `machine: ${cpu}, ${cores} cores at ${mhz} MHz; Node ${process.version}; load average ${loadAverage.join(' ')}; ` +
-    `relaxed SIMD ${relaxedSimdAvailable ? `available, used in the wasm-fast rows (fast mode) and ${exactFma ? 'in the exact rows for the multiply-adds PyTorch fuses (relaxed_madd rounds once here)' : 'not in the exact rows (relaxed_madd does not round once here)'}` : 'not available (no fast-mode rows)'}; threads used: training 1 (both modes), evaluation ${cores} (worker threads: the "eval on all cores" table; the other eval columns: 1)`;
+    `relaxed SIMD ${relaxedSimdAvailable ? `available, used in the wasm-fast rows (fast mode) and ${exactFma ? 'in the exact rows for the multiply-adds PyTorch fuses (relaxed_madd rounds once here)' : 'not in the exact rows (relaxed_madd does not round once here)'}` : 'not available (no fast-mode rows)'}; threads used: training 1 (exact, wasm-fast), every core for the notebook model's step in fast mode (wasm-fast*), evaluation ${cores} (worker threads: the "eval on all cores" table; the other eval columns: 1)`;
   return { cpu, cores, mhz, node: process.version, loadAverage, relaxedSimdAvailable, relaxedSimdUsed: relaxedSimdAvailable, exactFma, threadsUsed: 1, peakGflopsPerCore, peakNote, line };
 }
 

@@ -1,5 +1,7 @@
 // One benchmark measurement in its own process (so peak RSS is this configuration's alone):
-//   node dist/bench/worker.js <backend (wasm, wasm-fast, js)> <config> <steps> <repeats> [--memory]
+//   node dist/bench/worker.js <backend (wasm, wasm-fast, wasm-fast*, js)> <config> <steps> <repeats> [--memory]
+// wasm-fast*: fast mode with its step on every core (parallel/stepThreads.ts); where the config's
+// model has no threaded step it prints {"skipped": true}.
 // Prints one JSON line: µs/step of each repeat, eval seconds per split, RSS.
 import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
@@ -10,13 +12,15 @@ import { ADAMW_DEFAULTS } from '../src/optim/index.js';
 import { Generator } from '../src/random/index.js';
 import { batchGenerator, modelDatasets, runWordSplit, splitLoss, Trainer } from '../src/train/index.js';
 import { EvalPool } from '../src/parallel/evalThreads.js';
+import { startThreadedStep } from '../src/parallel/stepThreads.js';
 import { allBenchConfigs } from './configs.js';
 
 v8.setFlagsFromString('--no-liftoff'); // as bin/makemore.js: optimized wasm from the start
 const [backend, configName, stepsArg, repeatsArg] = process.argv.slice(2);
 const memoryRun = process.argv.includes('--memory');
-// wasm-fast: fast mode (relaxed SIMD)
-if (backend === 'wasm-fast') {
+// wasm-fast: fast mode (relaxed SIMD); wasm-fast*: and its step on every core
+const allCores = backend === 'wasm-fast*';
+if (backend === 'wasm-fast' || allCores) {
   if (useFastBackend(v8) === null) throw new Error('bench: this engine has no WebAssembly relaxed SIMD');
 } else {
   enableRelaxedSimd(v8); // as the CLI: exact mode takes the CPU's FMA where PyTorch's kernels fuse
@@ -38,10 +42,16 @@ const model = createModel(modelCfg, seeded);
 const splits = modelDatasets(split, vocab, model);
 const g = batchGenerator(seeded, base);
 const rssMiB = (): number => process.memoryUsage().rss / 2 ** 20;
+const stepThreads = allCores ? await startThreadedStep(model, base.batchSize, splits.train.X, splits.train.Y, availableParallelism()) : null;
+if (allCores && stepThreads === null) {
+  console.log(JSON.stringify({ skipped: true }));
+  process.exit(0);
+}
+const options = { fusedStep: stepThreads ?? undefined };
 
 if (memoryRun) {
   // Memory flatness: RSS after 10,000 steps and after all of them (default run: 200,000).
-  const trainer = new Trainer(model, splits.train, { ...base, steps }, g);
+  const trainer = new Trainer(model, splits.train, { ...base, steps }, g, {}, options);
   const marks: Record<string, number> = {};
   const heapMiB: Record<string, number> = {};
   const t0 = performance.now();
@@ -60,14 +70,15 @@ if (memoryRun) {
     }
   }
   trainSeconds += (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ steps, seconds: trainSeconds, rssMiB: marks, heapMiB }));
+  await stepThreads?.close();
+  console.log(JSON.stringify({ steps, seconds: trainSeconds, rssMiB: marks, heapMiB, threads: stepThreads?.threads ?? 1 }));
 } else {
   // as `makemore train`: the evaluation threads start before training and are ready at its end
   const pool = backend !== 'js' && !family ? EvalPool.start(availableParallelism()) : null;
   await pool?.ready(); // their wasm compiled before any step is timed
   const warm = Math.min(family ? 20 : 200, steps);
   const total = warm + steps * repeats;
-  const trainer = new Trainer(model, splits.train, { ...base, steps: total, lrDecayStep: total }, g);
+  const trainer = new Trainer(model, splits.train, { ...base, steps: total, lrDecayStep: total }, g, {}, options);
   for (let i = 0; i < warm; i++) trainer.runStep(); // warm-up: JIT, allocator free lists
   const usPerStep: number[] = [];
   for (let r = 0; r < repeats; r++) {
@@ -93,5 +104,6 @@ if (memoryRun) {
     }
   }
   await pool?.close();
-  console.log(JSON.stringify({ usPerStep, evalSeconds, evalLoss, peakRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: rssMiB() }));
+  await stepThreads?.close();
+  console.log(JSON.stringify({ threads: stepThreads?.threads ?? 1, usPerStep, evalSeconds, evalLoss, peakRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: rssMiB() }));
 }

@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'assembly');
 const outFile = join(root, 'src', 'kernels', 'wasm', 'binary.ts');
-const entry = 'assembly/index.ts';
 const flags = [
   '--enable', 'simd',
   '-O3',
@@ -43,20 +42,27 @@ function sourceHash(flags) {
 //   - exactFma: the same numbers, those fused multiply-adds done by f32x4.relaxed_madd (FUSED_FMA),
 //     loaded only where a probe shows relaxed_madd is a true FMA (x86 with FMA3, ARM64);
 //   - fast (FAST_MODE): also matmul's multiply-add fused and a rational tanh (Eigen's, not SLEEF's):
-//     its last bits differ from PyTorch's.
+//     its last bits differ from PyTorch's;
+//   - fastThreads: fast mode's kernels on a shared memory with atomics, only what the notebook
+//     model's step split over threads needs (assembly/threadsIndex.ts; Node's worker threads).
 const relaxed = [...flags, '--enable', 'relaxed-simd', '--use', 'FUSED_FMA=1'];
 const variants = [
   { outFile, exportName: 'wasmBase64', flags, what: 'The kernel module (WebAssembly with SIMD)' },
   { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFma.ts'), exportName: 'wasmFmaBase64', flags: relaxed, what: "The exact kernel module with the CPU's fused multiply-add (WebAssembly with relaxed SIMD)" },
   { outFile: join(root, 'src', 'kernels', 'wasm', 'binaryFast.ts'), exportName: 'wasmFastBase64', flags: [...relaxed, '--use', 'FAST_MODE=1'], what: 'The fast kernel module (WebAssembly with relaxed SIMD: fused multiply-add in matmul too, a rational tanh)' },
+  {
+    outFile: join(root, 'src', 'kernels', 'wasm', 'binaryThreads.ts'), exportName: 'wasmThreadsBase64', entry: 'assembly/threadsIndex.ts',
+    flags: [...relaxed, '--use', 'FAST_MODE=1', '--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'],
+    what: "The fast kernel module's threaded training step (WebAssembly with relaxed SIMD, threads and a shared memory)",
+  },
 ];
 // Node 20 validates relaxed SIMD only behind V8's flag
 (await import('node:v8')).default.setFlagsFromString('--experimental-wasm-relaxed-simd');
 for (const v of variants) await buildVariant(v);
 
-async function buildVariant({ outFile, exportName, flags, what }) {
+async function buildVariant({ outFile, exportName, flags, what, entry = 'assembly/index.ts' }) {
 const rel = outFile.slice(root.length + 1);
-const hash = sourceHash(flags);
+const hash = sourceHash([entry, ...flags]);
 if (!force && existsSync(outFile) && readFileSync(outFile, 'utf8').includes(`// source-hash: ${hash}\n`)) {
   console.log(`build-wasm: ${rel} is up to date`);
   return;

@@ -67,7 +67,7 @@ function registerTrain(program: Command): void {
     .option('--seed <n>', 'generator seed for parameters and minibatches', integer, d.seed)
     .option('--split-seed <n>', 'seed of the word shuffle for the train/val/test split', integer, d.splitSeed)
     .option('--samples <n>', 'words to sample after training', nonNegativeInt, 10)
-    .option('--threads <n>', 'threads for the final train/val/test losses (default: every core; the losses are the same on any number)', positiveInt)
+    .option('--threads <n>', 'threads for the final train/val/test losses (the same on any number) and, with --fast, for the notebook model\'s training step (its last bits depend on the number) (default: every core)', positiveInt)
     .option('--out <file>', 'save the trained model (safetensors)')
     .option('--checkpoint-every <n>', 'also save to --out every n steps (atomically)', positiveInt)
     .option('--resume <file>', 'continue training a saved model from its step, generator, schedule and optimizer state')

@@ -14,7 +14,8 @@ import { sampleWords } from '../sample/index.js';
 import { Tensor } from '../tensor/index.js';
 import { FAMILY_DEFAULTS } from '../model/presets.js';
 import { batchGenerator, modelDatasets, createOptimizer, pyFloat, runWordSplit, splitLoss, trainAsync } from '../train/index.js';
-import { EvalPool, THREADED_EVAL_MIN_ROWS } from '../parallel/evalThreads.js';
+import { defaultThreads, EvalPool, THREADED_EVAL_MIN_ROWS } from '../parallel/evalThreads.js';
+import { startThreadedStep } from '../parallel/stepThreads.js';
 import { MakemoreError } from '../errors.js';
 import { faultPoint } from '../faultPoint.js';
 import { createProgress, lossLine } from './progress.js';
@@ -468,6 +469,9 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     // The work directory keeps the best model at the evaluations: makemore.py's interval unless given.
     const diagFlags = work !== null && flags.evalEvery === undefined ? { ...flags, evalEvery: WORK_DIR_EVAL_EVERY } : flags;
     diag = createTrainDiagnostics(diagFlags, model, splits, trainCfg, { log: (line) => progress.log(line), startStep: plan.startStep, extraConfig: { data: plan.data }, onEval });
+    // Fast mode: the notebook model's step split over every core (null where it does not apply)
+    const stepThreads = await startThreadedStep(model, trainCfg.batchSize, splits.train.X, splits.train.Y, flags.threads ?? defaultThreads());
+    if (stepThreads !== null) console.log(`training threads: ${stepThreads.threads} (fast mode: the step split by hidden unit)`);
     const t0 = performance.now();
     let result;
     try {
@@ -482,7 +486,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
           if (flags.checkpointEvery !== undefined && flags.out !== undefined && done % flags.checkpointEvery === 0 && done < trainCfg.steps) save(flags.out, done);
         },
         shouldStop: () => signals.received !== null,
-      }, diag?.hooks), { startStep: plan.startStep, optimizer: plan.optimizer });
+      }, diag?.hooks), { startStep: plan.startStep, optimizer: plan.optimizer, fusedStep: stepThreads ?? undefined });
     } catch (e) {
       // Divergence: say which checkpoint survives.
       if (e instanceof MakemoreError && lastSaved !== null && /^training diverged/.test(e.message) && !e.message.includes('the last checkpoint')) throw new MakemoreError(`${e.message}; the last checkpoint (step ${lastSaved[1]}) is kept in ${lastSaved[0]}`);
@@ -490,6 +494,7 @@ async function trainAndSave(flags: TrainFlags, given: Given, signals: SignalCatc
     } finally {
       progress.stop();
       work?.log.flush();
+      await stepThreads?.close();
     }
     const ran = result.nextStep - plan.startStep;
     const seconds = (performance.now() - t0) / 1000;

@@ -35,6 +35,11 @@ export interface TrainOptions {
   startStep?: number;
   /** The optimizer to step (a resumed one, with its state); default: a new one from the config. */
   optimizer?: Optimizer;
+  /**
+   * A one-call step to take instead of the model's own `fusedTrainStep`, where that would apply
+   * (no afterBackward hook, plain SGD): fast mode's step on every core (parallel/stepThreads.ts).
+   */
+  fusedStep?: FusedTrainStep;
 }
 
 export interface TrainResult {
@@ -83,7 +88,7 @@ export class Trainer {
     this.lossLog10 = new Float32Array(Math.max(cfg.steps - this.start, 0));
     // The fused step does plain SGD: any other update goes through autograd and the optimizer.
     const plain = this.opt instanceof SGD && this.opt.isPlain && cfg.clipGradNorm === undefined;
-    this.fused = hooks.afterBackward === undefined && plain ? model.fusedTrainStep?.(cfg.batchSize, data.X, data.Y) ?? null : null;
+    this.fused = hooks.afterBackward === undefined && plain ? options.fusedStep ?? model.fusedTrainStep?.(cfg.batchSize, data.X, data.Y) ?? null : null;
   }
 
   /** True when every step ran or a hook asked to stop. */

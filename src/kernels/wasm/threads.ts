@@ -1,0 +1,45 @@
+// The threaded fast module (assembly/threadsIndex.ts, built into ./binaryThreads.ts): the notebook
+// model's training step split over threads that share one WebAssembly.Memory. Kept out of
+// ./index.ts so a bundle that never starts threads (the web page) does not carry it.
+import { wasmThreadsBase64 } from './binaryThreads.js';
+
+/** The threaded module's exports (addresses are byte offsets into the shared memory). */
+export interface ThreadedStepExports {
+  heapBase(): number;
+  /** Thread 0's step: the loss, or −1 − i for a gather index or target i out of range. */
+  threadedStepMain(ctl: number, plan: number): number;
+  /** A worker's loop; returns once threadedStepQuit has been called. */
+  threadedStepWorker(ctl: number, plan: number): void;
+  threadedStepQuit(ctl: number): void;
+  /** Float32 elements of one thread's workspace for (batch, its hidden units, vocabulary). */
+  threadedWorkspace(b: number, ht: number, v: number): number;
+}
+
+let cached: WebAssembly.Module | null | undefined;
+
+/**
+ * The compiled threaded module, or null where this engine cannot run it: no relaxed SIMD (on
+ * Node 20 call enableRelaxedSimd first), no threads or no SharedArrayBuffer (a browser page that is
+ * not cross-origin isolated).
+ */
+export function threadedStepModule(): WebAssembly.Module | null {
+  if (cached !== undefined) return cached;
+  let module: WebAssembly.Module | null = null;
+  try {
+    if (typeof SharedArrayBuffer === 'function') {
+      const s = atob(wasmThreadsBase64);
+      const bytes = new Uint8Array(s.length);
+      for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+      if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
+    }
+  } catch {
+    module = null;
+  }
+  cached = module;
+  return module;
+}
+
+/** An instance of the threaded module on `memory` (shared, created by the caller). */
+export function instantiateThreaded(module: WebAssembly.Module, memory: WebAssembly.Memory): ThreadedStepExports {
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ThreadedStepExports;
+}

@@ -1,0 +1,170 @@
+// Fast mode's training step on several threads (parallel/stepThreads.ts, assembly/threadedStep.ts):
+// the notebook model's step split by hidden unit over worker threads sharing one wasm memory.
+// Stated tolerance: every loss of a 1,000-step run within 1e-4 (relative) of the one-thread fast
+// step's (only the rounding of two sums over threads differs), and so within fast mode's 1e-3 of
+// exact mode; the same losses bit for bit on every run with the same thread count.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import { fileURLToPath } from 'node:url';
+import { buildSplits, readWords, Vocab, type Dataset } from '../src/data/index.js';
+import { kernels, setBackend, useBackend, useFastBackend, wasmSupported, type Backend } from '../src/kernels/index.js';
+import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, type LanguageModel, type ModelConfig } from '../src/model/index.js';
+import { startThreadedStep } from '../src/parallel/stepThreads.js';
+import { Generator } from '../src/random/index.js';
+import { tensor, zeros } from '../src/tensor/index.js';
+import { splitLoss, train } from '../src/train/index.js';
+import { MakemoreError } from '../src/errors.js';
+
+const words = readWords(fileURLToPath(new URL('../../data/names.txt', import.meta.url)));
+const vocab = Vocab.fromWords(words);
+const splits = buildSplits(words, vocab, 3, 42);
+
+/** The exact and fast wasm backends, or null where this engine has no relaxed SIMD. */
+function backends(): { exact: Backend; fast: Backend } | null {
+  const before = kernels();
+  try {
+    const exact = useBackend('wasm');
+    const fast = useFastBackend(v8);
+    return fast === null ? null : { exact, fast };
+  } finally {
+    setBackend(before);
+  }
+}
+const found = wasmSupported() ? backends() : null;
+const skip = found === null && 'no WebAssembly relaxed SIMD here';
+
+interface Run { losses: Float64Array; val: number; model: LanguageModel; threads: number }
+
+/** `steps` steps of the model (default: the seed's) on `backend`, the step on `threads` threads. */
+async function run(backend: Backend, steps: number, threads: number, model: Partial<ModelConfig> = {}, data: Dataset = splits.train): Promise<Run> {
+  const before = kernels();
+  setBackend(backend);
+  try {
+    const g = new Generator(2147483647);
+    const m = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size, ...model }, g);
+    const step = threads > 1 ? await startThreadedStep(m, 32, data.X, data.Y, threads) : null;
+    try {
+      const r = train(m, data, { ...DEFAULT_TRAIN, steps, lrDecayStep: steps / 2 }, g, {}, { fusedStep: step ?? undefined });
+      return { losses: Float64Array.from(r.lossLog10, (x) => 10 ** x), val: splitLoss(m, splits.val), model: m, threads: step?.threads ?? 1 };
+    } finally {
+      await step?.close();
+    }
+  } finally {
+    setBackend(before);
+  }
+}
+
+function worstRelative(a: Float64Array, b: Float64Array): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / b[i]);
+  return worst;
+}
+
+test('threaded fast step: losses within 1e-4 of the one-thread fast step, 1e-3 of exact mode, over 1,000 steps', { skip }, async (t) => {
+  const { exact, fast } = found!;
+  const one = await run(fast, 1000, 1);
+  const ex = await run(exact, 1000, 1);
+  for (const threads of [2, 3]) {
+    const many = await run(fast, 1000, threads);
+    assert.equal(many.threads, threads);
+    const vsOne = worstRelative(many.losses, one.losses), vsExact = worstRelative(many.losses, ex.losses);
+    t.diagnostic(`${threads} threads: largest relative loss difference ${vsOne.toExponential(2)} vs one thread, ${vsExact.toExponential(2)} vs exact; val ${many.val} (one thread ${one.val}, exact ${ex.val})`);
+    assert.ok(vsOne < 1e-4, `vs one thread: ${vsOne}`);
+    assert.ok(vsExact < 1e-3, `vs exact: ${vsExact}`);
+    assert.ok(Math.abs(many.val - one.val) < 1e-4, `val ${many.val} on ${threads} threads, ${one.val} on one`);
+  }
+});
+
+test('threaded fast step: the same losses bit for bit on every run; b1, uneven slices, 3 threads', { skip }, async () => {
+  const { fast } = found!;
+  // cell 7's b1, and 90 hidden units: slices of 32, 28 and 30 (not a multiple of 4)
+  const cfg = { bias1: true, hidden: 90 };
+  const a = await run(fast, 300, 3, cfg), b = await run(fast, 300, 3, cfg);
+  assert.deepEqual(a.losses, b.losses);
+  assert.equal(a.val, b.val);
+  const one = await run(fast, 300, 1, cfg);
+  assert.ok(worstRelative(a.losses, one.losses) < 1e-4);
+  // the trained parameters reached the model's tensors: its state is the one-thread run's, nearly
+  const sa = a.model.stateDict(), so = one.model.stateDict();
+  for (const [name, t] of sa) {
+    const x = t.floatData, y = so.get(name)!.floatData;
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
+    assert.ok(worst < 1e-3, `${name}: differs by ${worst}`);
+  }
+});
+
+test('threaded fast step: parameters written between steps (loadStateDict) are the ones the next step trains', { skip }, async () => {
+  const { fast } = found!;
+  const before = kernels();
+  setBackend(fast);
+  try {
+    const cfg = { ...DEFAULT_TRAIN, steps: 50, lrDecayStep: 1000 };
+    const ga = new Generator(1), gb = new Generator(2);
+    const a = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size }, ga);
+    const b = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size }, gb);
+    const step = await startThreadedStep(a, 32, splits.train.X, splits.train.Y, 2);
+    assert.ok(step !== null);
+    try {
+      train(a, splits.train, cfg, ga, {}, { fusedStep: step });
+      train(b, splits.train, cfg, gb);
+      // a takes b's parameters and generator: from here on both runs should step alike
+      a.loadStateDict(b.stateDict());
+      ga.setState(gb.getState());
+      const next = { ...cfg, steps: 100 };
+      const ra = train(a, splits.train, next, ga, {}, { fusedStep: step, startStep: 50 });
+      const rb = train(b, splits.train, next, gb, {}, { startStep: 50 });
+      assert.ok(worstRelative(Float64Array.from(ra.lossLog10, (x) => 10 ** x), Float64Array.from(rb.lossLog10, (x) => 10 ** x)) < 1e-4);
+    } finally {
+      await step.close();
+    }
+  } finally {
+    setBackend(before);
+  }
+});
+
+test('threaded fast step: a target outside the vocabulary is an error naming its position; close() ends the threads', { skip }, async () => {
+  const { fast } = found!;
+  const before = kernels();
+  setBackend(fast);
+  try {
+    const X = zeros([64, 3], { dtype: 'int32' });
+    const yData = new Int32Array(64).fill(1);
+    yData.fill(vocab.size + 5, 0, 64); // every target bad, so the first minibatch holds one
+    const Y = tensor(yData, { dtype: 'int32' });
+    const g = new Generator(3);
+    const m = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size }, g);
+    const step = await startThreadedStep(m, 32, X, Y, 2);
+    assert.ok(step !== null);
+    try {
+      assert.throws(() => train(m, { X, Y }, { ...DEFAULT_TRAIN, steps: 1 }, g, {}, { fusedStep: step }),
+        (e: unknown) => e instanceof MakemoreError && /index at position \d+ of a minibatch gather is out of range/.test(e.message));
+    } finally {
+      await step.close();
+    }
+    await step.close(); // twice: a no-op
+  } finally {
+    setBackend(before);
+  }
+});
+
+test('threaded fast step: not started where it does not apply', { skip }, async () => {
+  const { exact, fast } = found!;
+  const before = kernels();
+  try {
+    const g = new Generator(4);
+    setBackend(exact); // exact mode keeps its one-thread step (PyTorch's numbers)
+    const m = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size }, g);
+    assert.equal(await startThreadedStep(m, 32, splits.train.X, splits.train.Y, 2), null);
+    setBackend(fast);
+    const f = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size }, g);
+    assert.equal(await startThreadedStep(f, 32, splits.train.X, splits.train.Y, 1), null); // one thread
+    assert.equal(await startThreadedStep(f, 1, splits.train.X, splits.train.Y, 2), null); // a batch of one
+    const mod = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size, norm: 'batchnorm1d' }, g); // a module-built kind
+    assert.equal(await startThreadedStep(mod, 32, splits.train.X, splits.train.Y, 2), null);
+  } finally {
+    setBackend(before);
+  }
+});
