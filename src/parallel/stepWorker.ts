@@ -2,14 +2,7 @@
 // module on the shared memory, then its loop (one share of every step) until it is told to quit.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateThreaded } from '../kernels/wasm/threads.js';
-
-export interface StepWorkerData {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  /** Byte addresses of the control block and of this thread's plan. */
-  ctl: number;
-  plan: number;
-}
+import type { StepWorkerData } from '../model/notebookThreaded.js';
 
 if (parentPort !== null) {
   const { module, memory, ctl, plan } = workerData as StepWorkerData;

@@ -1,0 +1,208 @@
+// Fast mode's training step on every core: the notebook model's step split over threads by hidden
+// unit (assembly/threadedStep.ts), on one shared WebAssembly.Memory of its own. The threads are
+// the platform's (Node's worker_threads: parallel/stepThreads.ts; a browser's Web Workers when the
+// page is cross-origin isolated): the caller passes a function that starts one.
+//
+// The model's tensors stay where they are (the backend's memory). The shared memory holds the
+// training examples, a copy of the parameters laid out per thread, and a mirror in the model's
+// layout that the threads write as they update. After each step the mirror is copied into the
+// model's tensors (13k floats), and before a step the model's tensors are copied in again if
+// anything wrote them since (loadStateDict, a resumed optimizer): the model is always current, so
+// evaluation, checkpoints and statistics need not know that threads trained it.
+import { MakemoreError } from '../errors.js';
+import { kernels, type WasmBackend } from '../kernels/index.js';
+import { instantiateThreaded, threadedStepModule, type ThreadedStepExports } from '../kernels/wasm/threads.js';
+import type { Tensor } from '../tensor/index.js';
+import type { LanguageModel } from './kind.js';
+import { NotebookMLP } from './kinds/notebook.js';
+import type { FusedTrainStep } from './notebookFused.js';
+
+/** What a thread needs: the compiled threaded module, the shared memory, its control block and plan. */
+export interface StepWorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte addresses of the control block and of this thread's plan. */
+  ctl: number;
+  plan: number;
+}
+
+/**
+ * A started thread. It instantiates the module on the memory, says it is ready, then calls
+ * threadedStepWorker(ctl, plan), which returns when the step is closed.
+ */
+export interface StepThread {
+  /** Resolves once the thread has its instance; rejects if it failed to start. */
+  readonly ready: Promise<void>;
+  /** Resolves when the thread has left threadedStepWorker (after close). */
+  ended(): Promise<void>;
+  /** Stops a thread that failed to start. */
+  terminate(): void;
+}
+
+/** Starts one thread (Node: a worker_threads Worker; a browser: a Web Worker). */
+export type SpawnStepThread = (data: StepWorkerData) => StepThread;
+
+// as assembly/threadedStep.ts
+const CTL_BYTES = 64, PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
+const CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8;
+const P = {
+  X: 0, Y: 1, IX: 2, ROWS: 3, XB: 4, YB: 5, EMB: 6, PLOGITS: 7, PDEMB: 8, DEMB: 9, C: 10, B2: 11, GC: 12, GB2: 13,
+  MW1: 14, MB1: 15, MW2: 16, MGAIN: 17, MBIAS: 18, MRMEAN: 19, MRSTD: 20,
+  T: 21, H0: 22, HT: 23, W1: 24, B1: 25, W2: 26, GAIN: 27, BIAS: 28, RMEAN: 29, RSTD: 30,
+  GW1: 31, GB1: 32, GW2: 33, GGAIN: 34, GBIAS: 35, WS: 36, PACK: 37, META: 38,
+  NB: 39, NK: 40, NE: 41, NH: 42, NV: 43,
+} as const;
+
+/** Hidden units per thread at least: below this a thread's share is not worth a barrier. */
+const MIN_UNITS_PER_THREAD = 16;
+
+/** Bump allocation of 16-byte-aligned blocks above the module's static data. */
+class Layout {
+  constructor(private top: number) { this.top = Math.ceil(top / 16) * 16; }
+  take(bytes: number): number { const at = this.top; this.top += Math.ceil(Math.max(bytes, 4) / 16) * 16; return at; }
+  get end(): number { return this.top; }
+}
+
+/** The threads' first hidden units: `threads + 1` boundaries in steps of 4 (SIMD width). */
+function boundaries(hidden: number, threads: number): number[] {
+  const cuts = [0];
+  for (let t = 1; t < threads; t++) cuts.push(Math.round((t * hidden) / threads / 4) * 4);
+  cuts.push(hidden);
+  return cuts;
+}
+
+/** How many threads the step would use for `model` (1: no split). */
+export function stepThreadsFor(model: LanguageModel, threads: number): number {
+  if (!(model instanceof NotebookMLP)) return 1;
+  return Math.max(1, Math.min(threads, Math.floor(model.config.hidden / MIN_UNITS_PER_THREAD)));
+}
+
+/** A training step on several threads; `close()` ends them. */
+export interface ThreadedStep extends FusedTrainStep {
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `threads` − 1 threads by `spawn` (the caller's thread is the first) for the notebook model's
+ * fast-mode step on the examples (X, Y) in batches of `batchSize`. Null where it does not apply:
+ * not the fast wasm backend, not a notebook model, fewer than 2 threads worth starting, a batch of
+ * one, or an engine without relaxed SIMD, threads or SharedArrayBuffer.
+ */
+export async function startNotebookThreadedStep(model: LanguageModel, batchSize: number, X: Tensor, Y: Tensor, threads: number,
+  spawn: SpawnStepThread): Promise<ThreadedStep | null> {
+  const k = kernels() as Partial<WasmBackend>;
+  if (k.name !== 'wasm' || k.fast !== true || !(model instanceof NotebookMLP) || batchSize < 2) return null;
+  const nt = stepThreadsFor(model, threads);
+  if (nt < 2) return null;
+  const { blockSize: K, embedDim: E, hidden: H, vocabSize: V } = model.config;
+  if (X.dtype !== 'int32' || Y.dtype !== 'int32' || X.numel !== Y.numel * K) return null;
+  const module = threadedStepModule();
+  if (module === null) return null;
+
+  const B = batchSize, F = K * E, rows = Y.numel;
+  const cuts = boundaries(H, nt);
+  // Sizes first (the module's static data sits below heapBase, which needs an instance: one on a
+  // one-page memory tells it), then the memory, exactly as large as the layout.
+  const probe = instantiateThreaded(module, new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }));
+  const layout = new Layout(probe.heapBase());
+  const ctl = layout.take(CTL_BYTES);
+  const xAt = layout.take(4 * X.numel), yAt = layout.take(4 * rows), ixAt = layout.take(4 * B);
+  const shared = {
+    XB: layout.take(4 * B * K), YB: layout.take(4 * B), EMB: layout.take(4 * B * F), PLOGITS: layout.take(4 * nt * B * V),
+    PDEMB: layout.take(4 * nt * B * F), DEMB: layout.take(4 * B * F), C: layout.take(4 * V * E), B2: layout.take(4 * V),
+    GC: layout.take(4 * V * E), GB2: layout.take(4 * V), MW1: layout.take(4 * F * H), MB1: model.b1 === null ? 0 : layout.take(4 * H),
+    MW2: layout.take(4 * H * V), MGAIN: layout.take(4 * H), MBIAS: layout.take(4 * H), MRMEAN: layout.take(4 * H), MRSTD: layout.take(4 * H),
+  };
+  const plans: number[] = [];
+  const planSlots: [number, number][][] = [];
+  for (let t = 0; t < nt; t++) {
+    const ht = cuts[t + 1] - cuts[t];
+    const own = {
+      W1: layout.take(4 * F * ht), B1: model.b1 === null ? 0 : layout.take(4 * ht), W2: layout.take(4 * ht * V),
+      GAIN: layout.take(4 * ht), BIAS: layout.take(4 * ht), RMEAN: layout.take(4 * ht), RSTD: layout.take(4 * ht),
+      GW1: layout.take(4 * F * ht), GB1: model.b1 === null ? 0 : layout.take(4 * ht), GW2: layout.take(4 * ht * V),
+      GGAIN: layout.take(4 * ht), GBIAS: layout.take(4 * ht), WS: layout.take(4 * probe.threadedWorkspace(B, ht, V)),
+      PACK: layout.take(4 * Math.max(ht * V, F * ht)), META: layout.take(THREAD_META_BYTES),
+    };
+    const plan = layout.take(4 * PLAN_SLOTS);
+    plans.push(plan);
+    const slots = { X: xAt, Y: yAt, IX: ixAt, ROWS: rows, ...shared, T: t, H0: cuts[t], HT: ht, ...own, NB: B, NK: K, NE: E, NH: H, NV: V };
+    planSlots.push(Object.entries(slots).map(([name, value]) => [P[name as keyof typeof P], value]));
+  }
+  const pages = Math.ceil(layout.end / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const wasm = instantiateThreaded(module, memory);
+  const buf = memory.buffer;
+  plans.forEach((plan, t) => {
+    const view = new Uint32Array(buf, plan, PLAN_SLOTS);
+    for (const [i, v] of planSlots[t]) view[i] = v;
+  });
+  new Int32Array(buf, xAt, X.numel).set(X.intData);
+  new Int32Array(buf, yAt, rows).set(Y.intData);
+  const ctl32 = new Int32Array(buf, ctl, CTL_BYTES / 4);
+  const ctl64 = new Float64Array(buf, ctl, CTL_BYTES / 8);
+  ctl32[CTL_NTHREADS] = nt;
+  ctl64[CTL_EPS] = model.config.bnEps ?? 0;
+
+  const workers = plans.slice(1).map((plan) => spawn({ module, memory, ctl, plan }));
+  try {
+    await Promise.all(workers.map((w) => w.ready));
+  } catch (e) {
+    for (const w of workers) w.terminate();
+    throw new MakemoreError(`fast mode's training threads did not start: ${(e as Error).message}`);
+  }
+  return new SharedStep(model, wasm, memory, ctl, plans[0], ixAt, shared, workers, B, K);
+}
+
+class SharedStep implements ThreadedStep {
+  readonly threads: number;
+  private readonly tensors: { t: Tensor; at: number }[];
+  private versions: number[] = [];
+  private closed = false;
+
+  constructor(private readonly model: NotebookMLP, private readonly wasm: ThreadedStepExports, private readonly memory: WebAssembly.Memory,
+    private readonly ctl: number, private readonly plan: number, private readonly ixAt: number,
+    shared: { C: number; B2: number; MW1: number; MB1: number; MW2: number; MGAIN: number; MBIAS: number; MRMEAN: number; MRSTD: number },
+    private readonly workers: StepThread[], private readonly batch: number, private readonly block: number) {
+    this.threads = workers.length + 1;
+    const m = model;
+    const pairs: [Tensor | null, number][] = [[m.C, shared.C], [m.W1, shared.MW1], [m.b1, shared.MB1], [m.W2, shared.MW2], [m.b2, shared.B2],
+      [m.bngain, shared.MGAIN], [m.bnbias, shared.MBIAS], [m.bnmeanRunning, shared.MRMEAN], [m.bnstdRunning, shared.MRSTD]];
+    this.tensors = pairs.filter((p): p is [Tensor, number] => p[0] !== null).map(([t, at]) => ({ t, at }));
+  }
+
+  step(ix: Tensor, lr: number): number {
+    if (this.closed) throw new Error('threaded step: closed');
+    if (ix.numel !== this.batch || ix.dtype !== 'int32') throw new RangeError(`threaded step: built for batches of ${this.batch}, got ${ix.numel}`);
+    const buf = this.memory.buffer;
+    const ctl32 = new Int32Array(buf, this.ctl, CTL_BYTES / 4);
+    // The model's tensors, when something other than this step wrote them (or on the first step)
+    if (this.tensors.some(({ t }, i) => t.storage.version !== this.versions[i])) {
+      for (const { t, at } of this.tensors) new Float32Array(buf, at, t.numel).set(t.floatData);
+      ctl32[CTL_RELOAD] = 1;
+    }
+    new Float64Array(buf, this.ctl, CTL_BYTES / 8)[CTL_LR] = lr;
+    new Int32Array(buf, this.ixAt, this.batch).set(ix.intData);
+    const loss = this.wasm.threadedStepMain(this.ctl, this.plan);
+    if (loss < 0) throw new MakemoreError(`training data: index at position ${-1 - loss} of a minibatch gather is out of range (a context or target outside the vocabulary)`);
+    for (const { t, at } of this.tensors) {
+      t.floatData.set(new Float32Array(buf, at, t.numel));
+      t.storage.bumpVersion();
+    }
+    this.versions = this.tensors.map(({ t }) => t.storage.version);
+    return loss;
+  }
+
+  lastContexts(): Int32Array {
+    return new Int32Array(this.memory.buffer, new Uint32Array(this.memory.buffer, this.plan, PLAN_SLOTS)[P.XB], this.batch * this.block);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ended = this.workers.map((w) => w.ended());
+    this.wasm.threadedStepQuit(this.ctl);
+    await Promise.all(ended);
+  }
+}
