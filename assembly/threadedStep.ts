@@ -10,8 +10,8 @@
 // Sums over threads run in thread order, so a run is deterministic for a given T; against one thread
 // only the rounding of those two sums differs (fast mode's numbers are not PyTorch's anyway).
 //
-// Control block `ctl` (i32 words, shared): barrier generation and count, quit and reload flags,
-// thread count, the step's learning rate and the loss (f64). Each thread has a plan (u32 slots).
+// Control block `ctl` (i32 words, shared): barrier generation and count, quit, reload and failed
+// flags, thread count, the step's learning rate and the loss (f64). Each thread has a plan (u32 slots).
 import { batchNormBackward, batchNormTrain, sumAxis } from './reduce';
 import { crossEntropyBackward, crossEntropyForward, errIndex, gatherRows, scatterAddRows } from './layers';
 import { sgdStep, tanhBackward, unary } from './elementwise';
@@ -20,7 +20,7 @@ import { addRowBias } from './fusedStep';
 import { nllScratchAt } from './logSoftmax';
 
 // ctl byte offsets
-const GEN = 0, COUNT = 4, QUIT = 8, RELOAD = 12, NTHREADS = 16, LR = 24, EPS = 32, LOSS = 40;
+const GEN = 0, COUNT = 4, QUIT = 8, RELOAD = 12, NTHREADS = 16, FAILED = 20, LR = 24, EPS = 32, LOSS = 40;
 /** Bytes of the control block. */
 export const CTL_BYTES = 64;
 
@@ -63,6 +63,8 @@ function barrier(ctl: usize): void {
   }
   let spins = 0;
   while (atomic.load<i32>(ctl + GEN) == gen) {
+    // A thread that failed (its JS sets FAILED and wakes the waiters) never arrives: trap rather than wait forever.
+    if (atomic.load<i32>(ctl + FAILED) != 0) unreachable();
     if (++spins >= SPINS) { atomic.wait<i32>(ctl + GEN, gen, -1); spins = 0; }
   }
 }

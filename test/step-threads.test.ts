@@ -11,6 +11,8 @@ import { buildSplits, readWords, Vocab, type Dataset } from '../src/data/index.j
 import { kernels, setBackend, useBackend, useFastBackend, wasmSupported, type Backend } from '../src/kernels/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, type LanguageModel, type ModelConfig } from '../src/model/index.js';
 import { startThreadedStep } from '../src/parallel/stepThreads.js';
+import { startNotebookThreadedStep, type SpawnStepThread } from '../src/model/notebookThreaded.js';
+import { Worker } from 'node:worker_threads';
 import { Generator } from '../src/random/index.js';
 import { tensor, zeros } from '../src/tensor/index.js';
 import { splitLoss, train } from '../src/train/index.js';
@@ -164,6 +166,34 @@ test('threaded fast step: not started where it does not apply', { skip }, async 
     assert.equal(await startThreadedStep(f, 1, splits.train.X, splits.train.Y, 2), null); // a batch of one
     const mod = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size, norm: 'batchnorm1d' }, g); // a module-built kind
     assert.equal(await startThreadedStep(mod, 32, splits.train.X, splits.train.Y, 2), null);
+  } finally {
+    setBackend(before);
+  }
+});
+
+test('threaded fast step: a thread that fails stops the step with an error instead of leaving the others waiting', { skip }, async () => {
+  const { fast } = found!;
+  const before = kernels();
+  setBackend(fast);
+  try {
+    // A thread whose plan points outside the memory: its first load traps (as any fault in a thread would)
+    const entry = new URL('../src/model/notebookThreaded.js', import.meta.url).href;
+    const spawn: SpawnStepThread = (data) => {
+      const worker = new Worker(`const { workerData, parentPort } = require('node:worker_threads');
+        import(${JSON.stringify(entry)}).then(({ runStepThread }) => runStepThread({ ...workerData, plan: 0x7ffffff0 }, () => parentPort.postMessage('ready')));`,
+      { eval: true, workerData: data });
+      const exit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const errors: Error[] = [];
+      worker.on('error', (e) => errors.push(e));
+      return { ready: new Promise<void>((resolve) => worker.once('message', () => resolve())), ended: () => exit, terminate: () => { void worker.terminate(); } };
+    };
+    const g = new Generator(5);
+    const m = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size }, g);
+    const step = await startNotebookThreadedStep(m, 32, splits.train.X, splits.train.Y, 2, spawn);
+    assert.ok(step !== null);
+    assert.throws(() => train(m, splits.train, { ...DEFAULT_TRAIN, steps: 3 }, g, {}, { fusedStep: step }),
+      (e: unknown) => e instanceof MakemoreError && /training threads failed/.test(e.message));
+    await step.close();
   } finally {
     setBackend(before);
   }

@@ -42,9 +42,27 @@ export interface StepThread {
 /** Starts one thread (Node: a worker_threads Worker; a browser: a Web Worker). */
 export type SpawnStepThread = (data: StepWorkerData) => StepThread;
 
+/**
+ * A thread's body (its worker's entry calls it): its instance, `ready()`, then the loop until close.
+ * If it fails, the others must not wait for it at a barrier forever: the failed flag makes every
+ * thread at a barrier trap, so the step in the caller's thread throws.
+ */
+export function runStepThread(data: StepWorkerData, ready: () => void): void {
+  const wasm = instantiateThreaded(data.module, data.memory);
+  ready();
+  try {
+    wasm.threadedStepWorker(data.ctl, data.plan);
+  } catch (e) {
+    const ctl = new Int32Array(data.memory.buffer, data.ctl, CTL_BYTES / 4);
+    Atomics.store(ctl, CTL_FAILED, 1);
+    Atomics.notify(ctl, CTL_GEN);
+    throw e;
+  }
+}
+
 // as assembly/threadedStep.ts
 const CTL_BYTES = 64, PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
-const CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8;
+const CTL_GEN = 0, CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_FAILED = 20 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8;
 const P = {
   X: 0, Y: 1, IX: 2, ROWS: 3, XB: 4, YB: 5, EMB: 6, PLOGITS: 7, PDEMB: 8, DEMB: 9, C: 10, B2: 11, GC: 12, GB2: 13,
   MW1: 14, MB1: 15, MW2: 16, MGAIN: 17, MBIAS: 18, MRMEAN: 19, MRSTD: 20,
@@ -184,7 +202,13 @@ class SharedStep implements ThreadedStep {
     }
     new Float64Array(buf, this.ctl, CTL_BYTES / 8)[CTL_LR] = lr;
     new Int32Array(buf, this.ixAt, this.batch).set(ix.intData);
-    const loss = this.wasm.threadedStepMain(this.ctl, this.plan);
+    let loss: number;
+    try {
+      loss = this.wasm.threadedStepMain(this.ctl, this.plan);
+    } catch (e) {
+      this.closed = true; // a thread is gone: the others are stopped by the failed flag
+      throw new MakemoreError(`fast mode's training threads failed (${(e as Error).message}); run without --fast or with --threads 1`);
+    }
     if (loss < 0) throw new MakemoreError(`training data: index at position ${-1 - loss} of a minibatch gather is out of range (a context or target outside the vocabulary)`);
     for (const { t, at } of this.tensors) {
       t.floatData.set(new Float32Array(buf, at, t.numel));

@@ -1,12 +1,9 @@
 // A worker thread of the threaded training step (stepThreads.ts): an instance of the threaded
 // module on the shared memory, then its loop (one share of every step) until it is told to quit.
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiateThreaded } from '../kernels/wasm/threads.js';
-import type { StepWorkerData } from '../model/notebookThreaded.js';
+import { runStepThread, type StepWorkerData } from '../model/notebookThreaded.js';
 
 if (parentPort !== null) {
-  const { module, memory, ctl, plan } = workerData as StepWorkerData;
-  const wasm = instantiateThreaded(module, memory);
-  parentPort.postMessage('ready');
-  wasm.threadedStepWorker(ctl, plan);
+  const port = parentPort;
+  runStepThread(workerData as StepWorkerData, () => port.postMessage('ready'));
 }
