@@ -175,33 +175,38 @@ export async function startNotebookThreadedStep(model: LanguageModel, batchSize:
 
 class SharedStep implements ThreadedStep {
   readonly threads: number;
-  private readonly tensors: { t: Tensor; at: number }[];
+  /** Each model tensor and its mirror in the shared memory (which never grows: views made once). */
+  private readonly tensors: { t: Tensor; mirror: Float32Array }[];
+  private readonly ctl32: Int32Array;
+  private readonly ctl64: Float64Array;
+  private readonly ix: Int32Array;
   private versions: number[] = [];
   private closed = false;
 
-  constructor(private readonly model: NotebookMLP, private readonly wasm: ThreadedStepExports, private readonly memory: WebAssembly.Memory,
-    private readonly ctl: number, private readonly plan: number, private readonly ixAt: number,
+  constructor(model: NotebookMLP, private readonly wasm: ThreadedStepExports, private readonly memory: WebAssembly.Memory,
+    private readonly ctl: number, private readonly plan: number, ixAt: number,
     shared: { C: number; B2: number; MW1: number; MB1: number; MW2: number; MGAIN: number; MBIAS: number; MRMEAN: number; MRSTD: number },
     private readonly workers: StepThread[], private readonly batch: number, private readonly block: number) {
     this.threads = workers.length + 1;
-    const m = model;
+    const m = model, buf = memory.buffer;
     const pairs: [Tensor | null, number][] = [[m.C, shared.C], [m.W1, shared.MW1], [m.b1, shared.MB1], [m.W2, shared.MW2], [m.b2, shared.B2],
       [m.bngain, shared.MGAIN], [m.bnbias, shared.MBIAS], [m.bnmeanRunning, shared.MRMEAN], [m.bnstdRunning, shared.MRSTD]];
-    this.tensors = pairs.filter((p): p is [Tensor, number] => p[0] !== null).map(([t, at]) => ({ t, at }));
+    this.tensors = pairs.filter((p): p is [Tensor, number] => p[0] !== null).map(([t, at]) => ({ t, mirror: new Float32Array(buf, at, t.numel) }));
+    this.ctl32 = new Int32Array(buf, ctl, CTL_BYTES / 4);
+    this.ctl64 = new Float64Array(buf, ctl, CTL_BYTES / 8);
+    this.ix = new Int32Array(buf, ixAt, batch);
   }
 
   step(ix: Tensor, lr: number): number {
     if (this.closed) throw new Error('threaded step: closed');
     if (ix.numel !== this.batch || ix.dtype !== 'int32') throw new RangeError(`threaded step: built for batches of ${this.batch}, got ${ix.numel}`);
-    const buf = this.memory.buffer;
-    const ctl32 = new Int32Array(buf, this.ctl, CTL_BYTES / 4);
     // The model's tensors, when something other than this step wrote them (or on the first step)
     if (this.tensors.some(({ t }, i) => t.storage.version !== this.versions[i])) {
-      for (const { t, at } of this.tensors) new Float32Array(buf, at, t.numel).set(t.floatData);
-      ctl32[CTL_RELOAD] = 1;
+      for (const { t, mirror } of this.tensors) mirror.set(t.floatData);
+      this.ctl32[CTL_RELOAD] = 1;
     }
-    new Float64Array(buf, this.ctl, CTL_BYTES / 8)[CTL_LR] = lr;
-    new Int32Array(buf, this.ixAt, this.batch).set(ix.intData);
+    this.ctl64[CTL_LR] = lr;
+    this.ix.set(ix.intData);
     let loss: number;
     try {
       loss = this.wasm.threadedStepMain(this.ctl, this.plan);
@@ -210,11 +215,11 @@ class SharedStep implements ThreadedStep {
       throw new MakemoreError(`fast mode's training threads failed (${(e as Error).message}); run without --fast or with --threads 1`);
     }
     if (loss < 0) throw new MakemoreError(`training data: index at position ${-1 - loss} of a minibatch gather is out of range (a context or target outside the vocabulary)`);
-    for (const { t, at } of this.tensors) {
-      t.floatData.set(new Float32Array(buf, at, t.numel));
+    this.tensors.forEach(({ t, mirror }, i) => {
+      t.floatData.set(mirror);
       t.storage.bumpVersion();
-    }
-    this.versions = this.tensors.map(({ t }) => t.storage.version);
+      this.versions[i] = t.storage.version;
+    });
     return loss;
   }
 
