@@ -4,7 +4,9 @@
 // with `makemore eval`, load it back into the page, and save a screenshot. The numbers must be
 // the CLI's for the same seed on the same backend (the page's kernels follow MAKEMORE_BACKEND,
 // so `npm run test:js` checks the JS kernels in the page too). No console errors, no request
-// leaves the local server.
+// leaves the local server. The server sends the COOP/COEP headers (the page is cross-origin
+// isolated): fast mode splits its step over the cores Chromium reports, within fast mode's
+// tolerance of the exact run; served without them, fast mode says it runs on one thread.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
@@ -16,7 +18,8 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { loadModel } from '../src/model/io.js';
 import { nextCharProbs } from '../src/sample/index.js';
-import { createModel, modelKindNames, networkLayers, type NetworkLayer } from '../src/model/index.js';
+import { createModel, DEFAULT_MODEL, modelKindNames, networkLayers, type NetworkLayer } from '../src/model/index.js';
+import { stepThreadsFor } from '../src/model/notebookThreaded.js';
 import { Generator } from '../src/random/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +33,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const STEPS = BACKEND === 'js' ? 1000 : 3000;
 const LOSS_BOUND = STEPS >= 3000 ? 2.6 : 2.9;
 
+/** A module whose one function uses a relaxed SIMD instruction (i32x4.relaxed_trunc_f32x4_s): valid where fast mode can load. */
+const RELAXED_SIMD_MODULE = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, 0x19, 1, 0x17, 0, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0xfd, 0x81, 0x02, 0x0b];
+
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -40,16 +46,20 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/** A static file server for web/dist: what any static host does. */
-function serve(dir: string): Promise<{ server: Server; url: string }> {
+/** The headers docs/web.md asks static hosts for: the page is cross-origin isolated, fast mode may use threads. */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** A static file server for web/dist: what any static host does, with the isolation headers unless `isolate` is false. */
+function serve(dir: string, isolate = true): Promise<{ server: Server; url: string }> {
+  const headers = isolate ? ISOLATION : {};
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(dir, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
+      res.writeHead(404, headers).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
     res.end(readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
@@ -325,6 +335,124 @@ describe('browser playground', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is 
     } finally {
       await b.close();
       browser = undefined;
+    }
+  });
+
+  // Fast mode on every core: the page is cross-origin isolated, so the training worker starts one
+  // nested worker per further core sharing one wasm memory (web/src/stepThreads.ts). Where
+  // Chromium lacks relaxed SIMD or reports one core, the same checks hold for one thread.
+  test(`fast mode on every core in an isolated page: its threads, pause/resume, losses within 1e-3 of the ${BACKEND} kernels`, { timeout: 300_000 }, async () => {
+    const STEPS_FAST = 1000; // test/fast-mode.test.ts's run: every loss within 1e-3 (relative) of exact mode's
+    const { b, page, errors, foreign, nextEvent } = await openPage(url, { width: 1280, height: 800 });
+    browser = b;
+    try {
+      page.on('dialog', (d) => void d.accept()); // Restart asks before throwing a run away
+      await page.goto(url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      const env = await page.evaluate((bytes) => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, relaxed: WebAssembly.validate(new Uint8Array(bytes)) }), RELAXED_SIMD_MODULE);
+      assert.equal(env.isolated, true, 'the COOP/COEP headers make the page cross-origin isolated');
+      const model = createModel({ ...DEFAULT_MODEL, vocabSize: 27 }, new Generator(1));
+      const expected = env.relaxed && env.cores > 1 ? stepThreadsFor(model, env.cores) : 1;
+      console.log(`# Chromium: hardwareConcurrency ${env.cores}, relaxed SIMD ${env.relaxed}: fast mode on ${expected} thread(s) expected`);
+      /** The nested step workers alive now (Playwright lists a page's workers, nested ones too). */
+      const stepWorkers = () => page.workers().filter((w) => /stepWorker/.test(w.url())).length;
+      const threadCount = () => page.evaluate(() => { const p = (window as any).__playground; return { threads: p.threads as number, note: p.threadsNote as string | null, shown: document.getElementById('kernels-note')!.textContent ?? '', visible: !document.getElementById('kernels-note')!.hidden }; });
+      /** Per-step losses (from the loss chart) and final losses of the run shown. */
+      const losses = () => page.evaluate(() => {
+        const p = (window as any).__playground;
+        return { perStep: Array.from(p.charts.loss.plot.data[1] as (number | null)[]).filter((x): x is number => typeof x === 'number').map((x) => 10 ** x), final: p.final as Record<string, number>, errors: p.errors as string[] };
+      });
+      const runToEnd = async (): Promise<Awaited<ReturnType<typeof losses>>> => {
+        await page.waitForFunction(() => (window as any).__playground.final !== null || (window as any).__playground.errors.length > 0, null, { timeout: 120_000 });
+        return losses();
+      };
+
+      // Before a run: the note under the Kernels choice says what fast mode can use here.
+      await page.selectOption('#kernels', 'fast');
+      const before = await threadCount();
+      assert.equal(before.visible, true);
+      assert.match(before.shown, expected > 1 ? new RegExp(`up to ${env.cores} threads`) : /one thread/);
+
+      // The reference: the same run on the page's exact kernels (statistics off, as the fast run).
+      await page.fill('#stats-every', '0');
+      await page.fill('#steps', String(STEPS_FAST));
+      await page.selectOption('#kernels', BACKEND);
+      assert.equal((await threadCount()).visible, false, 'the note only with fast mode');
+      await page.click('#start');
+      const exact = await runToEnd();
+      assert.deepEqual(exact.errors, []);
+      assert.equal((await threadCount()).threads, 1);
+
+      // A long fast run: its threads; Pause holds them (no steps), Resume trains on; Restart replaces it.
+      await page.selectOption('#kernels', 'fast');
+      await page.fill('#steps', '200000');
+      const firstProgress = nextEvent('progress');
+      await page.click('#start');
+      await firstProgress;
+      const running = await threadCount();
+      assert.equal(running.threads, expected, `threads: ${running.note}`);
+      assert.match(running.shown, expected > 1 ? new RegExp(`fast mode on ${expected} threads`) : /fast mode on one thread/);
+      assert.equal(stepWorkers(), expected - 1, 'a nested worker per thread after the first');
+      const paused = nextEvent('paused');
+      await page.click('#pause');
+      await paused;
+      const at = await page.evaluate(() => (window as any).__playground.step as number);
+      await page.waitForTimeout(300);
+      assert.equal(await page.evaluate(() => (window as any).__playground.step), at, 'no steps while paused');
+      await page.click('#resume');
+      await page.waitForFunction((s) => (window as any).__playground.step > s + 100, at);
+
+      // Restart (the running threads end first) with the reference's settings on fast mode.
+      await page.fill('#steps', String(STEPS_FAST));
+      await page.click('#start');
+      const fast = await runToEnd();
+      assert.deepEqual(fast.errors, []);
+      assert.equal((await threadCount()).threads, expected);
+      assert.equal(fast.perStep.length, STEPS_FAST);
+      assert.equal(exact.perStep.length, STEPS_FAST);
+      let worst = 0;
+      for (let i = 0; i < STEPS_FAST; i++) worst = Math.max(worst, Math.abs(fast.perStep[i] - exact.perStep[i]) / exact.perStep[i]);
+      const finalWorst = Math.max(...(['train', 'val', 'test'] as const).map((k) => Math.abs(fast.final[k] - exact.final[k]) / exact.final[k]));
+      console.log(`# fast mode on ${expected} thread(s) vs ${BACKEND}: largest relative loss difference ${worst.toExponential(2)} per step, ${finalWorst.toExponential(2)} final`);
+      assert.ok(worst < 1e-3, `every step's loss within 1e-3 of the ${BACKEND} kernels': ${worst}`);
+      assert.ok(finalWorst < 1e-3, `final losses within 1e-3: ${JSON.stringify(fast.final)} vs ${JSON.stringify(exact.final)}`);
+      // A finished run gave its threads back (and the restarted one's ended before): no step worker is left.
+      for (let i = 0; i < 50 && stepWorkers() > 0; i++) await page.waitForTimeout(100);
+      assert.equal(stepWorkers(), 0, 'the threads end with the run');
+      assert.deepEqual(errors, [], 'no console errors');
+      assert.deepEqual(foreign, [], 'no request leaves the local server');
+    } finally {
+      await b.close();
+      browser = undefined;
+    }
+  });
+
+  // Served without the headers: the page works, fast mode on one thread, and says why.
+  test('fast mode in a page that is not cross-origin isolated: one thread, and the page says why', { timeout: 120_000 }, async () => {
+    const plain = await serve(DIST, false);
+    const { b, page, errors, nextEvent } = await openPage(plain.url, { width: 1280, height: 800 });
+    browser = b;
+    try {
+      await page.goto(plain.url);
+      await page.waitForFunction(() => (window as any).__playground?.data?.words > 0, null, { timeout: 20_000 });
+      assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+      await page.selectOption('#kernels', 'fast');
+      assert.match((await page.textContent('#kernels-note')) ?? '', /one thread: the page is not cross-origin isolated/);
+      await page.fill('#stats-every', '0');
+      await page.fill('#steps', '300');
+      const done = nextEvent('done');
+      await page.click('#start');
+      await done;
+      const shown = await page.evaluate(() => { const p = (window as any).__playground; return { threads: p.threads as number, note: p.threadsNote as string, state: p.state as string, errors: p.errors as string[] }; });
+      assert.deepEqual(shown.errors, []);
+      assert.equal(shown.state, 'done');
+      assert.equal(shown.threads, 1);
+      assert.equal(shown.note, 'fast mode on one thread: the page is not cross-origin isolated');
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await b.close();
+      browser = undefined;
+      plain.server.close();
     }
   });
 

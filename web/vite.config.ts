@@ -6,6 +6,14 @@ import { fileURLToPath } from 'node:url';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
+// Cross-origin isolation: with these two headers the page may share a WebAssembly.Memory with
+// its workers, so fast mode splits the training step over every core. Static hosts need the same
+// headers (docs/web.md); without them the page works, fast mode on one thread.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   root: here('.'),
   base: './',
@@ -21,6 +29,7 @@ export default defineConfig({
   server: {
     // The page imports ../src and ../data.
     fs: { allow: [here('..')] },
+    headers: isolation,
   },
-  preview: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1', headers: isolation },
 });

@@ -91,6 +91,11 @@ export class Trainer {
     this.fused = hooks.afterBackward === undefined && plain ? options.fusedStep ?? model.fusedTrainStep?.(cfg.batchSize, data.X, data.Y) ?? null : null;
   }
 
+  /** The one-call step this trainer takes (options.fusedStep, the model's own), or null: autograd. */
+  get fusedStep(): FusedTrainStep | null {
+    return this.fused;
+  }
+
   /** True when every step ran or a hook asked to stop. */
   get done(): boolean {
     return this.step >= this.cfg.steps || (this.hooks.shouldStop?.() ?? false);

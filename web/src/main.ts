@@ -45,6 +45,11 @@ interface PlaygroundState {
   samples: string[];
   log: string[];
   errors: string[];
+  /** The cores the browser reports and why fast mode cannot split its step here (null: it can). */
+  fastThreads: { cores: number; unavailable: string | null } | null;
+  /** Threads the run shown trains on, and with fast mode on how many or why one (shown by the Kernels choice). */
+  threads: number;
+  threadsNote: string | null;
   /** A loaded model file: its name, step, and whether its run can be continued. */
   model: { name: string; step: number; resumable: boolean } | null;
   charts: { loss: LossChart; hist: HistogramChart; updates: UpdateChart };
@@ -78,7 +83,7 @@ updateChart.onFocus = (name) => explorer.diagram.lightTensor(name);
 const pg: PlaygroundState = {
   ready: false, backend: '', state: 'idle', run: 0, dropped: 0, data: null, step: 0, steps: 0, lastLoss: Number.NaN,
   stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, config: null, val: [], stats: null,
-  final: null, samples: [], log: [], errors: [], model: null,
+  final: null, samples: [], log: [], errors: [], model: null, fastThreads: null, threads: 1, threadsNote: null,
   charts: { loss: lossChart, hist: histChart, updates: updateChart },
   tour: tour.state,
   explore: explorer.state,
@@ -155,6 +160,17 @@ function renderStatus(): void {
   $<HTMLButtonElement>('resume').disabled ||= pg.tour.running;
 }
 
+/** Under the Kernels choice, when it is fast: the run's threads (or why one), else what fast mode could use here. */
+function renderKernelsNote(): void {
+  const note = $('kernels-note');
+  note.hidden = select('kernels').value !== 'fast';
+  const t = pg.fastThreads;
+  if (pg.threadsNote !== null) note.textContent = pg.threadsNote;
+  else if (t === null) note.textContent = '';
+  else note.textContent = t.unavailable !== null ? `fast mode on one thread: ${t.unavailable}`
+    : `fast mode on up to ${t.cores} threads here (the notebook model's step, with Stats every 0)`;
+}
+
 function showError(message: string): void {
   pg.errors.push(message);
   const el = $('error');
@@ -195,6 +211,8 @@ function handle(e: WorkerEvent): void {
       pg.backend = e.backend;
       offerKinds(e.kinds);
       offerFamily(e.family);
+      pg.fastThreads = e.threads;
+      renderKernelsNote();
       $('backend').textContent = e.wasm ? 'WebAssembly SIMD kernels' : 'JS kernels (no WebAssembly SIMD here)';
       loadData({ kind: 'bundled' });
       break;
@@ -208,6 +226,9 @@ function handle(e: WorkerEvent): void {
       pg.config = e.config;
       pg.steps = e.config.train.steps;
       pg.model = null;
+      pg.threads = e.threads;
+      pg.threadsNote = e.threadsNote;
+      renderKernelsNote();
       $('backend').textContent = `${e.backend} kernels`;
       $('model-info').textContent = `training: ${describe(e.config)}, ${fmtInt(e.parameters)} parameters`;
       pg.log.push(`data: ${e.dataName}: examples train ${fmtInt(e.examples.train)}, val ${fmtInt(e.examples.val)}, test ${fmtInt(e.examples.test)}`);
@@ -598,7 +619,8 @@ function resetView(): void {
   lossChart.reset();
   histChart.reset();
   updateChart.reset();
-  Object.assign(pg, { state: 'idle', step: 0, steps: 0, lastLoss: Number.NaN, stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, val: [], stats: null, final: null, samples: [], log: [], model: null });
+  Object.assign(pg, { state: 'idle', step: 0, steps: 0, lastLoss: Number.NaN, stepsPerSec: 0, avgStepsPerSec: 0, trainMs: 0, diagMs: 0, parameters: 0, val: [], stats: null, final: null, samples: [], log: [], model: null, threads: 1, threadsNote: null });
+  renderKernelsNote();
   $('sat-table').querySelector('tbody')!.replaceChildren();
   $('samples').replaceChildren();
   $('sample-note').textContent = 'train a model or load one, then sample';
@@ -687,6 +709,7 @@ input('skip').addEventListener('input', () => {
   const n = Number(input('skip').value);
   if (Number.isFinite(n) && n >= 0) lossChart.setSkip(n);
 });
+select('kernels').addEventListener('change', renderKernelsNote);
 select('model-type').addEventListener('change', () => {
   if (familyChoice() !== null) fillFamilyDefaults();
   showModelFields();

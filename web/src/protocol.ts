@@ -86,7 +86,11 @@ export interface FinalLosses {
 
 export type WorkerEvent =
   /** `kinds`: the registry's model kinds, which the page offers (the norm menu and the fields each reads). */
-  | { type: 'ready'; backend: string; wasm: boolean; kinds: KindChoice[]; family: FamilyChoice[] }
+  /**
+   * `threads`: the cores the browser reports, and why fast mode's step cannot be split over them
+   * here (null: it can, for the notebook model with statistics off).
+   */
+  | { type: 'ready'; backend: string; wasm: boolean; kinds: KindChoice[]; family: FamilyChoice[]; threads: { cores: number; unavailable: string | null } }
   | { type: 'data-info'; name: string; words: number; vocab: string; sample: string[] }
   | {
     type: 'started';
@@ -98,6 +102,10 @@ export type WorkerEvent =
     dataName: string;
     /** 0, or the step a continued run starts at. */
     startStep: number;
+    /** Threads the training step runs on (fast mode splits the notebook model's over the cores). */
+    threads: number;
+    /** With the Kernels choice fast: on how many threads, or why one ("the page is not cross-origin isolated"). */
+    threadsNote: string | null;
   }
   | {
     type: 'progress';

@@ -5,7 +5,9 @@
 // same 80/10/10 split (split seed), samples from Generator(seed + 10) by default; for makemore.py's
 // family (`train --type`) its split, sampler generator and AdamW, as the CLI runs them.
 import namesText from '../../data/names.txt?raw';
-import { backendName, useBackend, useFastBackend, wasmSupported } from '../../src/kernels/index.js';
+import { backendName, kernels, useBackend, useFastBackend, wasmSupported, type WasmBackend } from '../../src/kernels/index.js';
+import { threadedStepModule } from '../../src/kernels/wasm/threads.js';
+import { startNotebookThreadedStep, stepThreadsFor, type ThreadedStep } from '../../src/model/notebookThreaded.js';
 import { BUNDLED_LABEL, parseWords } from '../../src/data/words.js';
 import { Vocab } from '../../src/data/vocab.js';
 import type { Splits } from '../../src/data/dataset.js';
@@ -24,6 +26,7 @@ import { binCenters } from '../../src/diagnostics/stats.js';
 import { configRows, diagnosticsFromMetadata, diagnosticsMetadata } from '../../src/diagnostics/record.js';
 import { replaySeedNotebook } from '../../src/experiments/seedNotebook.js';
 import { thin } from './thin.js';
+import { spawnStepThread } from './stepThreads.js';
 import type { StepStats } from '../../src/diagnostics/types.js';
 import type { DataSource, FamilyChoice, FinalLosses, Request, RunConfig, RunState, StatsPoint, WorkerEvent } from './protocol.js';
 
@@ -50,6 +53,8 @@ interface Run {
   model: LanguageModel;
   g: Generator;
   trainer: Trainer;
+  /** Fast mode's step on several threads (closed when the run ends, fails, is reset or replaced), or null. */
+  threads: ThreadedStep | null;
   collector: StatsCollector | null;
   state: RunState;
   /** The step it started at: 0, or a loaded model's step when it continues that run (as --resume). */
@@ -128,7 +133,54 @@ function chooseKernels(backend: RunConfig['backend']): void {
   if ((backend as string) !== 'fast' || useFastBackend() === null) useBackend((backend as string) === 'fast' ? 'auto' : backend);
 }
 
-function start(id: number, config: RunConfig, from?: Resumed): void {
+/** The cores the browser reports (navigator.hardwareConcurrency): fast mode's threads where it splits the step. */
+const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+
+/**
+ * Why fast mode's step cannot use several threads in this browser, or null when it can. A shared
+ * WebAssembly.Memory can only be posted to other workers where the page is cross-origin isolated
+ * (COOP/COEP headers); the threaded module also needs relaxed SIMD and wasm threads.
+ */
+function threadsUnavailable(): string | null {
+  if (!globalThis.crossOriginIsolated) return 'the page is not cross-origin isolated';
+  if (cores < 2) return 'the browser reports one core';
+  if (threadedStepModule() === null) return 'this browser has no WebAssembly threads or relaxed SIMD';
+  return null;
+}
+
+/** Every step before this one in another thread was closed (at most one threaded step runs at a time). */
+let closing: Promise<void> = Promise.resolve();
+
+/** Ends a run's threads: they leave their wait in wasm and their workers close. */
+function closeThreads(r: Run | null): void {
+  const step = r?.threads;
+  if (r == null || step == null) return;
+  r.threads = null;
+  closing = Promise.all([closing, step.close()]).then(() => undefined, (e: unknown) => post({ type: 'error', message: `closing the training threads: ${message(e)}` }));
+}
+
+/**
+ * Fast mode's step on `cores` threads for this run, where the page asked for fast mode and it
+ * applies: the step the trainer takes (no statistics hook), the notebook model, an isolated page.
+ * The one-thread case says why (the page shows it next to the Kernels choice).
+ */
+async function startThreads(config: RunConfig, model: LanguageModel, train: Splits['train'], statistics: boolean): Promise<{ step: ThreadedStep | null; note: string | null }> {
+  if ((config.backend as string) !== 'fast') return { step: null, note: null };
+  const one = (why: string) => ({ step: null, note: `fast mode on one thread: ${why}` });
+  if ((kernels() as Partial<WasmBackend>).fast !== true) return one('this browser has no WebAssembly relaxed SIMD (exact kernels)');
+  const why = threadsUnavailable();
+  if (why !== null) return one(why);
+  if (statistics) return one('layer statistics need each step\'s tensors (Stats every 0 splits the step)');
+  if (stepThreadsFor(model, cores) < 2) return one('only the notebook model\'s step is split');
+  try {
+    const step = await startNotebookThreadedStep(model, config.train.batchSize, train.X, train.Y, cores, spawnStepThread);
+    return step === null ? one('this run\'s step is not split') : { step, note: `fast mode on ${step.threads} threads (the step split by hidden unit)` };
+  } catch (e) {
+    return one(message(e));
+  }
+}
+
+async function start(id: number, config: RunConfig, from?: Resumed): Promise<void> {
   if (data === null) throw new Error('no word list loaded yet');
   stop();
   chooseKernels(config.backend);
@@ -159,8 +211,12 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
   const steps = config.train.steps;
   const last = steps - 1;
   const collector = config.statsEvery > 0 ? new StatsCollector(model) : null;
+  // Never two threaded steps at once: the run this one replaces gives its threads back first.
+  closeThreads(run);
+  await closing;
+  const threads = await startThreads(config, model, splits.train, collector !== null);
   const r: Run = {
-    id, config, data: words, splits, model, g, collector, state: 'running', startStep, sent: startStep, trainMs: 0, diagMs: 0,
+    id, config, data: words, splits, model, g, collector, threads: threads.step, state: 'running', startStep, sent: startStep, trainMs: 0, diagMs: 0,
     val: [], stats: [], newVal: [], newStats: [], log: [],
     trainer: undefined as unknown as Trainer,
   };
@@ -184,13 +240,19 @@ function start(id: number, config: RunConfig, from?: Resumed): void {
       if (step % 10000 === 0) r.log.push(lossLine(step, steps, loss));
       if (config.evalEvery > 0 && ((step + 1) % config.evalEvery === 0 || step === last)) evaluate(step + 1);
     },
-  }, { startStep });
+  }, { startStep, fusedStep: threads.step ?? undefined });
+  if (threads.step !== null && r.trainer.fusedStep !== threads.step) {
+    // The trainer takes autograd's step (another optimizer): the threads would only wait.
+    closeThreads(r);
+    threads.note = 'fast mode on one thread: this run\'s update is not plain SGD';
+  }
   if (config.evalEvery > 0 && from === undefined) evaluate(0);
   run = r;
   current = { model, vocab: words.vocab, name: 'playground' };
   sampler = null;
   post({
     type: 'started', run: id, backend: backendName(), parameters: model.numParameters(), config, dataName: words.name, startStep,
+    threads: r.threads?.threads ?? 1, threadsNote: threads.note,
     examples: { train: splits.train.Y.shape[0], val: splits.val.Y.shape[0], test: splits.test.Y.shape[0] },
   });
   scheduleSlice();
@@ -207,7 +269,7 @@ function familyChoices(): FamilyChoice[] {
  * the page sets another; learning rates and batch size as the page sets them. The seeds must be
  * the file's (other seeds would be another run).
  */
-function continueRun(id: number, config: RunConfig): void {
+function continueRun(id: number, config: RunConfig): Promise<void> {
   const info = current?.fileInfo;
   if (current === null || run?.model === current.model || info?.train === undefined || info.generator === undefined) {
     throw new Error('load a model file with its training state (one the page or `makemore train --out` wrote) to continue its run');
@@ -225,7 +287,7 @@ function continueRun(id: number, config: RunConfig): void {
   const { model } = current;
   const shape = { ...model.config } as Partial<ModelConfig>;
   delete shape.vocabSize;
-  start(id, { ...config, model: shape as RunConfig['model'], train }, { model, g: Generator.fromState(info.generator), startStep: info.step });
+  return start(id, { ...config, model: shape as RunConfig['model'], train }, { model, g: Generator.fromState(info.generator), startStep: info.step });
 }
 
 function stop(): void {
@@ -268,6 +330,7 @@ function slice(): void {
   } catch (e) {
     r.trainMs += performance.now() - t0;
     r.state = 'failed';
+    closeThreads(r);
     progress(r, n, performance.now() - t0, r.diagMs - diag0);
     post({ type: 'error', run: r.id, message: message(e) });
     return;
@@ -277,6 +340,7 @@ function slice(): void {
   if (t.done) {
     // The page shows "evaluating…" until `done` brings the final losses (about a second on names.txt).
     r.state = 'evaluating';
+    closeThreads(r);
     progress(r, n, ms, r.diagMs - diag0);
     finish(r);
     return;
@@ -340,12 +404,10 @@ function handle(req: Request): void | Promise<void> {
       });
     case 'start':
       if (tour !== null) throw new Error('the tour is replaying the notebook: stop it first (its Stop button)');
-      start(req.run, req.config);
-      return;
+      return start(req.run, req.config);
     case 'continue':
       if (tour !== null) throw new Error('the tour is replaying the notebook: stop it first (its Stop button)');
-      continueRun(req.run, req.config);
-      return;
+      return continueRun(req.run, req.config);
     case 'pause':
       if (run !== null && run.state === 'running') {
         run.state = 'paused';
@@ -365,6 +427,7 @@ function handle(req: Request): void | Promise<void> {
       return;
     case 'reset':
       stop();
+      closeThreads(run);
       run = null;
       current = null;
       sampler = null;
@@ -476,17 +539,43 @@ async function runTour(id: number, steps: number, backend: RunConfig['backend'])
   }
 }
 
-self.onmessage = (ev: MessageEvent<Request>) => {
-  const req = ev.data;
+/** Handles a request; resolves when it is done (errors are posted to the page, never thrown). */
+function dispatch(req: Request): Promise<void> {
   // A failed request names itself: its id, or for `start` its run.
   const tag = 'id' in req ? { id: req.id } : req.type === 'start' || req.type === 'continue' ? { run: req.run } : {};
   try {
     const p = handle(req);
-    if (p) p.catch((e: unknown) => post({ type: 'error', ...tag, message: message(e) }));
+    if (p) return p.catch((e: unknown) => post({ type: 'error', ...tag, message: message(e) }));
   } catch (e) {
     post({ type: 'error', ...tag, message: message(e) });
   }
+  return Promise.resolve();
+}
+
+// A start waits for threads (the old run's to end, the new run's to load): requests that arrive
+// meanwhile (pause, reset, another start) wait behind it, in order, so they apply to the run it starts.
+let startGate: Promise<void> | null = null;
+const startsRun = (req: Request): boolean => req.type === 'start' || req.type === 'continue';
+
+/** Requests after `p` wait for it; the gate opens when it settles (dispatch never rejects). */
+function hold(p: Promise<void>): void {
+  startGate = p;
+  void p.then(() => { if (startGate === p) startGate = null; });
+}
+
+self.onmessage = (ev: MessageEvent<Request>) => {
+  const req = ev.data;
+  if (startGate === null) {
+    const p = dispatch(req);
+    if (startsRun(req)) hold(p);
+    return;
+  }
+  // Only starts keep the gate shut: a queued tour does not (its tour-stop must reach it).
+  hold(startGate.then(() => { const p = dispatch(req); return startsRun(req) ? p : undefined; }));
 };
 
 useBackend('auto');
-post({ type: 'ready', backend: backendName(), wasm: wasmSupported(), kinds: modelKindChoices(), family: familyChoices() });
+post({
+  type: 'ready', backend: backendName(), wasm: wasmSupported(), kinds: modelKindChoices(), family: familyChoices(),
+  threads: { cores, unavailable: threadsUnavailable() },
+});
