@@ -20,7 +20,7 @@ import { addRowBias } from './fusedStep';
 import { nllScratchAt } from './logSoftmax';
 
 // ctl byte offsets
-const GEN = 0, COUNT = 4, QUIT = 8, RELOAD = 12, NTHREADS = 16, FAILED = 20, LR = 24, EPS = 32, LOSS = 40;
+const GEN = 0, COUNT = 4, QUIT = 8, RELOAD = 12, NTHREADS = 16, FAILED = 20, LR = 24, EPS = 32, LOSS = 40, SPINS = 48;
 /** Bytes of the control block. */
 export const CTL_BYTES = 64;
 
@@ -49,9 +49,6 @@ export function threadedWorkspace(b: i32, ht: i32, v: i32): i32 {
   return 10 * b * ht + 3 * ht + 3 * b * v;
 }
 
-/** Spins before sleeping at a barrier: a step's phases are microseconds apart, a pause between runs is not. */
-const SPINS = 1 << 16;
-
 function barrier(ctl: usize): void {
   const n = load<i32>(ctl + NTHREADS);
   const gen = atomic.load<i32>(ctl + GEN);
@@ -61,11 +58,14 @@ function barrier(ctl: usize): void {
     atomic.notify(ctl + GEN, n);
     return;
   }
+  // Spin (a step's phases are microseconds apart), then sleep (a pause between runs is not);
+  // JS sets how long: spinning while another process has the partner's core only wastes time.
+  const limit = load<i32>(ctl + SPINS);
   let spins = 0;
   while (atomic.load<i32>(ctl + GEN) == gen) {
     // A thread that failed (its JS sets FAILED and wakes the waiters) never arrives: trap rather than wait forever.
     if (atomic.load<i32>(ctl + FAILED) != 0) unreachable();
-    if (++spins >= SPINS) { atomic.wait<i32>(ctl + GEN, gen, -1); spins = 0; }
+    if (++spins >= limit) { atomic.wait<i32>(ctl + GEN, gen, -1); spins = 0; }
   }
 }
 

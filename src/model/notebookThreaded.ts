@@ -62,7 +62,14 @@ export function runStepThread(data: StepWorkerData, ready: () => void): void {
 
 // as assembly/threadedStep.ts
 const CTL_BYTES = 64, PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
-const CTL_GEN = 0, CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_FAILED = 20 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8;
+const CTL_GEN = 0, CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_FAILED = 20 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8, CTL_SPINS = 48 / 4;
+/**
+ * Polls of a barrier before a thread sleeps there (Atomics.wait): about 10–20 µs, longer than a
+ * step's phases are apart. Measured on a 2-core VM: 65,536 polls made a step 2–3× slower than
+ * one thread's when another process held a core (a spinning thread keeps its partner off the
+ * CPU); 8,192 were as fast as 65,536 on the idle machine.
+ */
+const SPINS = 8192;
 const P = {
   X: 0, Y: 1, IX: 2, ROWS: 3, XB: 4, YB: 5, EMB: 6, PLOGITS: 7, PDEMB: 8, DEMB: 9, C: 10, B2: 11, GC: 12, GB2: 13,
   MW1: 14, MB1: 15, MW2: 16, MGAIN: 17, MBIAS: 18, MRMEAN: 19, MRSTD: 20,
@@ -161,6 +168,7 @@ export async function startNotebookThreadedStep(model: LanguageModel, batchSize:
   const ctl32 = new Int32Array(buf, ctl, CTL_BYTES / 4);
   const ctl64 = new Float64Array(buf, ctl, CTL_BYTES / 8);
   ctl32[CTL_NTHREADS] = nt;
+  ctl32[CTL_SPINS] = SPINS;
   ctl64[CTL_EPS] = model.config.bnEps ?? 0;
 
   const workers = plans.slice(1).map((plan) => spawn({ module, memory, ctl, plan }));

@@ -1,6 +1,7 @@
 // The threaded fast module (assembly/threadsIndex.ts, built into ./binaryThreads.ts): the notebook
 // model's training step split over threads that share one WebAssembly.Memory. Kept out of
-// ./index.ts so a bundle that never starts threads (the web page) does not carry it.
+// ./index.ts so only a bundle that starts threads carries it (the playground's training worker
+// does; its step workers' bundle keeps none of the embedded wasm).
 import { wasmThreadsBase64 } from './binaryThreads.js';
 
 /** The threaded module's exports (addresses are byte offsets into the shared memory). */
