@@ -177,7 +177,7 @@ test('threaded fast step: a thread that fails stops the step with an error inste
   setBackend(fast);
   try {
     // A thread whose plan points outside the memory: its first load traps (as any fault in a thread would)
-    const entry = new URL('../src/model/notebookThreaded.js', import.meta.url).href;
+    const entry = new URL('../src/kernels/wasm/threads.js', import.meta.url).href;
     const spawn: SpawnStepThread = (data) => {
       const worker = new Worker(`const { workerData, parentPort } = require('node:worker_threads');
         import(${JSON.stringify(entry)}).then(({ runStepThread }) => runStepThread({ ...workerData, plan: 0x7ffffff0 }, () => parentPort.postMessage('ready')));`,

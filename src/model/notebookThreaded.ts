@@ -11,20 +11,13 @@
 // evaluation, checkpoints and statistics need not know that threads trained it.
 import { MakemoreError } from '../errors.js';
 import { kernels, type WasmBackend } from '../kernels/index.js';
-import { instantiateThreaded, threadedStepModule, type ThreadedStepExports } from '../kernels/wasm/threads.js';
+import { CTL_BYTES, instantiateThreaded, threadedStepModule, type StepWorkerData, type ThreadedStepExports } from '../kernels/wasm/threads.js';
 import type { Tensor } from '../tensor/index.js';
 import type { LanguageModel } from './kind.js';
 import { NotebookMLP } from './kinds/notebook.js';
 import type { FusedTrainStep } from './notebookFused.js';
 
-/** What a thread needs: the compiled threaded module, the shared memory, its control block and plan. */
-export interface StepWorkerData {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  /** Byte addresses of the control block and of this thread's plan. */
-  ctl: number;
-  plan: number;
-}
+export type { StepWorkerData } from '../kernels/wasm/threads.js';
 
 /**
  * A started thread. It instantiates the module on the memory, says it is ready, then calls
@@ -42,27 +35,10 @@ export interface StepThread {
 /** Starts one thread (Node: a worker_threads Worker; a browser: a Web Worker). */
 export type SpawnStepThread = (data: StepWorkerData) => StepThread;
 
-/**
- * A thread's body (its worker's entry calls it): its instance, `ready()`, then the loop until close.
- * If it fails, the others must not wait for it at a barrier forever: the failed flag makes every
- * thread at a barrier trap, so the step in the caller's thread throws.
- */
-export function runStepThread(data: StepWorkerData, ready: () => void): void {
-  const wasm = instantiateThreaded(data.module, data.memory);
-  ready();
-  try {
-    wasm.threadedStepWorker(data.ctl, data.plan);
-  } catch (e) {
-    const ctl = new Int32Array(data.memory.buffer, data.ctl, CTL_BYTES / 4);
-    Atomics.store(ctl, CTL_FAILED, 1);
-    Atomics.notify(ctl, CTL_GEN);
-    throw e;
-  }
-}
 
 // as assembly/threadedStep.ts
-const CTL_BYTES = 64, PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
-const CTL_GEN = 0, CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_FAILED = 20 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8, CTL_SPINS = 48 / 4;
+const PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
+const CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8, CTL_SPINS = 48 / 4;
 /**
  * Polls of a barrier before a thread sleeps there (Atomics.wait): about 10–20 µs, longer than a
  * step's phases are apart. Measured on a 2-core VM: 65,536 polls made a step 2–3× slower than

@@ -15,7 +15,7 @@ export function spawnStepThread(data: StepWorkerData): StepThread {
       const m = ev.data;
       if (m === 'ready') resolve();
       else if (m === 'ended') markEnded();
-      else reject(new Error(m.error));
+      else { reject(new Error(m.error)); markEnded(); } // failed to start, or failed later: nothing to wait for
     };
     worker.onmessageerror = () => reject(new Error('a training thread could not receive the shared memory'));
     // A thread that failed to load or trapped is gone: close() must not wait for it.

@@ -3,10 +3,9 @@
 // instance of the threaded module on the shared memory, then its share of every step until the
 // step is closed. The memory and module arrive by postMessage, which only a cross-origin isolated
 // page allows for a shared memory.
-import { instantiateThreaded } from '../../src/kernels/wasm/threads.js';
-import type { StepWorkerData } from '../../src/model/notebookThreaded.js';
+import { runStepThread, type StepWorkerData } from '../../src/kernels/wasm/threads.js';
 
-/** What a step thread posts back: instantiated, left its loop after close, or failed to start. */
+/** What a step thread posts back: instantiated, left its loop after close, or failed. */
 export type StepThreadReply = 'ready' | 'ended' | { error: string };
 
 const scope = self as unknown as {
@@ -17,17 +16,15 @@ const scope = self as unknown as {
 
 scope.onmessage = (ev) => {
   scope.onmessage = null;
-  const { module, memory, ctl, plan } = ev.data;
-  let wasm;
   try {
-    wasm = instantiateThreaded(module, memory);
+    // Blocks this worker inside wasm (spinning, then Atomics.wait between steps) until close. If it
+    // fails, runStepThread has set the failed flag, so the other threads' step throws too.
+    runStepThread(ev.data, () => scope.postMessage('ready'));
   } catch (e) {
     scope.postMessage({ error: e instanceof Error ? e.message : String(e) });
+    scope.close();
     return;
   }
-  scope.postMessage('ready');
-  // Blocks this worker inside wasm (spinning, then Atomics.wait between steps) until close.
-  wasm.threadedStepWorker(ctl, plan);
   scope.postMessage('ended');
   scope.close();
 };

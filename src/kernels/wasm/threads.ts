@@ -44,3 +44,35 @@ export function threadedStepModule(): WebAssembly.Module | null {
 export function instantiateThreaded(module: WebAssembly.Module, memory: WebAssembly.Memory): ThreadedStepExports {
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ThreadedStepExports;
 }
+
+// The control block's layout, as assembly/threadedStep.ts: bytes, and the i32 words a thread's JS touches.
+export const CTL_BYTES = 64;
+export const CTL_GEN = 0;
+export const CTL_FAILED = 20 / 4;
+
+/** What a thread needs: the compiled threaded module, the shared memory, its control block and plan. */
+export interface StepWorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte addresses of the control block and of this thread's plan. */
+  ctl: number;
+  plan: number;
+}
+
+/**
+ * A thread's body (its worker's entry calls it): its instance, `ready()`, then the loop until close.
+ * If it fails, the others must not wait for it at a barrier forever: the failed flag makes every
+ * thread at a barrier trap, so the step in the caller's thread throws.
+ */
+export function runStepThread(data: StepWorkerData, ready: () => void): void {
+  const wasm = instantiateThreaded(data.module, data.memory);
+  ready();
+  try {
+    wasm.threadedStepWorker(data.ctl, data.plan);
+  } catch (e) {
+    const ctl = new Int32Array(data.memory.buffer, data.ctl, CTL_BYTES / 4);
+    Atomics.store(ctl, CTL_FAILED, 1);
+    Atomics.notify(ctl, CTL_GEN);
+    throw e;
+  }
+}
