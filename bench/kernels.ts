@@ -1,7 +1,9 @@
 // Micro-benchmark of the kernels of one notebook training step (batch 32, block 3, embed 10,
 // hidden 200, vocab 27): µs per call, wasm (arrays in wasm memory, no copies) vs js, GFLOP/s of the
 // matmuls, and the sum over one step's kernel calls.
-// Run: npm run bench:kernels
+// Run: npm run bench:kernels [-- --fast]   (--fast: fast mode's build; default: exact mode's, as the CLI picks it)
+import v8 from 'node:v8';
+import { enableRelaxedSimd } from '../src/kernels/index.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import type { Backend, FloatArray } from '../src/kernels/types.js';
 import { createWasmBackend, wasmSupported } from '../src/kernels/wasm/index.js';
@@ -13,7 +15,11 @@ if (!wasmSupported()) {
 }
 
 const B = 32, T = 3, E = 10, H = 200, V = 27, BT = B * T, F = T * E;
-const wasm = createWasmBackend();
+// As the CLI: relaxed SIMD switched on (Node 20), so exact mode runs the exactFma build where it applies.
+enableRelaxedSimd(v8);
+const fast = process.argv.includes('--fast');
+const wasm = createWasmBackend({ fast });
+console.log(`wasm build: ${wasm.variant}`);
 
 let seed = 42;
 function rnd(): number {

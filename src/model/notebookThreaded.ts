@@ -11,7 +11,7 @@
 // evaluation, checkpoints and statistics need not know that threads trained it.
 import { MakemoreError } from '../errors.js';
 import { kernels, type WasmBackend } from '../kernels/index.js';
-import { CTL_BYTES, instantiateThreaded, threadedStepModule, type StepWorkerData, type ThreadedStepExports } from '../kernels/wasm/threads.js';
+import { CTL_BYTES, CTL_EPS, CTL_LR, CTL_NTHREADS, CTL_RELOAD, CTL_SPINS, instantiateThreaded, threadedStepModule, type StepWorkerData, type ThreadedStepExports } from '../kernels/wasm/threads.js';
 import type { Tensor } from '../tensor/index.js';
 import type { LanguageModel } from './kind.js';
 import { NotebookMLP } from './kinds/notebook.js';
@@ -35,10 +35,8 @@ export interface StepThread {
 /** Starts one thread (Node: a worker_threads Worker; a browser: a Web Worker). */
 export type SpawnStepThread = (data: StepWorkerData) => StepThread;
 
-
-// as assembly/threadedStep.ts
+// plan slots and block sizes, as assembly/threadedStep.ts
 const PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
-const CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_LR = 24 / 8, CTL_EPS = 32 / 8, CTL_SPINS = 48 / 4;
 /**
  * Polls of a barrier before a thread sleeps there (Atomics.wait): about 10–20 µs, longer than a
  * step's phases are apart. Measured on a 2-core VM: 65,536 polls made a step 2–3× slower than

@@ -45,10 +45,11 @@ export function instantiateThreaded(module: WebAssembly.Module, memory: WebAssem
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ThreadedStepExports;
 }
 
-// The control block's layout, as assembly/threadedStep.ts: bytes, and the i32 words a thread's JS touches.
+// The control block's layout, as assembly/threadedStep.ts: its bytes, its i32 words (generation,
+// reload, thread count, failed, spin limit) and f64 words (learning rate, batch norm's eps).
 export const CTL_BYTES = 64;
-export const CTL_GEN = 0;
-export const CTL_FAILED = 20 / 4;
+export const CTL_GEN = 0, CTL_RELOAD = 12 / 4, CTL_NTHREADS = 16 / 4, CTL_FAILED = 20 / 4, CTL_SPINS = 48 / 4;
+export const CTL_LR = 24 / 8, CTL_EPS = 32 / 8;
 
 /** What a thread needs: the compiled threaded module, the shared memory, its control block and plan. */
 export interface StepWorkerData {
