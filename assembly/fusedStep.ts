@@ -74,12 +74,7 @@ export function fusedNotebookStep(plan: usize, b: i32, k: i32, e: i32, h: i32, v
   matmul(hpre, emb, w1, b, f, h, false);
   if (b1 != 0) addRowBias(hpre, b1, b, h, meta);
   batchNormTrain(bnOut, xhat, mean, vr, inv, false, hpre, gain, bias, b, h, 0, 1, bnEps);
-  const rm = slot(plan, RMEAN), rs = slot(plan, RSTD);
-  for (let j = 0; j < h; j++) {
-    const q = <usize>j << 2;
-    store<f32>(rm + q, KEEP * load<f32>(rm + q) + MOMENTUM * load<f32>(mean + q));
-    store<f32>(rs + q, KEEP * load<f32>(rs + q) + MOMENTUM * Mathf.sqrt(load<f32>(vr + q)));
-  }
+  updateRunning(slot(plan, RMEAN), slot(plan, RSTD), mean, vr, h);
   unary(4, hid, bnOut, b * h); // tanh
   matmul(logits, hid, w2, b, h, v, false);
   addRowBias(logits, b2, b, v, meta);
@@ -119,6 +114,15 @@ export function fusedNotebookStep(plan: usize, b: i32, k: i32, e: i32, h: i32, v
   sgdStep(gain, ggain, h, lr);
   sgdStep(bias, gbias, h, lr);
   return loss;
+}
+
+/** The notebook's running statistics over h units: running = 0.999·running + 0.001·batch (std without eps), in f32. */
+export function updateRunning(rm: usize, rs: usize, mean: usize, vr: usize, h: i32): void {
+  for (let j = 0; j < h; j++) {
+    const q = <usize>j << 2;
+    store<f32>(rm + q, KEEP * load<f32>(rm + q) + MOMENTUM * load<f32>(mean + q));
+    store<f32>(rs + q, KEEP * load<f32>(rs + q) + MOMENTUM * Mathf.sqrt(load<f32>(vr + q)));
+  }
 }
 
 /** out[m×n] += bias[n] per row, through `binary` as addmm does (shape and strides in meta). */

@@ -16,7 +16,7 @@ import { batchNormBackward, batchNormTrain, sumAxis } from './reduce';
 import { crossEntropyBackward, crossEntropyForward, errIndex, gatherRows, scatterAddRows } from './layers';
 import { sgdStep, tanhBackward, unary } from './elementwise';
 import { matmul, matmulTransA, matmulTransB } from './matmul';
-import { addRowBias } from './fusedStep';
+import { addRowBias, updateRunning } from './fusedStep';
 import { nllScratchAt } from './logSoftmax';
 
 // ctl byte offsets
@@ -68,9 +68,6 @@ function barrier(ctl: usize): void {
     if (++spins >= limit) { atomic.wait<i32>(ctl + GEN, gen, -1); spins = 0; }
   }
 }
-
-const KEEP: f32 = 0.999;
-const MOMENTUM: f32 = 0.001;
 
 /** rows × n floats from src (row stride ss floats) to dst (row stride ds floats). */
 function copyRows(dst: usize, ds: i32, src: usize, ss: i32, rows: i32, n: i32): void {
@@ -150,14 +147,9 @@ function part(ctl: usize, plan: usize): void {
   if (b1 != 0) addRowBias(hpre, b1, b, ht, meta);
   batchNormTrain(bnOut, xhat, mean, vr, inv, false, hpre, gain, bias, b, ht, 0, 1, eps);
   const rm = slot(plan, RMEAN), rs = slot(plan, RSTD);
-  const mrm = slot(plan, MRMEAN) + (<usize>h0 << 2), mrs = slot(plan, MRSTD) + (<usize>h0 << 2);
-  for (let j = 0; j < ht; j++) {
-    const q = <usize>j << 2;
-    const m = KEEP * load<f32>(rm + q) + MOMENTUM * load<f32>(mean + q);
-    const s = KEEP * load<f32>(rs + q) + MOMENTUM * Mathf.sqrt(load<f32>(vr + q));
-    store<f32>(rm + q, m); store<f32>(mrm + q, m);
-    store<f32>(rs + q, s); store<f32>(mrs + q, s);
-  }
+  updateRunning(rm, rs, mean, vr, ht);
+  memory.copy(slot(plan, MRMEAN) + (<usize>h0 << 2), rm, <usize>ht << 2); // into the mirror, for JS
+  memory.copy(slot(plan, MRSTD) + (<usize>h0 << 2), rs, <usize>ht << 2);
   unary(4, hid, bnOut, b * ht); // tanh
   const plogits = slot(plan, PLOGITS);
   matmul(plogits + <usize>(t * b * v) * 4, hid, w2, b, ht, v, false);
