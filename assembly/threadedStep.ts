@@ -61,12 +61,22 @@ function barrier(ctl: usize): void {
   // Spin (a step's phases are microseconds apart), then sleep (a pause between runs is not);
   // JS sets how long: spinning while another process has the partner's core only wastes time.
   const limit = load<i32>(ctl + SPINS);
-  let spins = 0;
-  while (atomic.load<i32>(ctl + GEN) == gen) {
+  while (!polled(ctl, gen, limit)) atomic.wait<i32>(ctl + GEN, gen, -1);
+}
+
+/** Polls the generation up to `limit` times; true once it has moved on from `gen`. */
+@inline function polled(ctl: usize, gen: i32, limit: i32): bool {
+  for (let spins = 0; spins < limit; spins++) {
+    if (atomic.load<i32>(ctl + GEN) != gen) return true;
     // A thread that failed (its JS sets FAILED and wakes the waiters) never arrives: trap rather than wait forever.
     if (atomic.load<i32>(ctl + FAILED) != 0) unreachable();
-    if (++spins >= limit) { atomic.wait<i32>(ctl + GEN, gen, -1); spins = 0; }
   }
+  return atomic.load<i32>(ctl + GEN) != gen;
+}
+
+/** `n` of a barrier's polls, on a generation no thread moves (JS times them to set the spin limit in µs). */
+export function spinPolls(ctl: usize, n: i32): bool {
+  return polled(ctl, atomic.load<i32>(ctl + GEN), n);
 }
 
 /** rows × n floats from src (row stride ss floats) to dst (row stride ds floats). */

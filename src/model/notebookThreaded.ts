@@ -38,12 +38,27 @@ export type SpawnStepThread = (data: StepWorkerData) => StepThread;
 // plan slots and block sizes, as assembly/threadedStep.ts
 const PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
 /**
- * Polls of a barrier before a thread sleeps there (Atomics.wait): about 10–20 µs, longer than a
- * step's phases are apart. Measured on a 2-core VM: 65,536 polls made a step 2–3× slower than
- * one thread's when another process held a core (a spinning thread keeps its partner off the
- * CPU); 8,192 were as fast as 65,536 on the idle machine.
+ * How long a thread spins at a barrier before it sleeps there (Atomics.wait), in µs. Set as a
+ * time, not a count: one poll took 2–3 times longer on the Intel VM than on the AMD one, and the
+ * 8,192 polls tuned on the first (10–20 µs there) slept at every step start on the second, where a
+ * step took 90 µs on 2 threads against 70 µs with 65,536. Spinning much longer made a step 2–3×
+ * slower when another process held a core (a spinning thread keeps its partner off the CPU).
  */
-const SPINS = 8192;
+export const SPIN_US = 40;
+
+/** Polls that take about `us` µs on this CPU: the best of a few timed runs of the barrier's poll loop. */
+function pollsFor(wasm: ThreadedStepExports, ctl: number, us: number): number {
+  const n = 1 << 16;
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    wasm.spinPolls(ctl, n);
+    best = Math.min(best, performance.now() - t0);
+  }
+  const perUs = n / Math.max(best * 1000, 1);
+  return Math.round(Math.min(1 << 24, Math.max(1024, us * perUs)));
+}
+
 const P = {
   X: 0, Y: 1, IX: 2, ROWS: 3, XB: 4, YB: 5, EMB: 6, PLOGITS: 7, PDEMB: 8, DEMB: 9, C: 10, B2: 11, GC: 12, GB2: 13,
   MW1: 14, MB1: 15, MW2: 16, MGAIN: 17, MBIAS: 18, MRMEAN: 19, MRSTD: 20,
@@ -142,7 +157,7 @@ export async function startNotebookThreadedStep(model: LanguageModel, batchSize:
   const ctl32 = new Int32Array(buf, ctl, CTL_BYTES / 4);
   const ctl64 = new Float64Array(buf, ctl, CTL_BYTES / 8);
   ctl32[CTL_NTHREADS] = nt;
-  ctl32[CTL_SPINS] = SPINS;
+  ctl32[CTL_SPINS] = pollsFor(wasm, ctl, SPIN_US);
   ctl64[CTL_EPS] = model.config.bnEps ?? 0;
 
   const workers = plans.slice(1).map((plan) => spawn({ module, memory, ctl, plan }));

@@ -12,6 +12,8 @@ export interface ThreadedStepExports {
   /** A worker's loop; returns once threadedStepQuit has been called. */
   threadedStepWorker(ctl: number, plan: number): void;
   threadedStepQuit(ctl: number): void;
+  /** n polls of a barrier that no thread moves (returns false: the generation stayed). */
+  spinPolls(ctl: number, n: number): number;
   /** Float32 elements of one thread's workspace for (batch, its hidden units, vocabulary). */
   threadedWorkspace(b: number, ht: number, v: number): number;
 }
