@@ -44,9 +44,23 @@ export const PLAN_SLOTS = 44;
 const META_BYTES = 64;
 export const THREAD_META_BYTES = META_BYTES + 32;
 
+// A thread's workspace, in this order (float32 counts; b: batch, ht: its hidden units, v: vocabulary):
+// hpre, bnOut, xhat (b·ht each), mean, var, inv (ht each), hid (b·ht), logits, probs, dlogits (b·v
+// each), dh, dhpreact, dhpre (b·ht each). From dlogits on it is zeroed each step.
+const HPRE = 0, BNOUT = 1, XHAT = 2, MEAN = 3, VAR = 4, INV = 5, HID = 6, LOGITS = 7, PROBS = 8, DLOGITS = 9, DH = 10, DHPREACT = 11, DHPRE = 12, WS_END = 13;
+
+/** The address of region `k` of a workspace at `ws`. */
+@inline function region(ws: usize, k: i32, b: i32, ht: i32, v: i32): usize {
+  const bh = <usize>(b * ht) << 2, h = <usize>ht << 2, bv = <usize>(b * v) << 2;
+  if (k <= MEAN) return ws + <usize>k * bh;
+  if (k <= HID) return ws + 3 * bh + <usize>(k - MEAN) * h;
+  if (k <= DH) return ws + 4 * bh + 3 * h + <usize>(k - LOGITS) * bv;
+  return ws + 4 * bh + 3 * h + 3 * bv + <usize>(k - DH) * bh;
+}
+
 /** Float32 elements of a thread's workspace for a slice of width ht. */
 export function threadedWorkspace(b: i32, ht: i32, v: i32): i32 {
-  return 10 * b * ht + 3 * ht + 3 * b * v;
+  return <i32>(region(0, WS_END, b, ht, v) >> 2);
 }
 
 function barrier(ctl: usize): void {
@@ -123,76 +137,104 @@ function sumParts(out: usize, parts: usize, nt: i32, n: i32): void {
   }
 }
 
-/** One thread's share of a step, between the start barrier and barrier 2 (included). */
-function part(ctl: usize, plan: usize): void {
-  const b = num(plan, NB), e = num(plan, NE), v = num(plan, NV);
-  const f = num(plan, NK) * e;
+/** A slice's forward, up to its partial logits h_t·W2_t (what barrier 1 waits for). */
+function forwardPart(ctl: usize, plan: usize): void {
+  const b = num(plan, NB), v = num(plan, NV), f = num(plan, NK) * num(plan, NE);
   const t = num(plan, T), ht = num(plan, HT), h0 = num(plan, H0);
-  const nt = load<i32>(ctl + NTHREADS);
-  const eps = load<f64>(ctl + EPS), lr = load<f64>(ctl + LR);
   if (load<i32>(ctl + RELOAD) != 0) reload(plan);
-  const ws = slot(plan, WS), meta = slot(plan, META), pack = slot(plan, PACK);
-  nllScratchAt(meta + META_BYTES); // the loss's partial sums: static scratch would be shared by the threads
-  let at = ws;
-  const hpre = at; at += <usize>(b * ht) << 2;
-  const bnOut = at; at += <usize>(b * ht) << 2;
-  const xhat = at; at += <usize>(b * ht) << 2;
-  const mean = at; at += <usize>ht << 2;
-  const vr = at; at += <usize>ht << 2;
-  const inv = at; at += <usize>ht << 2;
-  const hid = at; at += <usize>(b * ht) << 2;
-  const logits = at; at += <usize>(b * v) << 2;
-  const probs = at; at += <usize>(b * v) << 2;
-  const grads = at; // zeroed each step
-  const dlogits = at; at += <usize>(b * v) << 2;
-  const dh = at; at += <usize>(b * ht) << 2;
-  const dhpreact = at; at += <usize>(b * ht) << 2;
-  const dhpre = at; at += <usize>(b * ht) << 2;
-  const end = at;
-  const emb = slot(plan, EMB), yb = slot(plan, YB);
-  const w1 = slot(plan, W1), b1 = slot(plan, B1), w2 = slot(plan, W2), gain = slot(plan, GAIN), bias = slot(plan, BIAS);
-
-  // ---- forward on the slice: hpre (b×ht) = emb·W1_t (+ b1_t), batch norm, tanh, h_t·W2_t
-  matmul(hpre, emb, w1, b, f, ht, false);
+  const ws = slot(plan, WS), meta = slot(plan, META);
+  const hpre = region(ws, HPRE, b, ht, v), bnOut = region(ws, BNOUT, b, ht, v), mean = region(ws, MEAN, b, ht, v), vr = region(ws, VAR, b, ht, v);
+  const hid = region(ws, HID, b, ht, v);
+  const b1 = slot(plan, B1);
+  // hpre (b×ht) = emb·W1_t (+ b1_t), batch norm, tanh, h_t·W2_t
+  matmul(hpre, slot(plan, EMB), slot(plan, W1), b, f, ht, false);
   if (b1 != 0) addRowBias(hpre, b1, b, ht, meta);
-  batchNormTrain(bnOut, xhat, mean, vr, inv, false, hpre, gain, bias, b, ht, 0, 1, eps);
+  batchNormTrain(bnOut, region(ws, XHAT, b, ht, v), mean, vr, region(ws, INV, b, ht, v), false, hpre, slot(plan, GAIN), slot(plan, BIAS), b, ht, 0, 1, load<f64>(ctl + EPS));
   const rm = slot(plan, RMEAN), rs = slot(plan, RSTD);
   updateRunning(rm, rs, mean, vr, ht);
   memory.copy(slot(plan, MRMEAN) + (<usize>h0 << 2), rm, <usize>ht << 2); // into the mirror, for JS
   memory.copy(slot(plan, MRSTD) + (<usize>h0 << 2), rs, <usize>ht << 2);
   unary(4, hid, bnOut, b * ht); // tanh
-  const plogits = slot(plan, PLOGITS);
-  matmul(plogits + <usize>(t * b * v) * 4, hid, w2, b, ht, v, false);
-  barrier(ctl); // 1: every partial logits written
+  matmul(slot(plan, PLOGITS) + <usize>(t * b * v) * 4, hid, slot(plan, W2), b, ht, v, false);
+}
 
-  // ---- the loss, in every thread alike
-  sumParts(logits, plogits, nt, b * v);
+/**
+ * After barrier 1: the loss from every slice's partial logits (each slice computes it alike), then
+ * the slice's backward, its update and its partial dembcat (what barrier 2 waits for). False when
+ * the loss is not finite or a target is out of range: nothing updated, as the one-thread step.
+ */
+function backwardPart(ctl: usize, plan: usize): bool {
+  const b = num(plan, NB), v = num(plan, NV), f = num(plan, NK) * num(plan, NE);
+  const t = num(plan, T), ht = num(plan, HT);
+  const ws = slot(plan, WS), meta = slot(plan, META);
+  nllScratchAt(meta + META_BYTES); // the loss's partial sums: static scratch would be shared by the threads
+  const logits = region(ws, LOGITS, b, ht, v), probs = region(ws, PROBS, b, ht, v), dlogits = region(ws, DLOGITS, b, ht, v);
+  const hid = region(ws, HID, b, ht, v), dh = region(ws, DH, b, ht, v), dhpreact = region(ws, DHPREACT, b, ht, v), dhpre = region(ws, DHPRE, b, ht, v);
+  const yb = slot(plan, YB), emb = slot(plan, EMB), pack = slot(plan, PACK);
+  sumParts(logits, slot(plan, PLOGITS), load<i32>(ctl + NTHREADS), b * v);
   addRowBias(logits, slot(plan, B2), b, v, meta);
   const loss = <f32>crossEntropyForward(probs, logits, yb, b, v);
   if (t == 0) store<f64>(ctl + LOSS, errIndex >= 0 ? <f64>(-1 - errIndex) : <f64>loss);
-  if (errIndex >= 0 || !isFinite(loss)) { barrier(ctl); return; } // no update, as the one-thread step
+  if (errIndex >= 0 || !isFinite(loss)) return false;
 
-  // ---- backward on the slice, into zeroed gradients, and its update
+  // backward on the slice, into zeroed gradients, and its update
+  const w1 = slot(plan, W1), b1 = slot(plan, B1), w2 = slot(plan, W2), gain = slot(plan, GAIN), bias = slot(plan, BIAS);
   const gw1 = slot(plan, GW1), gb1 = slot(plan, GB1), gw2 = slot(plan, GW2), ggain = slot(plan, GGAIN), gbias = slot(plan, GBIAS);
-  memory.fill(grads, 0, end - grads);
+  const eps = load<f64>(ctl + EPS), lr = load<f64>(ctl + LR);
+  memory.fill(dlogits, 0, region(ws, WS_END, b, ht, v) - dlogits);
   crossEntropyBackward(dlogits, probs, yb, b, v, 1);
   matmulTransB(dh, dlogits, w2, b, ht, v, false, pack);
   matmulTransA(gw2, hid, dlogits, b, ht, v, false);
   tanhBackward(dhpreact, dh, hid, b * ht);
   memory.fill(ggain, 0, <usize>ht << 2);
   memory.fill(gbias, 0, <usize>ht << 2);
-  batchNormBackward(dhpre, ggain, gbias, dhpreact, xhat, inv, false, gain, b, ht, 1, eps);
+  batchNormBackward(dhpre, ggain, gbias, dhpreact, region(ws, XHAT, b, ht, v), region(ws, INV, b, ht, v), false, gain, b, ht, 1, eps);
   matmulTransA(gw1, emb, dhpre, b, f, ht, false);
   if (b1 != 0) sumAxis(gb1, dhpre, 1, b, ht, false);
   matmulTransB(slot(plan, PDEMB) + <usize>(t * b * f) * 4, dhpre, w1, b, f, ht, false, pack);
-  if (t == 0) sumAxis(slot(plan, GB2), dlogits, 1, b, v, false); // before barrier 2: thread 0's dlogits
+  if (t == 0) sumAxis(slot(plan, GB2), dlogits, 1, b, v, false); // thread 0's dlogits, before barrier 2
   sgdStep(w1, gw1, f * ht, lr);
   if (b1 != 0) sgdStep(b1, gb1, ht, lr);
   sgdStep(w2, gw2, ht * v, lr);
   sgdStep(gain, ggain, ht, lr);
   sgdStep(bias, gbias, ht, lr);
   publish(plan);
+  return true;
+}
+
+/** One thread's share of a step, between the start barrier and barrier 2 (included). */
+function part(ctl: usize, plan: usize): void {
+  forwardPart(ctl, plan);
+  barrier(ctl); // 1: every partial logits written
+  backwardPart(ctl, plan);
   barrier(ctl); // 2: every partial dembcat written; every thread done with b2 and C
+}
+
+/** The minibatch's contexts, targets and embeddings (thread 0, before the start barrier); false on an index out of range. */
+function gather(plan: usize): bool {
+  const b = num(plan, NB), k = num(plan, NK), e = num(plan, NE), v = num(plan, NV);
+  const xb = slot(plan, XB);
+  gatherRows(xb, slot(plan, X), slot(plan, IX), b, k, num(plan, ROWS));
+  if (errIndex >= 0) return false;
+  gatherRows(slot(plan, YB), slot(plan, Y), slot(plan, IX), b, 1, num(plan, ROWS));
+  if (errIndex >= 0) return false;
+  gatherRows(slot(plan, EMB), slot(plan, C), xb, b * k, e, v);
+  return errIndex < 0;
+}
+
+/** After barrier 2 (thread 0): dembcat summed over the slices, C's gradient, the C and b2 updates; returns the loss. */
+function finish(ctl: usize, plan: usize): f64 {
+  store<i32>(ctl + RELOAD, 0);
+  const loss = load<f64>(ctl + LOSS);
+  if (loss < 0 || !isFinite(loss)) return loss;
+  const b = num(plan, NB), k = num(plan, NK), e = num(plan, NE), v = num(plan, NV);
+  const demb = slot(plan, DEMB), gc = slot(plan, GC);
+  sumParts(demb, slot(plan, PDEMB), load<i32>(ctl + NTHREADS), b * k * e);
+  memory.fill(gc, 0, <usize>(v * e) << 2);
+  scatterAddRows(gc, demb, slot(plan, XB), b * k, e, v);
+  sgdStep(slot(plan, C), gc, v * e, load<f64>(ctl + LR));
+  sgdStep(slot(plan, B2), slot(plan, GB2), v, load<f64>(ctl + LR));
+  return loss;
 }
 
 /**
@@ -201,27 +243,25 @@ function part(ctl: usize, plan: usize): void {
  * index i of a gather or target i is out of range (nothing updated).
  */
 export function threadedStepMain(ctl: usize, plan: usize): f64 {
-  const b = num(plan, NB), k = num(plan, NK), e = num(plan, NE), v = num(plan, NV);
-  const f = k * e;
-  const xb = slot(plan, XB), c = slot(plan, C);
-  gatherRows(xb, slot(plan, X), slot(plan, IX), b, k, num(plan, ROWS));
-  if (errIndex >= 0) return <f64>(-1 - errIndex);
-  gatherRows(slot(plan, YB), slot(plan, Y), slot(plan, IX), b, 1, num(plan, ROWS));
-  if (errIndex >= 0) return <f64>(-1 - errIndex);
-  gatherRows(slot(plan, EMB), c, xb, b * k, e, v);
-  if (errIndex >= 0) return <f64>(-1 - errIndex);
+  if (!gather(plan)) return <f64>(-1 - errIndex);
   barrier(ctl); // start
   part(ctl, plan);
-  store<i32>(ctl + RELOAD, 0);
-  const loss = load<f64>(ctl + LOSS);
-  if (loss < 0 || !isFinite(loss)) return loss;
-  const demb = slot(plan, DEMB), gc = slot(plan, GC);
-  sumParts(demb, slot(plan, PDEMB), load<i32>(ctl + NTHREADS), b * f);
-  memory.fill(gc, 0, <usize>(v * e) << 2);
-  scatterAddRows(gc, demb, xb, b * k, e, v);
-  sgdStep(c, gc, v * e, load<f64>(ctl + LR));
-  sgdStep(slot(plan, B2), slot(plan, GB2), v, load<f64>(ctl + LR));
-  return loss;
+  return finish(ctl, plan);
+}
+
+/**
+ * The same step with every slice on the caller's thread, in thread order (the other threads stay
+ * parked at the start barrier): the same numbers as threadedStepMain, for when the other cores are
+ * busy with other work and a barrier would wait for a thread that is off the CPU. `plans`: the
+ * threads' plan addresses (u32 each).
+ */
+export function threadedStepSolo(ctl: usize, plans: usize): f64 {
+  const nt = load<i32>(ctl + NTHREADS);
+  const plan0 = <usize>load<u32>(plans);
+  if (!gather(plan0)) return <f64>(-1 - errIndex);
+  for (let t = 0; t < nt; t++) forwardPart(ctl, <usize>load<u32>(plans + (<usize>t << 2)));
+  for (let t = 0; t < nt; t++) if (!backwardPart(ctl, <usize>load<u32>(plans + (<usize>t << 2)))) break;
+  return finish(ctl, plan0);
 }
 
 /** A worker thread's loop: one part per step until the quit flag is set. */

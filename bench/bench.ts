@@ -57,6 +57,8 @@ const rounds = Math.max(1, Number(flag('--rounds') ?? 3));
 // wasm-fast*: fast mode with the training step on every core (the notebook model's configs)
 const wasmBackends = machine.relaxedSimdAvailable ? ['wasm', 'wasm-fast', 'wasm-fast*'] : ['wasm'];
 let stepThreadsUsed = 1;
+/** wasm-fast*: the largest share of a round's timed steps that ran with every slice on one thread (the step's 'auto' schedule). */
+let soloShare = 0;
 const torchVersion: Record<string, string> = {};
 const samples = new Map<string, { backend: string; config: BenchConfigName; runs: number[]; evals: Record<string, number>[]; peakRssMiB?: number }>();
 function record(backend: string, config: BenchConfigName, us: number, evalSeconds: Record<string, number>, peakRssMiB?: number): void {
@@ -74,9 +76,10 @@ for (let round = 1; round <= rounds; round++) {
     for (const backend of round === 1 && !family && !args.includes('--no-js') ? [...wasmBackends, 'js'] : wasmBackends) {
       const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : configSteps;
       process.stderr.write(`bench: round ${round}/${rounds}: ${backend} ${config} (${steps} steps)…\n`);
-      const r = runWorker(backend, config, steps, 1) as { skipped?: boolean; threads?: number; usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
+      const r = runWorker(backend, config, steps, 1) as { skipped?: boolean; threads?: number; soloShare?: number; usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
       if (r.skipped === true) continue; // no threaded step for this model
       stepThreadsUsed = Math.max(stepThreadsUsed, r.threads ?? 1);
+      soloShare = Math.max(soloShare, r.soloShare ?? 0);
       record(backend, config, r.usPerStep[0], r.evalSeconds, r.peakRssMiB);
     }
     if (py === null) continue;
@@ -140,7 +143,7 @@ for (const r of rows) {
   const share = !Number.isFinite(gflops) ? '-' : peak > 0 ? `${((100 * gflops) / peak).toFixed(1)}%` : '?';
   console.log(`${pad(r.backend, 9)} ${pad(r.config, cw)} ${num(r.usPerStep)} ${num(1e6 / r.usPerStep, 0)} ${Number.isFinite(gflops) ? num(gflops, 2) : '-'.padStart(8)} ${share.padStart(8)} ${ratioTo('pytorch').padStart(8)} ${ratioTo('pytorch*').padStart(9)} ${num(r.evalSeconds.train, 3)} ${num(r.evalSeconds.val, 3)} ${num(r.evalSeconds.test, 3)} ${r.peakRssMiB === undefined ? '        -' : `${r.peakRssMiB.toFixed(0).padStart(5)} MiB`}`);
 }
-console.log(`\nµs/step: the best of ${rounds} interleaved rounds (each a run of --steps steps after a warm-up; JS: one round); eval: seconds for one pass over the split in eval mode, best round. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA), × ${stepThreadsUsed} cores for wasm-fast*. vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode's kernels on one thread (relaxed-SIMD fused multiply-add in matmul, a rational tanh; last bits differ); wasm-fast*: fast mode as --fast runs it, the notebook model's step split over ${stepThreadsUsed} threads (src/parallel/stepThreads.ts). ${torchNote}.`);
+console.log(`\nµs/step: the best of ${rounds} interleaved rounds (each a run of --steps steps after a warm-up; JS: one round); eval: seconds for one pass over the split in eval mode, best round. GFLOP/s: the matmuls' work per step (forward and both gradients) over its time; of peak: ${machine.peakNote}; × 2 for wasm-fast (FMA), × ${stepThreadsUsed} cores for wasm-fast*. vs torch: PyTorch on 1 thread ÷ this row; vs torch*: PyTorch on all threads ÷ this row. wasm: exact mode (PyTorch's numbers); wasm-fast: fast mode's kernels on one thread (relaxed-SIMD fused multiply-add in matmul, a rational tanh; last bits differ); wasm-fast*: fast mode as --fast runs it, the notebook model's step split over ${stepThreadsUsed} threads (src/parallel/stepThreads.ts; its 'auto' schedule ran up to ${(100 * soloShare).toFixed(1)}% of a round's timed steps with every slice on one thread, where that was faster). ${torchNote}.`);
 // Evaluation on every core (makemore-ts: worker threads, the same losses; PyTorch*: its own threads).
 const threadRows = rows.filter((r) => Number.isFinite(r.evalSeconds['train*']));
 if (threadRows.length > 0) {

@@ -81,6 +81,7 @@ if (memoryRun) {
   const trainer = new Trainer(model, splits.train, { ...base, steps: total, lrDecayStep: total }, g, {}, options);
   for (let i = 0; i < warm; i++) trainer.runStep(); // warm-up: JIT, allocator free lists
   const usPerStep: number[] = [];
+  const soloBefore = stepThreads?.soloSteps ?? 0;
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) trainer.runStep();
@@ -105,5 +106,7 @@ if (memoryRun) {
   }
   await pool?.close();
   await stepThreads?.close();
-  console.log(JSON.stringify({ threads: stepThreads?.threads ?? 1, usPerStep, evalSeconds, evalLoss, peakRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: rssMiB() }));
+  // wasm-fast*: the share of the timed steps its 'auto' schedule ran with every slice on this thread
+  const soloShare = ((stepThreads?.soloSteps ?? 0) - soloBefore) / (steps * repeats);
+  console.log(JSON.stringify({ threads: stepThreads?.threads ?? 1, soloShare, usPerStep, evalSeconds, evalLoss, peakRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: rssMiB() }));
 }

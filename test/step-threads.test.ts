@@ -11,7 +11,7 @@ import { buildSplits, readWords, Vocab, type Dataset } from '../src/data/index.j
 import { kernels, setBackend, useBackend, useFastBackend, wasmSupported, type Backend } from '../src/kernels/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, type LanguageModel, type ModelConfig } from '../src/model/index.js';
 import { startThreadedStep } from '../src/parallel/stepThreads.js';
-import { startNotebookThreadedStep, type SpawnStepThread } from '../src/model/notebookThreaded.js';
+import { startNotebookThreadedStep, type SpawnStepThread, type StepSchedule } from '../src/model/notebookThreaded.js';
 import { Worker } from 'node:worker_threads';
 import { Generator } from '../src/random/index.js';
 import { tensor, zeros } from '../src/tensor/index.js';
@@ -36,7 +36,7 @@ function backends(): { exact: Backend; fast: Backend } | null {
 const found = wasmSupported() ? backends() : null;
 const skip = found === null && 'no WebAssembly relaxed SIMD here';
 
-interface Run { losses: Float64Array; val: number; model: LanguageModel; threads: number }
+interface Run { losses: Float64Array; val: number; model: LanguageModel; threads: number; soloSteps: number }
 
 /** Runs `fn` with `backend`'s kernels, the previous ones restored after. */
 async function onBackend<T>(backend: Backend, fn: () => Promise<T>): Promise<T> {
@@ -49,15 +49,21 @@ async function onBackend<T>(backend: Backend, fn: () => Promise<T>): Promise<T> 
   }
 }
 
-/** `steps` steps of the model (default: the seed's) on `backend`, the step on `threads` threads. */
-async function run(backend: Backend, steps: number, threads: number, model: Partial<ModelConfig> = {}, data: Dataset = splits.train): Promise<Run> {
+/**
+ * `steps` steps of the model (default: the seed's) on `backend`, the step on `threads` threads,
+ * scheduled at step i as `schedule(i)` (default: as it chooses).
+ */
+async function run(backend: Backend, steps: number, threads: number, model: Partial<ModelConfig> = {}, data: Dataset = splits.train,
+  schedule?: (i: number) => StepSchedule): Promise<Run> {
   return onBackend(backend, async () => {
     const g = new Generator(2147483647);
     const m = createModel({ ...DEFAULT_MODEL, vocabSize: vocab.size, ...model }, g);
     const step = threads > 1 ? await startThreadedStep(m, 32, data.X, data.Y, threads) : null;
+    if (step !== null && schedule !== undefined) step.schedule = schedule(0);
+    const onStep = ({ step: i }: { step: number }): void => { if (step !== null && schedule !== undefined) step.schedule = schedule(i + 1); };
     try {
-      const r = train(m, data, { ...DEFAULT_TRAIN, steps, lrDecayStep: steps / 2 }, g, {}, { fusedStep: step ?? undefined });
-      return { losses: Float64Array.from(r.lossLog10, (x) => 10 ** x), val: splitLoss(m, splits.val), model: m, threads: step?.threads ?? 1 };
+      const r = train(m, data, { ...DEFAULT_TRAIN, steps, lrDecayStep: steps / 2 }, g, { onStep }, { fusedStep: step ?? undefined });
+      return { losses: Float64Array.from(r.lossLog10, (x) => 10 ** x), val: splitLoss(m, splits.val), model: m, threads: step?.threads ?? 1, soloSteps: step?.soloSteps ?? 0 };
     } finally {
       await step?.close();
     }
@@ -102,6 +108,23 @@ test('threaded fast step: the same losses bit for bit on every run; b1, uneven s
     let worst = 0;
     for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
     assert.ok(worst < 1e-3, `${name}: differs by ${worst}`);
+  }
+});
+
+test('threaded fast step: every slice on the caller\'s thread (solo) gives the threads\' numbers bit for bit, switching at any step', { skip }, async () => {
+  const { fast } = found!;
+  const cfg = { bias1: true, hidden: 90 }; // slices of 32, 28 and 30, b1
+  const threads = await run(fast, 200, 3, cfg, splits.train, () => 'threads');
+  const solo = await run(fast, 200, 3, cfg, splits.train, () => 'solo');
+  const mixed = await run(fast, 200, 3, cfg, splits.train, (i) => (i % 3 === 1 ? 'solo' : 'threads'));
+  assert.equal(threads.soloSteps, 0);
+  assert.equal(solo.soloSteps, 200);
+  assert.equal(mixed.soloSteps, 67);
+  for (const other of [solo, mixed]) {
+    assert.deepEqual(other.losses, threads.losses);
+    assert.equal(other.val, threads.val);
+    const st = threads.model.stateDict();
+    for (const [name, t] of other.model.stateDict()) assert.deepEqual(t.floatData, st.get(name)!.floatData, name);
   }
 });
 

@@ -91,9 +91,32 @@ export function stepThreadsFor(model: LanguageModel, threads: number): number {
   return Math.max(1, Math.min(threads, Math.floor(model.config.hidden / MIN_UNITS_PER_THREAD)));
 }
 
+/**
+ * How the step is scheduled: 'threads' (every slice on its thread), 'solo' (every slice on the
+ * caller's thread, the others parked: for when other work holds the cores and a barrier would wait
+ * for a thread that is off the CPU) or 'auto' (the faster of the two, timed as it trains). The
+ * numbers are the same in both: each slice runs the same code and the sums over slices keep their order.
+ */
+export type StepSchedule = 'auto' | 'threads' | 'solo';
+
+/** Steps per timed window of the 'auto' schedule (about 5 ms). */
+const WINDOW = 64;
+/**
+ * The 'auto' schedule times the other way for one window every so many steps: rarely while the
+ * threads are faster (a solo window costs about 2 ms there), sooner while they are not (so a run
+ * goes back to its threads soon after a passing load ends).
+ */
+const PROBE_EVERY = { threads: 8192, solo: 4096 };
+/** It changes to the other way when that one's last window was this much faster. */
+const SWITCH_BELOW = 0.9;
+
 /** A training step on several threads; `close()` ends them. */
 export interface ThreadedStep extends FusedTrainStep {
   readonly threads: number;
+  /** 'auto' unless set (tests set 'threads' or 'solo'). */
+  schedule: StepSchedule;
+  /** Steps that ran with every slice on the caller's thread. */
+  readonly soloSteps: number;
   close(): Promise<void>;
 }
 
@@ -129,6 +152,7 @@ export async function startNotebookThreadedStep(model: LanguageModel, batchSize:
     MW2: layout.take(4 * H * V), MGAIN: layout.take(4 * H), MBIAS: layout.take(4 * H), MRMEAN: layout.take(4 * H), MRSTD: layout.take(4 * H),
   };
   const plans: number[] = [];
+  const plansAt = layout.take(4 * nt);
   const planSlots: [number, number][][] = [];
   for (let t = 0; t < nt; t++) {
     const ht = cuts[t + 1] - cuts[t];
@@ -152,6 +176,7 @@ export async function startNotebookThreadedStep(model: LanguageModel, batchSize:
     const view = new Uint32Array(buf, plan, PLAN_SLOTS);
     for (const [i, v] of planSlots[t]) view[i] = v;
   });
+  new Uint32Array(buf, plansAt, nt).set(plans);
   new Int32Array(buf, xAt, X.numel).set(X.intData);
   new Int32Array(buf, yAt, rows).set(Y.intData);
   const ctl32 = new Int32Array(buf, ctl, CTL_BYTES / 4);
@@ -167,7 +192,7 @@ export async function startNotebookThreadedStep(model: LanguageModel, batchSize:
     for (const w of workers) w.terminate();
     throw new MakemoreError(`fast mode's training threads did not start: ${(e as Error).message}`);
   }
-  return new SharedStep(model, wasm, memory, ctl, plans[0], ixAt, shared, workers, B, K);
+  return new SharedStep(model, wasm, memory, ctl, plans[0], plansAt, ixAt, shared, workers, B, K);
 }
 
 class SharedStep implements ThreadedStep {
@@ -179,9 +204,19 @@ class SharedStep implements ThreadedStep {
   private readonly ix: Int32Array;
   private versions: number[] = [];
   private closed = false;
+  schedule: StepSchedule = 'auto';
+  soloSteps = 0;
+  /** The 'auto' schedule: the way of the current window, its start, and each way's µs per step in its last window. */
+  private solo = false;
+  private windowLeft = WINDOW;
+  private windowStart = 0;
+  /** The first window is not timed: the threads' first wake-up and the engine's warm-up. */
+  private warm = false;
+  private sinceProbe = 0;
+  private readonly usPerStep = { threads: Number.NaN, solo: Number.NaN };
 
   constructor(model: NotebookMLP, private readonly wasm: ThreadedStepExports, private readonly memory: WebAssembly.Memory,
-    private readonly ctl: number, private readonly plan: number, ixAt: number,
+    private readonly ctl: number, private readonly plan: number, private readonly plansAt: number, ixAt: number,
     shared: { C: number; B2: number; MW1: number; MB1: number; MW2: number; MGAIN: number; MBIAS: number; MRMEAN: number; MRSTD: number },
     private readonly workers: StepThread[], private readonly batch: number, private readonly block: number) {
     this.threads = workers.length + 1;
@@ -204,9 +239,11 @@ class SharedStep implements ThreadedStep {
     }
     this.ctl64[CTL_LR] = lr;
     this.ix.set(ix.intData);
+    const solo = this.schedule === 'solo' || (this.schedule === 'auto' && this.solo);
+    if (this.windowLeft === WINDOW) this.windowStart = performance.now();
     let loss: number;
     try {
-      loss = this.wasm.threadedStepMain(this.ctl, this.plan);
+      loss = solo ? this.wasm.threadedStepSolo(this.ctl, this.plansAt) : this.wasm.threadedStepMain(this.ctl, this.plan);
     } catch (e) {
       this.closed = true; // a thread is gone: the others are stopped by the failed flag
       throw new MakemoreError(`fast mode's training threads failed (${(e as Error).message}); run without --fast or with --threads 1`);
@@ -217,7 +254,24 @@ class SharedStep implements ThreadedStep {
       t.storage.bumpVersion();
       this.versions[i] = t.storage.version;
     });
+    if (solo) this.soloSteps++;
+    if (--this.windowLeft === 0) this.nextWindow();
     return loss;
+  }
+
+  /** 'auto': after each window, the way whose last window was faster; the other one timed again now and then. */
+  private nextWindow(): void {
+    this.windowLeft = WINDOW;
+    if (this.schedule !== 'auto') return;
+    if (!this.warm) { this.warm = true; return; }
+    const us = ((performance.now() - this.windowStart) * 1000) / WINDOW;
+    const [mine, other] = this.solo ? ['solo', 'threads'] as const : ['threads', 'solo'] as const;
+    this.usPerStep[mine] = us;
+    this.sinceProbe += WINDOW;
+    if (Number.isNaN(this.usPerStep[other]) || this.sinceProbe >= PROBE_EVERY[mine]) {
+      this.solo = !this.solo; // time the other way for a window
+      this.sinceProbe = 0;
+    } else if (this.usPerStep[other] < SWITCH_BELOW * us) this.solo = !this.solo;
   }
 
   lastContexts(): Int32Array {

@@ -9,6 +9,8 @@ export interface ThreadedStepExports {
   heapBase(): number;
   /** Thread 0's step: the loss, or −1 − i for a gather index or target i out of range. */
   threadedStepMain(ctl: number, plan: number): number;
+  /** The same step with every thread's slice on the caller's thread (plans: the u32 plan addresses); the same numbers. */
+  threadedStepSolo(ctl: number, plans: number): number;
   /** A worker's loop; returns once threadedStepQuit has been called. */
   threadedStepWorker(ctl: number, plan: number): void;
   threadedStepQuit(ctl: number): void;
