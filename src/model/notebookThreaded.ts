@@ -103,10 +103,11 @@ export type StepSchedule = 'auto' | 'threads' | 'solo';
 const WINDOW = 64;
 /**
  * The 'auto' schedule times the other way for one window every so many steps: rarely while the
- * threads are faster (a solo window costs about 2 ms there), sooner while they are not (so a run
- * goes back to its threads soon after a passing load ends).
+ * threads are faster (a solo window costs about 2 ms there); while they are not, after 256 steps
+ * first (one slow window may have been a passing hiccup: a bench round once ran 94% solo when the
+ * wait was 4,096), twice as long after each probe that finds them slower still, up to 4,096.
  */
-const PROBE_EVERY = { threads: 8192, solo: 4096 };
+const PROBE_EVERY = { threads: 8192, soloFirst: 256, soloMost: 4096 };
 /** It changes to the other way when that one's last window was this much faster. */
 const SWITCH_BELOW = 0.9;
 
@@ -213,6 +214,9 @@ class SharedStep implements ThreadedStep {
   /** The first window is not timed: the threads' first wake-up and the engine's warm-up. */
   private warm = false;
   private sinceProbe = 0;
+  /** Whether the current window times the other way (a probe), and the solo way's wait before its next probe. */
+  private probing = false;
+  private soloProbeEvery = PROBE_EVERY.soloFirst;
   private readonly usPerStep = { threads: Number.NaN, solo: Number.NaN };
 
   constructor(model: NotebookMLP, private readonly wasm: ThreadedStepExports, private readonly memory: WebAssembly.Memory,
@@ -268,10 +272,19 @@ class SharedStep implements ThreadedStep {
     const [mine, other] = this.solo ? ['solo', 'threads'] as const : ['threads', 'solo'] as const;
     this.usPerStep[mine] = us;
     this.sinceProbe += WINDOW;
-    if (Number.isNaN(this.usPerStep[other]) || this.sinceProbe >= PROBE_EVERY[mine]) {
+    const probed = this.probing;
+    this.probing = false;
+    if (Number.isNaN(this.usPerStep[other]) || this.sinceProbe >= (this.solo ? this.soloProbeEvery : PROBE_EVERY.threads)) {
+      if (!this.solo) this.soloProbeEvery = PROBE_EVERY.soloFirst;
       this.solo = !this.solo; // time the other way for a window
       this.sinceProbe = 0;
-    } else if (this.usPerStep[other] < SWITCH_BELOW * us) this.solo = !this.solo;
+      this.probing = true;
+    } else if (this.usPerStep[other] < SWITCH_BELOW * us) {
+      this.solo = !this.solo;
+      this.sinceProbe = 0;
+      // back to solo after a probe of the threads: wait longer before the next one
+      if (this.solo) this.soloProbeEvery = probed ? Math.min(PROBE_EVERY.soloMost, 2 * this.soloProbeEvery) : PROBE_EVERY.soloFirst;
+    }
   }
 
   lastContexts(): Int32Array {
