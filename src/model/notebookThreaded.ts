@@ -44,7 +44,7 @@ const PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
  * step took 90 µs on 2 threads against 70 µs with 65,536. Spinning much longer made a step 2–3×
  * slower when another process held a core (a spinning thread keeps its partner off the CPU).
  */
-export const SPIN_US = 40;
+const SPIN_US = 40;
 
 /** Polls that take about `us` µs on this CPU: the best of a few timed runs of the barrier's poll loop. */
 function pollsFor(wasm: ThreadedStepExports, ctl: number, us: number): number {
@@ -207,17 +207,7 @@ class SharedStep implements ThreadedStep {
   private closed = false;
   schedule: StepSchedule = 'auto';
   soloSteps = 0;
-  /** The 'auto' schedule: the way of the current window, its start, and each way's µs per step in its last window. */
-  private solo = false;
-  private windowLeft = WINDOW;
-  private windowStart = 0;
-  /** The first window is not timed: the threads' first wake-up and the engine's warm-up. */
-  private warm = false;
-  private sinceProbe = 0;
-  /** Whether the current window times the other way (a probe), and the solo way's wait before its next probe. */
-  private probing = false;
-  private soloProbeEvery = PROBE_EVERY.soloFirst;
-  private readonly usPerStep = { threads: Number.NaN, solo: Number.NaN };
+  private readonly auto = new AutoSchedule();
 
   constructor(model: NotebookMLP, private readonly wasm: ThreadedStepExports, private readonly memory: WebAssembly.Memory,
     private readonly ctl: number, private readonly plan: number, private readonly plansAt: number, ixAt: number,
@@ -243,8 +233,7 @@ class SharedStep implements ThreadedStep {
     }
     this.ctl64[CTL_LR] = lr;
     this.ix.set(ix.intData);
-    const solo = this.schedule === 'solo' || (this.schedule === 'auto' && this.solo);
-    if (this.windowLeft === WINDOW) this.windowStart = performance.now();
+    const solo = this.schedule === 'auto' ? this.auto.beforeStep() : this.schedule === 'solo';
     let loss: number;
     try {
       loss = solo ? this.wasm.threadedStepSolo(this.ctl, this.plansAt) : this.wasm.threadedStepMain(this.ctl, this.plan);
@@ -259,14 +248,56 @@ class SharedStep implements ThreadedStep {
       this.versions[i] = t.storage.version;
     });
     if (solo) this.soloSteps++;
-    if (--this.windowLeft === 0) this.nextWindow();
+    if (this.schedule === 'auto') this.auto.afterStep();
+    else this.auto.restartWindow();
     return loss;
   }
 
-  /** 'auto': after each window, the way whose last window was faster; the other one timed again now and then. */
-  private nextWindow(): void {
+  lastContexts(): Int32Array {
+    return new Int32Array(this.memory.buffer, new Uint32Array(this.memory.buffer, this.plan, PLAN_SLOTS)[P.XB], this.batch * this.block);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ended = this.workers.map((w) => w.ended());
+    this.wasm.threadedStepQuit(this.ctl);
+    await Promise.all(ended);
+  }
+}
+
+/**
+ * The 'auto' schedule: the threads or the solo way, whichever ran faster in its last timed window
+ * of WINDOW steps; the other way timed again now and then (PROBE_EVERY).
+ */
+class AutoSchedule {
+  private solo = false;
+  private windowLeft = WINDOW;
+  private windowStart = 0;
+  /** The first window is not timed: the threads' first wake-up and the engine's warm-up. */
+  private warm = false;
+  private sinceProbe = 0;
+  /** Whether the current window times the other way (a probe), and the solo way's wait before its next probe. */
+  private probing = false;
+  private soloProbeEvery = PROBE_EVERY.soloFirst;
+  /** Each way's µs per step in its last window. */
+  private readonly usPerStep = { threads: Number.NaN, solo: Number.NaN };
+
+  /** Steps under another schedule: the window they interrupted is not timed. */
+  restartWindow(): void {
     this.windowLeft = WINDOW;
-    if (this.schedule !== 'auto') return;
+    this.warm = false;
+  }
+
+  /** Whether the next step runs solo. */
+  beforeStep(): boolean {
+    if (this.windowLeft === WINDOW) this.windowStart = performance.now();
+    return this.solo;
+  }
+
+  afterStep(): void {
+    if (--this.windowLeft > 0) return;
+    this.windowLeft = WINDOW;
     if (!this.warm) { this.warm = true; return; }
     const us = ((performance.now() - this.windowStart) * 1000) / WINDOW;
     const [mine, other] = this.solo ? ['solo', 'threads'] as const : ['threads', 'solo'] as const;
@@ -285,17 +316,5 @@ class SharedStep implements ThreadedStep {
       // back to solo after a probe of the threads: wait longer before the next one
       if (this.solo) this.soloProbeEvery = probed ? Math.min(PROBE_EVERY.soloMost, 2 * this.soloProbeEvery) : PROBE_EVERY.soloFirst;
     }
-  }
-
-  lastContexts(): Int32Array {
-    return new Int32Array(this.memory.buffer, new Uint32Array(this.memory.buffer, this.plan, PLAN_SLOTS)[P.XB], this.batch * this.block);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const ended = this.workers.map((w) => w.ended());
-    this.wasm.threadedStepQuit(this.ctl);
-    await Promise.all(ended);
   }
 }
