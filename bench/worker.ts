@@ -76,7 +76,9 @@ if (memoryRun) {
   // as `makemore train`: the evaluation threads start before training and are ready at its end
   const pool = backend !== 'js' && !family ? EvalPool.start(availableParallelism()) : null;
   await pool?.ready(); // their wasm compiled before any step is timed
-  const warm = Math.min(family ? 20 : 200, steps);
+  // wasm-fast*: longer, so that its auto schedule has timed both ways and settled (its first windows
+  // probe the solo way; a 1,000-step round otherwise timed that too)
+  const warm = family ? Math.min(20, steps) : allCores ? 1000 : Math.min(200, steps);
   const total = warm + steps * repeats;
   const trainer = new Trainer(model, splits.train, { ...base, steps: total, lrDecayStep: total }, g, {}, options);
   for (let i = 0; i < warm; i++) trainer.runStep(); // warm-up: JIT, allocator free lists
