@@ -39,10 +39,10 @@ export type SpawnStepThread = (data: StepWorkerData) => StepThread;
 const PLAN_SLOTS = 44, THREAD_META_BYTES = 96;
 /**
  * How long a thread spins at a barrier before it sleeps there (Atomics.wait), in µs. Set as a
- * time, not a count: one poll took 2–3 times longer on the Intel VM than on the AMD one, and the
- * 8,192 polls tuned on the first (10–20 µs there) slept at every step start on the second, where a
- * step took 90 µs on 2 threads against 70 µs with 65,536. Spinning much longer made a step 2–3×
- * slower when another process held a core (a spinning thread keeps its partner off the CPU).
+ * time, not a count: the 8,192 polls tuned on the Intel VM (10–20 µs there) last about 8 µs on the
+ * AMD one (1,050 polls a µs), where a thread then slept at every step start: a 2-thread step took
+ * 82–99 µs, against 62–67 µs with 40 µs of spinning. Spinning much longer made a step 2–3× slower
+ * when another process held a core (a spinning thread keeps its partner off the CPU).
  */
 const SPIN_US = 40;
 
