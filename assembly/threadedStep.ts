@@ -113,7 +113,7 @@ function reload(plan: usize): void {
   memory.copy(slot(plan, RSTD), slot(plan, MRSTD) + col, <usize>ht << 2);
 }
 
-/** The thread's updated parameters into the mirror. */
+/** The thread's parameters and running statistics into the mirror. */
 function publish(plan: usize): void {
   const f = num(plan, NK) * num(plan, NE), h = num(plan, NH), v = num(plan, NV);
   const h0 = num(plan, H0), ht = num(plan, HT);
@@ -123,6 +123,18 @@ function publish(plan: usize): void {
   memory.copy(slot(plan, MW2) + <usize>(h0 * v) * 4, slot(plan, W2), <usize>(ht * v) << 2);
   memory.copy(slot(plan, MGAIN) + col, slot(plan, GAIN), <usize>ht << 2);
   memory.copy(slot(plan, MBIAS) + col, slot(plan, BIAS), <usize>ht << 2);
+  memory.copy(slot(plan, MRMEAN) + col, slot(plan, RMEAN), <usize>ht << 2);
+  memory.copy(slot(plan, MRSTD) + col, slot(plan, RSTD), <usize>ht << 2);
+}
+
+/**
+ * Every slice into the mirror, between steps (the caller's thread, when JS reads the model): the
+ * steps leave their results in the slices, so that no step pays for copies nobody reads. `plans`:
+ * the threads' plan addresses (u32 each).
+ */
+export function threadedStepPublish(ctl: usize, plans: usize): void {
+  const nt = load<i32>(ctl + NTHREADS);
+  for (let t = 0; t < nt; t++) publish(<usize>load<u32>(plans + (<usize>t << 2)));
 }
 
 /** out[n] = Σ_t parts[t·n + i] (t in order) */
@@ -140,7 +152,7 @@ function sumParts(out: usize, parts: usize, nt: i32, n: i32): void {
 /** A slice's forward, up to its partial logits h_t·W2_t (what barrier 1 waits for). */
 function forwardPart(ctl: usize, plan: usize): void {
   const b = num(plan, NB), v = num(plan, NV), f = num(plan, NK) * num(plan, NE);
-  const t = num(plan, T), ht = num(plan, HT), h0 = num(plan, H0);
+  const t = num(plan, T), ht = num(plan, HT);
   if (load<i32>(ctl + RELOAD) != 0) reload(plan);
   const ws = slot(plan, WS), meta = slot(plan, META);
   const hpre = region(ws, HPRE, b, ht, v), bnOut = region(ws, BNOUT, b, ht, v), mean = region(ws, MEAN, b, ht, v), vr = region(ws, VAR, b, ht, v);
@@ -150,10 +162,7 @@ function forwardPart(ctl: usize, plan: usize): void {
   matmul(hpre, slot(plan, EMB), slot(plan, W1), b, f, ht, false);
   if (b1 != 0) addRowBias(hpre, b1, b, ht, meta);
   batchNormTrain(bnOut, region(ws, XHAT, b, ht, v), mean, vr, region(ws, INV, b, ht, v), false, hpre, slot(plan, GAIN), slot(plan, BIAS), b, ht, 0, 1, load<f64>(ctl + EPS));
-  const rm = slot(plan, RMEAN), rs = slot(plan, RSTD);
-  updateRunning(rm, rs, mean, vr, ht);
-  memory.copy(slot(plan, MRMEAN) + (<usize>h0 << 2), rm, <usize>ht << 2); // into the mirror, for JS
-  memory.copy(slot(plan, MRSTD) + (<usize>h0 << 2), rs, <usize>ht << 2);
+  updateRunning(slot(plan, RMEAN), slot(plan, RSTD), mean, vr, ht);
   unary(4, hid, bnOut, b * ht); // tanh
   matmul(slot(plan, PLOGITS) + <usize>(t * b * v) * 4, hid, slot(plan, W2), b, ht, v, false);
 }
@@ -198,7 +207,6 @@ function backwardPart(ctl: usize, plan: usize): bool {
   sgdStep(w2, gw2, ht * v, lr);
   sgdStep(gain, ggain, ht, lr);
   sgdStep(bias, gbias, ht, lr);
-  publish(plan);
   return true;
 }
 

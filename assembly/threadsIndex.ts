@@ -3,4 +3,4 @@
 
 /** First byte after the module's static data: the JS allocator starts above it. */
 export function heapBase(): usize { return __heap_base; }
-export { threadedStepMain, threadedStepSolo, threadedStepWorker, threadedStepQuit, threadedWorkspace, spinPolls } from './threadedStep';
+export { threadedStepMain, threadedStepSolo, threadedStepWorker, threadedStepQuit, threadedStepPublish, threadedWorkspace, spinPolls } from './threadedStep';

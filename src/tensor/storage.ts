@@ -85,6 +85,8 @@ export class Storage {
    * Autograd compares it with the version a backward pass saved (see autograd.ts).
    */
   version = 0;
+  /** A write that is due before the next read (see `defer`). */
+  private pending: (() => void) | null = null;
   private block: Block | null;
   private released = false;
   private finalized = false;
@@ -135,7 +137,7 @@ export class Storage {
   /** The typed array; re-created when a memory growth detached the old view. */
   get data(): StorageArray {
     const v = this.view;
-    if (v.length === this.length) return v;
+    if (v.length === this.length && this.pending === null) return v;
     return this.refresh();
   }
 
@@ -145,10 +147,25 @@ export class Storage {
   }
 
   private refresh(): StorageArray {
+    const write = this.pending;
+    if (write !== null) {
+      this.pending = null;
+      write(); // it may read this.data: no longer pending
+    }
     if (this.released) throw new Error('this tensor was freed at the end of a tidy() scope; keep() it or return it from the scope to use it later');
     if (this.block === null) return this.view;
     this.view = liveView(this.block);
     return this.view;
+  }
+
+  /**
+   * Defer a write of this storage's contents until someone reads them (`data`, which every
+   * kernel, op and copy goes through), or cancel it (null). Fast mode's threaded step leaves the
+   * updated parameters in its own memory and copies them in only when the model is read (an
+   * evaluation, a checkpoint, the end of training), not after every step.
+   */
+  defer(write: (() => void) | null): void {
+    this.pending = write;
   }
 
   /** Record an in-place write (see `version`). */

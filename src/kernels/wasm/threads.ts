@@ -14,6 +14,8 @@ export interface ThreadedStepExports {
   /** A worker's loop; returns once threadedStepQuit has been called. */
   threadedStepWorker(ctl: number, plan: number): void;
   threadedStepQuit(ctl: number): void;
+  /** Every thread's slice of the parameters and running statistics into the mirror (between steps). */
+  threadedStepPublish(ctl: number, plans: number): void;
   /** n polls of a barrier that no thread moves (returns false: the generation stayed). */
   spinPolls(ctl: number, n: number): number;
   /** Float32 elements of one thread's workspace for (batch, its hidden units, vocabulary). */
