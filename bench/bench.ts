@@ -2,7 +2,7 @@
 // peak RSS, for each backend × configuration, each in its own process; PyTorch 1.13 on one thread
 // in the same run when a Python with torch is present (Debian's python3-torch); memory flatness
 // over a full 200,000-step run. Prints a table and writes runs/bench.json.
-//   npm run bench [-- --steps N] [--rounds R] [--configs a,b] [--family] [--no-torch] [--no-memory]
+//   npm run bench [-- --steps N] [--rounds R] [--configs a,b] [--family] [--no-torch] [--no-js] [--no-memory]   (-- --help: each flag)
 // makemore.py's family: one config per registered --type, named by it (--configs bigram,mlp or --family for all).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,13 +10,25 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { allBenchConfigs, BENCH_CONFIGS, NORM_BASELINE, stepFlops, type BenchConfigName } from './configs.js';
 import { describeMachine } from './machine.js';
+import { Command } from 'commander';
+import { positiveInt } from '../src/cli/parse.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-const wasmSteps = Number(flag('--steps') ?? 3000);
-// makemore.py's family steps take 0.5 to 100 ms (the notebook's 0.15): fewer steps per round, no JS row
-// (the transformer's JS step takes seconds) and no evaluation of its 31,033 training words.
-const familySteps = Number(flag('--family-steps') ?? 100);
+const opts = new Command('npm run bench --')
+  .description('Training-step and evaluation speed of makemore-ts (exact and fast mode) and of PyTorch, side by side; memory over a 200,000-step run. Writes runs/bench.json.')
+  .option('--steps <n>', 'timed steps per round and backend (context models)', positiveInt, 3000)
+  // makemore.py's family steps take 0.5 to 100 ms (the notebook's 0.15): fewer steps per round, no JS row
+  // (the transformer's JS step takes seconds) and no evaluation of its 31,033 training words.
+  .option('--family-steps <n>', "timed steps per round for makemore.py's family", positiveInt, 100)
+  .option('--rounds <n>', 'interleaved rounds; each row keeps its best', positiveInt, 3)
+  .option('--configs <names>', 'comma-separated configs (default: the context models)')
+  .option('--family', "also makemore.py's family (one config per --type)")
+  .option('--no-torch', 'skip PyTorch')
+  .option('--no-js', 'skip the plain-JS backend')
+  .option('--no-memory', 'skip the 200,000-step memory runs')
+  .parse()
+  .opts<{ steps: number; familySteps: number; rounds: number; configs?: string; family?: boolean; torch: boolean; js: boolean; memory: boolean }>();
+const wasmSteps = opts.steps;
+const familySteps = opts.familySteps;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -44,16 +56,16 @@ function torchPython(): string | null {
 
 const allConfigs = Object.keys(allBenchConfigs());
 // by default the context models' configs; makemore.py's family by name (--configs bigram,mlp,...) or --family
-const configs = flag('--configs')?.split(',') ?? [...Object.keys(BENCH_CONFIGS), ...(args.includes('--family') ? allConfigs.filter((c) => !(c in BENCH_CONFIGS)) : [])];
+const configs = opts.configs?.split(',') ?? [...Object.keys(BENCH_CONFIGS), ...(opts.family === true ? allConfigs.filter((c) => !(c in BENCH_CONFIGS)) : [])];
 for (const c of configs) if (!allConfigs.includes(c)) throw new Error(`bench: unknown config "${c}"; known: ${allConfigs.join(', ')}`);
 
 const machine = describeMachine();
-const py = args.includes('--no-torch') ? null : torchPython();
+const py = opts.torch ? torchPython() : null;
 // The machine may be shared: every side is measured in each of `rounds` interleaved rounds
 // (config by config: exact, fast, PyTorch 1 thread, PyTorch all threads), and each row keeps its
 // best round. Load from other processes then slows both sides alike within a round, and the best
 // round of each side is its least disturbed one. The JS backend (no ratio asked of it) runs once.
-const rounds = Math.max(1, Number(flag('--rounds') ?? 3));
+const rounds = opts.rounds;
 // wasm-fast*: fast mode with the training step on every core (the notebook model's configs)
 const wasmBackends = machine.relaxedSimdAvailable ? ['wasm', 'wasm-fast', 'wasm-fast*'] : ['wasm'];
 let stepThreadsUsed = 1;
@@ -73,7 +85,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const config of configs) {
     const family = !(config in BENCH_CONFIGS);
     const configSteps = family ? familySteps : wasmSteps;
-    for (const backend of round === 1 && !family && !args.includes('--no-js') ? [...wasmBackends, 'js'] : wasmBackends) {
+    for (const backend of round === 1 && !family && opts.js ? [...wasmBackends, 'js'] : wasmBackends) {
       const steps = backend === 'js' ? Math.max(50, Math.round(wasmSteps / 10)) : configSteps;
       process.stderr.write(`bench: round ${round}/${rounds}: ${backend} ${config} (${steps} steps)…\n`);
       const r = runWorker(backend, config, steps, 1) as { skipped?: boolean; threads?: number; soloShare?: number; usPerStep: number[]; evalSeconds: Record<string, number>; peakRssMiB: number };
@@ -103,14 +115,14 @@ const order = (b: string): number => ['wasm', 'wasm-fast', 'wasm-fast*', 'js', '
 rows.sort((a, b) => order(a.backend) - order(b.backend) || configs.indexOf(a.config) - configs.indexOf(b.config));
 let torchNote = 'PyTorch: not measured (--no-torch)';
 if (py !== null) torchNote = `${Object.values(torchVersion).join('; ')}, measured in the same run, interleaved with makemore-ts`;
-else if (!args.includes('--no-torch')) torchNote = 'PyTorch: not measured (no python3 with torch; `apt-get install python3-torch`)';
+else if (opts.torch) torchNote = 'PyTorch: not measured (no python3 with torch; `apt-get install python3-torch`)';
 
 interface MemoryResult { steps: number; seconds: number; rssMiB: Record<string, number>; heapMiB: Record<string, number> }
 // Twice: with V8's defaults, where the young generation may grow once during the run (a step of
 // about 8 MiB of RSS that is heap capacity, not data), and with it capped at 4 MiB
 // (--max-semi-space-size=4), which shows what the program itself retains.
 // Fast mode (where relaxed SIMD is there) once more, young generation capped.
-const memory: Record<string, MemoryResult> | null = args.includes('--no-memory') ? null : {
+const memory: Record<string, MemoryResult> | null = !opts.memory ? null : {
   'V8 defaults': measureMemory('wasm', []),
   'young generation capped at 4 MiB': measureMemory('wasm', ['--max-semi-space-size=4']),
   ...(machine.relaxedSimdAvailable ? {

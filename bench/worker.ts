@@ -76,9 +76,12 @@ if (memoryRun) {
   // as `makemore train`: the evaluation threads start before training and are ready at its end
   const pool = backend !== 'js' && !family ? EvalPool.start(availableParallelism()) : null;
   await pool?.ready(); // their wasm compiled before any step is timed
-  // wasm-fast*: longer, so that its auto schedule has timed both ways and settled (its first windows
-  // probe the solo way; a 1,000-step round otherwise timed that too)
-  const warm = family ? Math.min(20, steps) : allCores ? 1000 : Math.min(200, steps);
+  // wasm-fast*: longer. Its auto schedule must have timed both ways and settled (its first windows
+  // probe the solo way), and V8 compiles the trainer's hot JS on a background thread over the first
+  // 2,000-3,000 steps: on a 2-core machine that thread takes a core from the step's threads, and
+  // a step then takes 80-120 µs instead of 60 (about 0.1 s of a 200,000-step run, once per process).
+  // A 1,000-step warm-up had timed those steps.
+  const warm = family ? Math.min(20, steps) : allCores ? 5000 : Math.min(200, steps);
   const total = warm + steps * repeats;
   const trainer = new Trainer(model, splits.train, { ...base, steps: total, lrDecayStep: total }, g, {}, options);
   for (let i = 0; i < warm; i++) trainer.runStep(); // warm-up: JIT, allocator free lists
