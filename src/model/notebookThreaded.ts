@@ -8,10 +8,10 @@
 // layout. A step leaves its results in the threads' slices and defers the copy out (slices →
 // mirror → the model's tensors, 12k floats) until something reads a tensor (Storage.defer): an
 // evaluation, a checkpoint, statistics, the end of training read a current model without knowing
-// that threads trained it, and the steps in between copy nothing (a copy after every step cost
-// about 5 µs of a 60 µs step, most of it cache lines moving between the cores). Before a step the
-// model's tensors are copied in again if anything wrote them since (loadStateDict, a resumed
-// optimizer).
+// that threads trained it, and the steps in between copy nothing (copying after every step cost
+// about 10 µs of a 60 µs step on a 2-core AMD VM, most of it cache lines moving between the
+// cores). Before a step the model's tensors are copied in again if anything wrote them since
+// (loadStateDict, a resumed optimizer).
 import { MakemoreError } from '../errors.js';
 import { kernels, type WasmBackend } from '../kernels/index.js';
 import { CTL_BYTES, CTL_EPS, CTL_LR, CTL_NTHREADS, CTL_RELOAD, CTL_SPINS, instantiateThreaded, threadedStepModule, type StepWorkerData, type ThreadedStepExports } from '../kernels/wasm/threads.js';
