@@ -11,7 +11,7 @@ import { buildSplits, readWords, Vocab, type Dataset } from '../src/data/index.j
 import { kernels, setBackend, useBackend, useFastBackend, wasmSupported, type Backend } from '../src/kernels/index.js';
 import { createModel, DEFAULT_MODEL, DEFAULT_TRAIN, NotebookMLP, type LanguageModel, type ModelConfig } from '../src/model/index.js';
 import { startThreadedStep } from '../src/parallel/stepThreads.js';
-import { startNotebookThreadedStep, type SpawnStepThread, type StepSchedule } from '../src/model/notebookThreaded.js';
+import { AutoSchedule, startNotebookThreadedStep, type SpawnStepThread, type StepSchedule } from '../src/model/notebookThreaded.js';
 import { Worker } from 'node:worker_threads';
 import { Generator } from '../src/random/index.js';
 import { tensor, zeros } from '../src/tensor/index.js';
@@ -263,4 +263,46 @@ test('threaded fast step: a thread that fails stops the step with an error inste
       (e: unknown) => e instanceof MakemoreError && /training threads failed/.test(e.message));
     await step.close();
   });
+});
+
+test("threaded step's auto schedule: the faster way; one slow window of the threads is not enough to leave them, two of three are; a probe decides at once", () => {
+  // A scripted clock: each step costs what `cost(i, solo)` says (µs). Windows are 64 steps.
+  let ms = 0;
+  const auto = new AutoSchedule(() => ms);
+  const ways: boolean[] = [];
+  const run = (windows: number, cost: (i: number, solo: boolean) => number): number => {
+    const start = ways.length;
+    for (let k = 0; k < 64 * windows; k++) {
+      const i = ways.length;
+      const solo = auto.beforeStep();
+      ways.push(solo);
+      ms += cost(i, solo) / 1000;
+      auto.afterStep();
+    }
+    return start;
+  };
+  /** How many steps of each window from `start` on ran solo. */
+  const soloByWindow = (start: number): number[] => {
+    const out: number[] = [];
+    for (let w = start; w < ways.length; w += 64) out.push(ways.slice(w, w + 64).filter((x) => x).length);
+    return out;
+  };
+  const quiet = (_i: number, solo: boolean): number => (solo ? 90 : 60);
+  // window 1 untimed, window 2 the threads, window 3 a probe of the solo way, then the threads
+  assert.deepEqual(soloByWindow(run(8, quiet)), [0, 0, 64, 0, 0, 0, 0, 0]);
+  // a 3 ms pause in one step, another three windows later: the threads stay
+  const hiccups = ways.length;
+  run(6, (i, solo) => quiet(i, solo) + (i === hiccups + 10 || i === hiccups + 3 * 64 + 10 ? 3000 : 0));
+  assert.deepEqual(soloByWindow(hiccups), [0, 0, 0, 0, 0, 0], 'single slow windows');
+  let start: number;
+  // a process sharing the thread's core, slowing every other window: solo after the third
+  start = run(5, (i, solo) => (solo ? 95 : Math.floor(i / 64) % 2 === 0 ? 150 : 60));
+  assert.deepEqual(soloByWindow(start), [0, 0, 0, 64, 64]);
+  // the core free again: the probe of the threads after 256 solo steps finds them faster; they stay
+  start = run(6, quiet);
+  assert.deepEqual(soloByWindow(start), [64, 64, 0, 0, 0, 0]);
+  // the core taken for good: solo after two slow windows; a probe of the threads after 256 steps
+  // finds them slower, and the next one waits 512
+  start = run(16, (_i, solo) => (solo ? 95 : 150));
+  assert.deepEqual(soloByWindow(start), [0, 0, 64, 64, 64, 64, 0, 64, 64, 64, 64, 64, 64, 64, 64, 0]);
 });

@@ -111,7 +111,13 @@ const WINDOW = 64;
  * wait was 4,096), twice as long after each probe that finds them slower still, up to 4,096.
  */
 const PROBE_EVERY = { threads: 8192, soloFirst: 256, soloMost: 4096 };
-/** It changes to the other way when that one's last window was this much faster. */
+/**
+ * It changes to the other way when that one's last window was this much faster: at once after a
+ * probe, and from the threads to the solo way when two of their last three windows were slower.
+ * One slow window is mostly a passing hiccup (a garbage collection, the event loop's turn: bench
+ * rounds on a quiet machine ran up to 41% solo when one window decided); a process that shares a
+ * core slows every window or every other one (it and the thread take turns of a few ms).
+ */
 const SWITCH_BELOW = 0.9;
 
 /** A training step on several threads; `close()` ends them. */
@@ -291,10 +297,13 @@ class SharedStep implements ThreadedStep {
 
 /**
  * The 'auto' schedule: the threads or the solo way, whichever ran faster in its last timed window
- * of WINDOW steps; the other way timed again now and then (PROBE_EVERY).
+ * of WINDOW steps; the other way timed again now and then (PROBE_EVERY). `now`: the clock, in ms.
  */
-class AutoSchedule {
+export class AutoSchedule {
+  constructor(private readonly now: () => number = () => performance.now()) {}
   private solo = false;
+  /** Which of the threads' last three regular windows were slower than the solo way (bits, newest lowest). */
+  private slowWindows = 0;
   private windowLeft = WINDOW;
   private windowStart = 0;
   /** The first window is not timed: the threads' first wake-up and the engine's warm-up. */
@@ -314,7 +323,7 @@ class AutoSchedule {
 
   /** Whether the next step runs solo. */
   beforeStep(): boolean {
-    if (this.windowLeft === WINDOW) this.windowStart = performance.now();
+    if (this.windowLeft === WINDOW) this.windowStart = this.now();
     return this.solo;
   }
 
@@ -322,7 +331,7 @@ class AutoSchedule {
     if (--this.windowLeft > 0) return;
     this.windowLeft = WINDOW;
     if (!this.warm) { this.warm = true; return; }
-    const us = ((performance.now() - this.windowStart) * 1000) / WINDOW;
+    const us = ((this.now() - this.windowStart) * 1000) / WINDOW;
     const [mine, other] = this.solo ? ['solo', 'threads'] as const : ['threads', 'solo'] as const;
     this.usPerStep[mine] = us;
     this.sinceProbe += WINDOW;
@@ -333,11 +342,20 @@ class AutoSchedule {
       this.solo = !this.solo; // time the other way for a window
       this.sinceProbe = 0;
       this.probing = true;
-    } else if (this.usPerStep[other] < SWITCH_BELOW * us) {
-      this.solo = !this.solo;
-      this.sinceProbe = 0;
-      // back to solo after a probe of the threads: wait longer before the next one
-      if (this.solo) this.soloProbeEvery = probed ? Math.min(PROBE_EVERY.soloMost, 2 * this.soloProbeEvery) : PROBE_EVERY.soloFirst;
+      return;
     }
+    const slower = this.usPerStep[other] < SWITCH_BELOW * us;
+    if (!this.solo && !probed) {
+      // a regular window of the threads: two slow ones of the last three switch
+      this.slowWindows = ((this.slowWindows << 1) | (slower ? 1 : 0)) & 7;
+      if ((this.slowWindows & 1) + ((this.slowWindows >> 1) & 1) + (this.slowWindows >> 2) < 2) return;
+    } else if (!slower) {
+      return;
+    }
+    this.solo = !this.solo;
+    this.sinceProbe = 0;
+    this.slowWindows = 0;
+    // back to solo after a probe of the threads: wait longer before the next one
+    if (this.solo) this.soloProbeEvery = probed ? Math.min(PROBE_EVERY.soloMost, 2 * this.soloProbeEvery) : PROBE_EVERY.soloFirst;
   }
 }
