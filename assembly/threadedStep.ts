@@ -39,6 +39,8 @@ export const PLAN_SLOTS = 44;
 
 @inline function slot(plan: usize, i: i32): usize { return <usize>load<u32>(plan + (<usize>i << 2)); }
 @inline function num(plan: usize, i: i32): i32 { return load<i32>(plan + (<usize>i << 2)); }
+/** Thread t's plan address, from `plans` (u32 each). */
+@inline function planAt(plans: usize, t: i32): usize { return <usize>load<u32>(plans + (<usize>t << 2)); }
 
 /** Bytes of a thread's meta block: binary's shape and strides (addRowBias), then 32 bytes for nll_loss's partial sums. */
 const META_BYTES = 64;
@@ -134,7 +136,7 @@ function publish(plan: usize): void {
  */
 export function threadedStepPublish(ctl: usize, plans: usize): void {
   const nt = load<i32>(ctl + NTHREADS);
-  for (let t = 0; t < nt; t++) publish(<usize>load<u32>(plans + (<usize>t << 2)));
+  for (let t = 0; t < nt; t++) publish(planAt(plans, t));
 }
 
 /** out[n] = Σ_t parts[t·n + i] (t in order) */
@@ -265,10 +267,10 @@ export function threadedStepMain(ctl: usize, plan: usize): f64 {
  */
 export function threadedStepSolo(ctl: usize, plans: usize): f64 {
   const nt = load<i32>(ctl + NTHREADS);
-  const plan0 = <usize>load<u32>(plans);
+  const plan0 = planAt(plans, 0);
   if (!gather(plan0)) return <f64>(-1 - errIndex);
-  for (let t = 0; t < nt; t++) forwardPart(ctl, <usize>load<u32>(plans + (<usize>t << 2)));
-  for (let t = 0; t < nt; t++) if (!backwardPart(ctl, <usize>load<u32>(plans + (<usize>t << 2)))) break;
+  for (let t = 0; t < nt; t++) forwardPart(ctl, planAt(plans, t));
+  for (let t = 0; t < nt; t++) if (!backwardPart(ctl, planAt(plans, t))) break;
   return finish(ctl, plan0);
 }
 

@@ -207,18 +207,17 @@ export async function startNotebookThreadedStep(model: LanguageModel, batchSize:
 
 class SharedStep implements ThreadedStep {
   readonly threads: number;
-  /** Each model tensor and its mirror in the shared memory (which never grows: views made once). */
-  private readonly tensors: { t: Tensor; mirror: Float32Array }[];
   /**
-   * The threads' parameters into the storages the last step deferred that copy on (`owed`; a
-   * tensor given new storage since is not overwritten): run by the first read of any of them.
+   * Each model tensor; its mirror in the shared memory (which never grows: views made once); its
+   * storage's version after this step last wrote it; the storage the last step deferred its copy out
+   * on, until that copy runs (a tensor given new storage since is not overwritten).
    */
+  private readonly tensors: { t: Tensor; mirror: Float32Array; version: number; owed: Storage | null }[];
+  /** The threads' parameters into the owed storages: run by the first read of any of them. */
   private readonly copyOut: () => void;
-  private readonly owed: (Storage | null)[];
   private readonly ctl32: Int32Array;
   private readonly ctl64: Float64Array;
   private readonly ix: Int32Array;
-  private versions: number[] = [];
   private closed = false;
   schedule: StepSchedule = 'auto';
   soloSteps = 0;
@@ -232,17 +231,18 @@ class SharedStep implements ThreadedStep {
     const m = model, buf = memory.buffer;
     const pairs: [Tensor | null, number][] = [[m.C, shared.C], [m.W1, shared.MW1], [m.b1, shared.MB1], [m.W2, shared.MW2], [m.b2, shared.B2],
       [m.bngain, shared.MGAIN], [m.bnbias, shared.MBIAS], [m.bnmeanRunning, shared.MRMEAN], [m.bnstdRunning, shared.MRSTD]];
-    this.tensors = pairs.filter((p): p is [Tensor, number] => p[0] !== null).map(([t, at]) => ({ t, mirror: new Float32Array(buf, at, t.numel) }));
-    this.owed = this.tensors.map(() => null);
+    // version −1: the first step copies the model's tensors in
+    this.tensors = pairs.filter((p): p is [Tensor, number] => p[0] !== null)
+      .map(([t, at]) => ({ t, mirror: new Float32Array(buf, at, t.numel), version: -1, owed: null }));
     this.copyOut = () => {
       this.wasm.threadedStepPublish(this.ctl, this.plansAt);
-      this.tensors.forEach(({ mirror }, i) => {
-        const s = this.owed[i];
-        if (s === null) return;
-        this.owed[i] = null;
+      for (const entry of this.tensors) {
+        const s = entry.owed;
+        if (s === null) continue;
+        entry.owed = null;
         s.defer(null);
-        s.data.set(mirror);
-      });
+        s.data.set(entry.mirror);
+      }
     };
     this.ctl32 = new Int32Array(buf, ctl, CTL_BYTES / 4);
     this.ctl64 = new Float64Array(buf, ctl, CTL_BYTES / 8);
@@ -253,7 +253,7 @@ class SharedStep implements ThreadedStep {
     if (this.closed) throw new Error('threaded step: closed');
     if (ix.numel !== this.batch || ix.dtype !== 'int32') throw new RangeError(`threaded step: built for batches of ${this.batch}, got ${ix.numel}`);
     // The model's tensors, when something other than this step wrote them (or on the first step)
-    if (this.tensors.some(({ t }, i) => t.storage.version !== this.versions[i])) {
+    if (this.tensors.some(({ t, version }) => t.storage.version !== version)) {
       for (const { t, mirror } of this.tensors) mirror.set(t.floatData);
       this.ctl32[CTL_RELOAD] = 1;
     }
@@ -270,12 +270,13 @@ class SharedStep implements ThreadedStep {
       throw new MakemoreError(`fast mode's training threads failed (${(e as Error).message}); run without --fast or with --threads 1`);
     }
     if (loss < 0) throw new MakemoreError(`training data: index at position ${-1 - loss} of a minibatch gather is out of range (a context or target outside the vocabulary)`);
-    this.tensors.forEach(({ t }, i) => {
-      this.owed[i] = t.storage;
-      t.storage.defer(this.copyOut);
-      t.storage.bumpVersion();
-      this.versions[i] = t.storage.version;
-    });
+    for (const entry of this.tensors) {
+      const s = entry.t.storage;
+      entry.owed = s;
+      s.defer(this.copyOut);
+      s.bumpVersion();
+      entry.version = s.version;
+    }
     if (solo) this.soloSteps++;
     if (this.schedule === 'auto') this.auto.afterStep();
     else this.auto.restartWindow();
